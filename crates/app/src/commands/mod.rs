@@ -1,0 +1,28 @@
+//! One file per command.
+
+mod config;
+mod migrate;
+mod serve;
+mod version;
+
+use crate::cli::{Cli, Command, ConfigCommand};
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::Serve => serve::run(file),
+        Command::Migrate => migrate::run(file),
+        Command::Config(ConfigCommand::Check) => config::check(file),
+        Command::Config(ConfigCommand::Show) => config::show(file),
+        Command::Version => {
+            version::run();
+            Ok(())
+        }
+    }
+}
+
+/// A multi-threaded runtime, built after the configuration is read (and, later, after the
+/// sandbox is in place: threads started before it would not be restricted).
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

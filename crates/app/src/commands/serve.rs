@@ -1,0 +1,62 @@
+use std::path::Path;
+
+use rampart_server::{Application, config, telemetry};
+
+/// `rampart serve`: start, print where to connect, serve until SIGTERM or SIGINT.
+pub(crate) fn run(file: Option<&Path>) -> anyhow::Result<()> {
+    let settings = config::load(file)?;
+    telemetry::init(&settings.log);
+    super::runtime()?.block_on(async {
+        let app = Application::builder(settings).build().await?;
+        announce(&app);
+        app.run_until_stopped(shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// What the operator needs on the terminal: the URL, and what the first start created.
+fn announce(app: &Application) {
+    let report = app.report();
+    if report.created_data_dir {
+        eprintln!(
+            "rampart: created the data directory {}",
+            app.state().settings.storage.data_dir.display()
+        );
+    }
+    if report.created_master_key {
+        eprintln!(
+            "rampart: created the master key; back it up apart from the database — without it the data cannot be read"
+        );
+    }
+    if let (true, Some(ca)) = (report.created_certificate, &report.local_ca_file) {
+        eprintln!(
+            "rampart: created a local certificate; trust {} in your client to avoid warnings",
+            ca.display()
+        );
+    }
+    if let Some(redirect) = app.redirect_addr() {
+        eprintln!("rampart: redirecting http://{redirect} to HTTPS");
+    }
+    eprintln!("rampart: listening on {}", app.url());
+    tracing::info!(url = %app.url(), address = %app.local_addr(), "listening");
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

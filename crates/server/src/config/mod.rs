@@ -1,0 +1,21 @@
+//! Configuration: one typed tree, layered defaults → file → environment.
+//!
+//! 1. `config/default.toml` (compiled in) holds every setting with its default and a comment.
+//! 2. `--config FILE` overrides any of them.
+//! 3. `RAMPART_SECTION__KEY` environment variables override both; a secret may instead be read from
+//!    a file named by `RAMPART_SECTION__KEY_FILE` (or `key_file` in the file).
+//!
+//! Unknown keys and bad values stop the start with the key's name and what is expected; secrets
+//! never appear in those messages nor in `rampart config show`.
+
+mod load;
+mod model;
+mod show;
+mod validate;
+
+pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
+pub use model::{
+    DatabaseSettings, LogFormat, LogSettings, ServerSettings, Settings, StorageSettings, TlsMode,
+    TlsSettings,
+};
+pub use show::render_redacted;

@@ -1,0 +1,146 @@
+//! The settings tree. Field names are the keys of `config/default.toml`; each is documented there.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize, Serializer};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub database: DatabaseSettings,
+    pub tls: TlsSettings,
+    pub log: LogSettings,
+}
+
+impl Settings {
+    /// The database URL in force: `database.url`, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> SecretString {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => SecretString::from(format!(
+                "sqlite:{}",
+                self.storage.data_dir.join("rampart.db").display()
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    pub redirect_listen: Option<SocketAddr>,
+    pub public_origin: String,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    pub max_header_bytes: usize,
+    pub header_read_timeout_secs: u64,
+    pub shutdown_grace_secs: u64,
+}
+
+impl ServerSettings {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    pub data_dir: PathBuf,
+    /// The master key as 64 hex digits; default: `master.key` in the data directory.
+    #[serde(serialize_with = "redacted")]
+    pub master_key: Option<SecretString>,
+    pub master_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite:PATH` or `postgres://…`; default: `rampart.db` in the data directory.
+    #[serde(serialize_with = "url_without_password")]
+    pub url: Option<SecretString>,
+    pub url_file: Option<PathBuf>,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// A local authority and certificate generated in the data directory.
+    SelfSigned,
+    /// `tls.cert_file` and `tls.key_file`.
+    Files,
+    /// Plain HTTP on loopback for a TLS-terminating proxy listed in `server.trusted_proxies`.
+    BehindProxy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    pub mode: TlsMode,
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+/// How a secret setting is shown by `rampart config show`: that it is set, never what it is.
+fn redacted<S: Serializer>(value: &Option<SecretString>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => serializer.serialize_str("[redacted]"),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A database URL is shown with its password replaced, so the operator still sees where it points.
+fn url_without_password<S: Serializer>(
+    value: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(url) => serializer.serialize_str(&redact_url_password(url.expose_secret())),
+        None => serializer.serialize_none(),
+    }
+}
+
+pub(crate) fn redact_url_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() && parsed.set_password(Some("REDACTED")).is_err() {
+                return "[redacted]".into();
+            }
+            // Query parameters such as `password=` or `sslpassword=` are secret too.
+            if parsed.query().is_some_and(|q| q.contains("password")) {
+                parsed.set_query(Some("[query redacted]"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "[redacted]".into(),
+    }
+}

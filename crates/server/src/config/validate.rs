@@ -1,0 +1,98 @@
+//! Checks that the types alone cannot express. Each message names the key and what to do.
+
+use secrecy::ExposeSecret;
+use tracing_subscriber::EnvFilter;
+
+use super::{Settings, TlsMode};
+
+const MIN_BODY_LIMIT: usize = 1024;
+const MAX_BODY_LIMIT: usize = 100 * 1024 * 1024;
+const MIN_HEADER_BYTES: usize = 8 * 1024;
+const MAX_HEADER_BYTES: usize = 1024 * 1024;
+
+pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    let server = &settings.server;
+
+    match url::Url::parse(&server.public_origin) {
+        Ok(origin) if origin.scheme() == "https" && origin.host().is_some() => {
+            if origin.path() != "/" || origin.query().is_some() {
+                problems.push("server.public_origin: give only scheme, host and port, e.g. https://example.com".into());
+            }
+        }
+        _ => problems.push(format!(
+            "server.public_origin: expected an https:// origin such as https://localhost:8443, found {:?}",
+            server.public_origin
+        )),
+    }
+    if !(1..=600).contains(&server.request_timeout_secs) {
+        problems.push("server.request_timeout_secs: expected 1 to 600".into());
+    }
+    if !(1..=600).contains(&server.header_read_timeout_secs) {
+        problems.push("server.header_read_timeout_secs: expected 1 to 600".into());
+    }
+    if server.shutdown_grace_secs > 3600 {
+        problems.push("server.shutdown_grace_secs: expected at most 3600".into());
+    }
+    if !(MIN_BODY_LIMIT..=MAX_BODY_LIMIT).contains(&server.body_limit_bytes) {
+        problems.push(format!(
+            "server.body_limit_bytes: expected {MIN_BODY_LIMIT} to {MAX_BODY_LIMIT}"
+        ));
+    }
+    if !(MIN_HEADER_BYTES..=MAX_HEADER_BYTES).contains(&server.max_header_bytes) {
+        problems.push(format!(
+            "server.max_header_bytes: expected {MIN_HEADER_BYTES} to {MAX_HEADER_BYTES}"
+        ));
+    }
+
+    match settings.tls.mode {
+        TlsMode::SelfSigned => {}
+        TlsMode::Files => {
+            for (key, path) in [
+                ("tls.cert_file", &settings.tls.cert_file),
+                ("tls.key_file", &settings.tls.key_file),
+            ] {
+                match path {
+                    None => problems.push(format!("{key}: required when tls.mode = \"files\"")),
+                    Some(path) if !path.is_file() => {
+                        problems.push(format!("{key}: {} is not a readable file", path.display()));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        TlsMode::BehindProxy => {
+            if server.trusted_proxies.is_empty() {
+                problems.push("tls.mode = \"behind-proxy\" needs server.trusted_proxies: the addresses of the proxy that terminates TLS".into());
+            }
+            if !server.listen.ip().is_loopback() {
+                problems.push("server.listen: with tls.mode = \"behind-proxy\" Rampart speaks plain HTTP, so it must listen on a loopback address".into());
+            }
+            if server.redirect_listen.is_some() {
+                problems.push("server.redirect_listen: not used with tls.mode = \"behind-proxy\" (the proxy redirects); remove it".into());
+            }
+        }
+    }
+    if settings.tls.mode != TlsMode::Files
+        && (settings.tls.cert_file.is_some() || settings.tls.key_file.is_some())
+    {
+        problems.push("tls.cert_file / tls.key_file: set tls.mode = \"files\" to use them".into());
+    }
+
+    if let Some(url) = &settings.database.url
+        && let Err(error) = rampart_store::Engine::of_url(url.expose_secret())
+    {
+        problems.push(format!("database.url: {error}"));
+    }
+    if !(1..=1000).contains(&settings.database.max_connections) {
+        problems.push("database.max_connections: expected 1 to 1000".into());
+    }
+    if settings.log.level.parse::<EnvFilter>().is_err() {
+        problems.push(format!(
+            "log.level: expected a level such as \"info\" or a filter such as \"info,rampart_server=debug\", found {:?}",
+            settings.log.level
+        ));
+    }
+
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}

@@ -1,0 +1,115 @@
+//! The one error type of the HTTP layer.
+//!
+//! A handler returns `Result<_, ApiError>`. Each variant has a status and a stable machine `code`;
+//! the `message` is for people and never holds internals. The body is written by the error
+//! envelope middleware, which adds the request id, so every error anywhere — ours, axum's
+//! rejections, a timeout, a panic — reaches the client as
+//! `{"error":{"code","message","request_id"}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    MalformedJson(String),
+    #[error("the request body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("the request body is larger than this server accepts")]
+    PayloadTooLarge,
+    #[error("nothing here")]
+    NotFound,
+    #[error("the service is not ready")]
+    Unavailable,
+    /// Something failed that the client cannot fix. The cause is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(cause))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::MalformedJson(_) => "malformed_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Unprocessable(_) => "invalid_input",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::NotFound => "not_found",
+            Self::Unavailable => "not_ready",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(cause) = &self {
+            tracing::error!(error = %cause, source = ?cause.source(), "request failed");
+        }
+        let mut response = self.status().into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorBody { code: self.code(), message: self.to_string() });
+        response
+    }
+}
+
+/// The code and message of an error response, before the request id is added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ErrorBody {
+    /// The body for an error response that did not come from an [`ApiError`] (a rejection by the
+    /// router, a limit or a timeout layer): a generic message for its status.
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, message) = match status {
+            StatusCode::BAD_REQUEST => ("bad_request", "the request is malformed"),
+            StatusCode::NOT_FOUND => ("not_found", "nothing here"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "this method is not allowed here; see the Allow header")
+            }
+            StatusCode::REQUEST_TIMEOUT => ("request_timeout", "the request took too long"),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ("payload_too_large", "the request body is larger than this server accepts")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "the request body must be JSON")
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                ("invalid_input", "the request could not be processed")
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                ("too_many_requests", "too many requests; retry later")
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ("unavailable", "the service is unavailable; retry later")
+            }
+            status if status.is_server_error() => ("internal_error", "internal error"),
+            _ => ("error", "the request failed"),
+        };
+        Self { code, message: message.to_owned() }
+    }
+}

@@ -1,0 +1,76 @@
+//! Where the master key comes from, and the rule that protects an existing database from a start
+//! with the wrong key or none: a new key is made only for a database that has never been claimed.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use rampart_crypto::MasterKey;
+use rampart_domain::Random;
+use secrecy::ExposeSecret;
+
+use super::StartupError;
+use super::data_dir::check_private;
+use crate::config::StorageSettings;
+
+pub(super) const MASTER_KEY_FILE: &str = "master.key";
+
+/// The key from the settings, or from `master.key` in the data directory, created when absent
+/// and `may_create` (the database has no installation yet).
+pub(super) fn load_or_create(
+    storage: &StorageSettings,
+    random: &dyn Random,
+    may_create: bool,
+) -> Result<(MasterKey, bool), StartupError> {
+    if let Some(text) = &storage.master_key {
+        let key = MasterKey::from_hex(text.expose_secret()).map_err(|error| {
+            StartupError::MasterKey(format!("storage.master_key(_file): {error}"))
+        })?;
+        return Ok((key, false));
+    }
+
+    let path = storage.data_dir.join(MASTER_KEY_FILE);
+    match fs::metadata(&path) {
+        Ok(meta) => {
+            check_private(&path, meta.permissions().mode(), 0o600)?;
+            let bytes = zeroize::Zeroizing::new(fs::read(&path).map_err(|error| {
+                StartupError::Filesystem { path: path.clone(), problem: error.to_string() }
+            })?);
+            let key = MasterKey::from_bytes(&bytes)
+                .map_err(|error| StartupError::MasterKey(format!("{}: {error}", path.display())))?;
+            Ok((key, false))
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            if !may_create {
+                return Err(StartupError::MasterKey(format!(
+                    "{} is missing but the database already holds data: refusing to start with a \
+                     new key that could not read it. Restore the key file, or set \
+                     storage.master_key_file to where it is kept.",
+                    path.display()
+                )));
+            }
+            let key = MasterKey::generate(random)
+                .map_err(|error| StartupError::MasterKey(error.to_string()))?;
+            write_new_private_file(&path, key.expose_bytes())?;
+            Ok((key, true))
+        }
+        Err(error) => Err(StartupError::Filesystem { path, problem: error.to_string() }),
+    }
+}
+
+/// Writes a new file readable by its owner only; never replaces an existing one.
+pub(super) fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
+    let filesystem_error = |error: io::Error| StartupError::Filesystem {
+        path: path.to_owned(),
+        problem: error.to_string(),
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(filesystem_error)?;
+    file.write_all(contents).map_err(filesystem_error)?;
+    file.sync_all().map_err(filesystem_error)
+}

@@ -1,0 +1,239 @@
+//! Start-up: from settings to a running server.
+//!
+//! [`Application::builder`] prepares everything that can fail (data directory, master key,
+//! database and migrations, TLS, listening sockets) so that a failure stops the start before
+//! anything is served; [`Application::run_until_stopped`] serves until the shutdown future
+//! resolves, then lets requests in flight finish.
+
+mod data_dir;
+mod listeners;
+mod master_key;
+mod tls;
+
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use rampart_crypto::{MasterKey, OsRandom};
+use rampart_domain::{Clock, Random, SystemClock};
+use rampart_store::installation::{InstallationRecord, claim_installation, find_installation};
+use rampart_store::{Db, PoolSettings, StoreError};
+use secrecy::ExposeSecret;
+
+use crate::AppState;
+use crate::config::{Settings, TlsMode};
+use crate::middleware::{self, MiddlewareSettings};
+use crate::routes::{self, RouteTable};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{path}: {problem}")]
+    Filesystem { path: PathBuf, problem: String },
+    #[error("{path} is accessible to other users (mode {mode:o}); fix it with: {fix}")]
+    TooOpen { path: PathBuf, mode: u32, fix: String },
+    #[error("master key: {0}")]
+    MasterKey(String),
+    #[error("database: {0}")]
+    Database(#[from] StoreError),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("cannot listen on {address}: {problem}")]
+    Listen { address: SocketAddr, problem: String },
+    #[error("server stopped with an error: {0}")]
+    Serve(String),
+}
+
+/// What the start found or created, for the operator.
+#[derive(Debug, Clone, Default)]
+pub struct StartupReport {
+    pub created_data_dir: bool,
+    pub created_master_key: bool,
+    pub created_certificate: bool,
+    /// The authority to trust for the generated certificate (`tls.mode = "self-signed"`).
+    pub local_ca_file: Option<PathBuf>,
+}
+
+/// Builds an [`Application`]; tests replace the clock and randomness and add routes.
+#[derive(Debug)]
+pub struct ApplicationBuilder {
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+    extra_routes: RouteTable,
+}
+
+impl ApplicationBuilder {
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn random(mut self, random: Arc<dyn Random>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// Routes served beside Rampart's own (each still declares its access rule).
+    pub fn extra_routes(mut self, routes: RouteTable) -> Self {
+        self.extra_routes = routes;
+        self
+    }
+
+    pub async fn build(self) -> Result<Application, StartupError> {
+        let Self { settings, clock, random, extra_routes } = self;
+        let mut report = StartupReport {
+            created_data_dir: data_dir::prepare_private_dir(&settings.storage.data_dir)?,
+            ..StartupReport::default()
+        };
+
+        let db = connect_and_migrate(&settings).await?;
+        let installation = find_installation(&db).await?;
+        let (_master_key, created_key): (MasterKey, bool) =
+            master_key::load_or_create(&settings.storage, random.as_ref(), installation.is_none())?;
+        report.created_master_key = created_key;
+        if installation.is_none() {
+            let record = InstallationRecord {
+                installation_id: uuid::Uuid::new_v4(),
+                created_at: clock.now(),
+            };
+            claim_installation(&db, &record).await?;
+        }
+
+        let tls = match settings.tls.mode {
+            TlsMode::SelfSigned => {
+                let hosts = certificate_hosts(&settings.server.public_origin);
+                let (chain, key, created) =
+                    tls::local_certificate(&settings.storage.data_dir, &hosts, clock.now())?;
+                report.created_certificate = created;
+                report.local_ca_file =
+                    Some(settings.storage.data_dir.join(tls::TLS_DIR).join(tls::CA_FILE));
+                Some(tls::server_config(chain, key)?)
+            }
+            TlsMode::Files => {
+                let (Some(cert), Some(key)) = (&settings.tls.cert_file, &settings.tls.key_file)
+                else {
+                    return Err(StartupError::Tls(
+                        "tls.cert_file and tls.key_file are required".into(),
+                    ));
+                };
+                let (chain, key) = tls::read_pem_files(cert, key)?;
+                Some(tls::server_config(chain, key)?)
+            }
+            TlsMode::BehindProxy => None,
+        };
+
+        let listener = bind(settings.server.listen)?;
+        let redirect_listener = settings.server.redirect_listen.map(bind).transpose()?;
+
+        let middleware_settings = MiddlewareSettings {
+            request_timeout: settings.server.request_timeout(),
+            body_limit_bytes: settings.server.body_limit_bytes,
+            hsts: settings.server.public_origin.starts_with("https://"),
+        };
+        let state = AppState { db, settings: Arc::new(settings), clock, random };
+        let table = routes::table().merge(extra_routes);
+        let router =
+            middleware::apply(table.into_router().fallback(not_found), middleware_settings)
+                .with_state(state.clone());
+
+        Ok(Application { state, router, listener, redirect_listener, tls, report })
+    }
+}
+
+async fn not_found() -> crate::ApiError {
+    crate::ApiError::NotFound
+}
+
+async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {
+    let pool = PoolSettings {
+        max_connections: settings.database.max_connections,
+        acquire_timeout: std::time::Duration::from_secs(settings.database.acquire_timeout_secs),
+        busy_timeout: std::time::Duration::from_millis(settings.database.busy_timeout_ms),
+    };
+    let db = Db::connect(settings.database_url().expose_secret(), &pool).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The names the generated certificate is valid for: loopback, and the public origin's host.
+fn certificate_hosts(public_origin: &str) -> Vec<String> {
+    let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    if let Some(host) =
+        url::Url::parse(public_origin).ok().and_then(|url| url.host_str().map(str::to_owned))
+    {
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+        if !hosts.contains(&host) {
+            hosts.insert(0, host);
+        }
+    }
+    hosts
+}
+
+fn bind(address: SocketAddr) -> Result<TcpListener, StartupError> {
+    let listener = TcpListener::bind(address)
+        .map_err(|error| StartupError::Listen { address, problem: error.to_string() })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|error| StartupError::Listen { address, problem: error.to_string() })?;
+    Ok(listener)
+}
+
+/// A built, not yet running, Rampart server.
+#[derive(Debug)]
+pub struct Application {
+    state: AppState,
+    router: Router,
+    listener: TcpListener,
+    redirect_listener: Option<TcpListener>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    report: StartupReport,
+}
+
+impl Application {
+    pub fn builder(settings: Settings) -> ApplicationBuilder {
+        ApplicationBuilder {
+            settings,
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandom),
+            extra_routes: RouteTable::new(),
+        }
+    }
+
+    /// The address the main listener is bound to (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.state.settings.server.listen)
+    }
+
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect_listener.as_ref().and_then(|listener| listener.local_addr().ok())
+    }
+
+    /// The URL to open: the public origin's scheme and host, with the port actually bound.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        let host = url::Url::parse(&self.state.settings.server.public_origin)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".into());
+        format!("{scheme}://{host}:{}", self.local_addr().port())
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn report(&self) -> &StartupReport {
+        &self.report
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and waits up to
+    /// `server.shutdown_grace_secs` for requests in flight.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        listeners::serve(self, shutdown).await
+    }
+}

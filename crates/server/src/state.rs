@@ -1,0 +1,16 @@
+use std::sync::Arc;
+
+use rampart_domain::{Clock, Random};
+use rampart_store::Db;
+
+use crate::config::Settings;
+
+/// What every handler may reach: the database, the settings, and the sources of time and
+/// randomness (parameters, so that tests never sleep and can pin a value). Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn Random>,
+}

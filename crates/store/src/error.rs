@@ -1,0 +1,26 @@
+/// Everything that can go wrong in the store. Messages never contain a database URL, a
+/// credential or a stored value.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database.url is not a valid sqlite: or postgres: URL ({0})")]
+    BadUrl(&'static str),
+    #[error("the database could not be reached")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("the database schema could not be migrated")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("a database query failed")]
+    Query(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
+            other => Self::Query(other),
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Store behaviour on both engines, each test in its own fresh database.
+
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)] // Tests unwrap, and inspect the raw database.
+
+use rampart_store::installation::{InstallationRecord, claim_installation, find_installation};
+use rampart_store::testing::{TestDatabase, TestEngine};
+use rampart_store::{Db, Engine, PoolSettings, StoreError, on_both_engines};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+async fn migrated(engine: TestEngine) -> (TestDatabase, Db) {
+    let database = TestDatabase::create(engine).await;
+    let db = Db::connect(&database.url, &PoolSettings::default()).await.unwrap();
+    db.migrate().await.unwrap();
+    (database, db)
+}
+
+fn record() -> InstallationRecord {
+    // Whole seconds: both engines keep at least microseconds, and the test compares for equality.
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    InstallationRecord { installation_id: Uuid::new_v4(), created_at: now }
+}
+
+async fn a_fresh_database_has_no_installation_until_claimed(engine: TestEngine) {
+    let (_database, db) = migrated(engine).await;
+    assert_eq!(find_installation(&db).await.unwrap(), None);
+
+    let first = record();
+    assert_eq!(claim_installation(&db, &first).await.unwrap(), first);
+
+    assert_eq!(find_installation(&db).await.unwrap(), Some(first));
+}
+
+async fn the_first_claim_wins_and_later_claims_read_it(engine: TestEngine) {
+    let (_database, db) = migrated(engine).await;
+    let first = record();
+    claim_installation(&db, &first).await.unwrap();
+
+    let second = claim_installation(&db, &record()).await.unwrap();
+
+    assert_eq!(second, first);
+}
+
+async fn migrations_run_twice_without_harm(engine: TestEngine) {
+    let (_database, db) = migrated(engine).await;
+    db.migrate().await.unwrap();
+    db.ping().await.unwrap();
+}
+
+async fn a_closed_pool_reports_the_database_unavailable(engine: TestEngine) {
+    let (_database, db) = migrated(engine).await;
+    db.close().await;
+    assert!(matches!(db.ping().await, Err(StoreError::Unavailable(_))));
+}
+
+async fn the_engine_follows_the_url(engine: TestEngine) {
+    let (_database, db) = migrated(engine).await;
+    let expected = match engine {
+        TestEngine::Sqlite => Engine::Sqlite,
+        TestEngine::Postgres => Engine::Postgres,
+    };
+    assert_eq!(db.engine(), expected);
+}
+
+on_both_engines!(
+    a_fresh_database_has_no_installation_until_claimed,
+    the_first_claim_wins_and_later_claims_read_it,
+    migrations_run_twice_without_harm,
+    a_closed_pool_reports_the_database_unavailable,
+    the_engine_follows_the_url,
+);
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    let (_database, db) = migrated(TestEngine::Sqlite).await;
+    let Db::Sqlite(pool) = &db else { unreachable!() };
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
+    let fks: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(fks, 1);
+}
+
+#[test]
+fn an_unknown_scheme_is_refused_without_echoing_the_url() {
+    let error = Engine::of_url("mysql://root:hunter2@db/x").unwrap_err();
+    assert!(!error.to_string().contains("hunter2"));
+}
