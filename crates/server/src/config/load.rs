@@ -95,6 +95,11 @@ fn describe_figment_error(error: figment::Error) -> ConfigError {
                     .as_ref()
                     .map(|meta| match &meta.source {
                         Some(source) => format!(" (from {source})"),
+                        // figment names only the prefix; the operator needs the variable.
+                        None if meta.name.contains("environment") => format!(
+                            " (from environment variable {ENV_PREFIX}{})",
+                            error.path.join("__").to_uppercase()
+                        ),
                         None => format!(" (from {})", meta.name),
                     })
                     .unwrap_or_default();

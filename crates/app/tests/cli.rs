@@ -1,0 +1,211 @@
+//! The `rampart` binary as an operator runs it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+
+const RAMPART: &str = env!("CARGO_BIN_EXE_rampart");
+
+fn rampart(dir: &Path) -> Command {
+    let mut command = Command::new(RAMPART);
+    command.current_dir(dir).stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let Output { status, stdout, stderr } = command.output().unwrap();
+    (status.success(), String::from_utf8(stdout).unwrap(), String::from_utf8(stderr).unwrap())
+}
+
+#[test]
+fn version_prints_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, stdout, _) = run(rampart(dir.path()).arg("version"));
+    assert!(ok);
+    assert_eq!(stdout.trim(), format!("rampart {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn config_check_accepts_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) = run(rampart(dir.path()).args(["config", "check"]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("configuration is valid"));
+    assert!(!dir.path().join("rampart-data").exists(), "checking starts nothing");
+}
+
+#[test]
+fn config_check_names_the_bad_key_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "[server]\nrequest_timeout_secs = \"soon\"\n")
+        .unwrap();
+    let (ok, _, stderr) =
+        run(rampart(dir.path()).args(["config", "check", "--config", "bad.toml"]));
+    assert!(!ok);
+    assert!(stderr.contains("server.request_timeout_secs"), "{stderr}");
+}
+
+#[test]
+fn config_show_redacts_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "ab".repeat(32);
+    let (ok, stdout, stderr) = run(rampart(dir.path())
+        .args(["config", "show"])
+        .env("RAMPART_DATABASE__URL", "postgres://app:hunter2@db.internal/rampart")
+        .env("RAMPART_STORAGE__MASTER_KEY", &key));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("postgres://app:REDACTED@db.internal/rampart"), "{stdout}");
+    assert!(stdout.contains("master_key = \"[redacted]\""), "{stdout}");
+    assert!(!stdout.contains("hunter2") && !stdout.contains(&key), "{stdout}");
+}
+
+#[test]
+fn serve_refuses_a_data_directory_others_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("rampart-data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let (ok, _, stderr) =
+        run(rampart(dir.path()).arg("serve").env("RAMPART_SERVER__LISTEN", "127.0.0.1:0"));
+
+    assert!(!ok);
+    assert!(stderr.contains("chmod 700"), "{stderr}");
+}
+
+/// A running `rampart serve` in `dir`, with its URL once it announced it.
+struct Server {
+    child: Child,
+    url: String,
+    stderr_lines: mpsc::Receiver<String>,
+}
+
+fn start_server(dir: &Path) -> Server {
+    let mut child = rampart(dir)
+        .arg("serve")
+        .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (send, stderr_lines) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let _ = send.send(line.unwrap_or_default());
+        }
+    });
+    let mut seen = Vec::new();
+    let url = loop {
+        let line = stderr_lines
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no URL announced; stderr so far: {seen:#?}"));
+        if let Some(url) = line.strip_prefix("rampart: listening on ") {
+            break url.to_owned();
+        }
+        seen.push(line);
+    };
+    Server { child, url, stderr_lines }
+}
+
+impl Server {
+    fn terminate(self) -> (bool, String, String) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let output = self.child.wait_with_output().unwrap();
+        let stderr: Vec<String> = self.stderr_lines.try_iter().collect();
+        (output.status.success(), String::from_utf8(output.stdout).unwrap(), stderr.join("\n"))
+    }
+}
+
+/// An HTTPS client that trusts the server's generated authority, for `url`'s port on loopback.
+fn client(ca: &Path, url: &str) -> reqwest::Client {
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(ca).unwrap();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .resolve("localhost", ([127, 0, 0, 1], port).into())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_serve_creates_everything_serves_https_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("rampart-data");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("master.key")), 0o600);
+    assert!(data.join("rampart.db").is_file());
+    assert!(server.url.starts_with("https://localhost:"), "{}", server.url);
+
+    let http = client(&data.join("tls/ca.pem"), &server.url);
+    let response = http.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+
+    let (ok, stdout, stderr) = server.terminate();
+    assert!(ok, "exit after SIGTERM: {stderr}");
+    assert!(stdout.contains("shutting down"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_sent_to_the_server_reaches_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let http = client(&dir.path().join("rampart-data/tls/ca.pem"), &server.url);
+    let base = server.url.clone();
+    let secrets = [
+        "hdr-secret-0c1d2e",
+        "cookie-secret-3f4a5b",
+        "body-secret-6c7d8e",
+        "query-secret-9fa0b1",
+        "path-secret-c2d3e4",
+    ];
+
+    let requests = [
+        http.get(format!("{base}/healthz?token={}", secrets[3]))
+            .header("authorization", format!("Bearer {}", secrets[0]))
+            .header("cookie", format!("__Host-rampart_session={}", secrets[1])),
+        http.post(format!("{base}/healthz"))
+            .header("content-type", "application/json")
+            .body(format!("{{\"password\": \"{}\"}}", secrets[2])),
+        http.get(format!("{base}/api/password/reset/{}", secrets[4])),
+    ];
+    let mut statuses = Vec::new();
+    for request in requests {
+        statuses.push(request.send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [200, 405, 404]);
+
+    let (ok, stdout, stderr) = server.terminate();
+    assert!(ok);
+    let request_lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON log lines"))
+        .filter(|line| line["message"] == "request")
+        .collect();
+    assert_eq!(request_lines.len(), 3, "one line per request: {stdout}");
+    for secret in secrets {
+        assert!(!stdout.contains(secret), "{secret} in the log:\n{stdout}");
+        assert!(!stderr.contains(secret), "{secret} on stderr:\n{stderr}");
+    }
+}

@@ -1,0 +1,117 @@
+//! The logs: one line per request with what an operator needs, and no secret ever.
+
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
+use rampart_server::config::{LogFormat, LogSettings};
+use rampart_server::telemetry;
+use rampart_store::testing::TestEngine;
+
+use crate::helpers::{TestOptions, spawn_app_with};
+use crate::test_routes::test_routes;
+
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every log line of this test process, as the server writes them in production (JSON).
+fn captured_lines() -> Vec<serde_json::Value> {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let settings = LogSettings { level: "info".into(), format: LogFormat::Json };
+        tracing::subscriber::set_global_default(telemetry::subscriber(&settings, || Capture))
+            .unwrap();
+    });
+    String::from_utf8(LOGS.lock().unwrap().clone())
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every log line is JSON"))
+        .collect()
+}
+
+fn lines_of(request_id: &str) -> Vec<serde_json::Value> {
+    captured_lines()
+        .into_iter()
+        .filter(|line| line["request_id"] == request_id || line["span"]["request_id"] == request_id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_is_logged_with_its_cause_and_request_id() {
+    captured_lines();
+    let app = spawn_app_with(
+        TestEngine::Sqlite,
+        TestOptions { routes: Some(test_routes()), ..TestOptions::default() },
+    )
+    .await;
+
+    let response = app
+        .client
+        .get(app.at("/test/panic"))
+        .header("x-request-id", "panic-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+
+    let lines = lines_of("panic-1");
+    assert!(
+        lines.iter().any(|line| line["panic"].as_str().is_some_and(|p| p.contains("boom"))),
+        "{lines:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_line_per_request_and_no_secret_in_any_line() {
+    captured_lines();
+    let app = spawn_app_with(
+        TestEngine::Sqlite,
+        TestOptions { routes: Some(test_routes()), ..TestOptions::default() },
+    )
+    .await;
+    let secrets = [
+        "Bearer-secret-7f3a9c",
+        "cookie-secret-91bd2e",
+        "body-secret-4c8e1a",
+        "query-secret-d02f77",
+        "malformed-secret-5a5a",
+    ];
+
+    let response = app
+        .client
+        .post(app.at(&format!("/test/echo?token={}", secrets[3])))
+        .header("x-request-id", "redaction-1")
+        .header("authorization", format!("Bearer {}", secrets[0]))
+        .header("cookie", format!("__Host-rampart_session={}", secrets[1]))
+        .json(&serde_json::json!({"email": secrets[2], "attempts": secrets[4]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+
+    let request_lines: Vec<_> =
+        lines_of("redaction-1").into_iter().filter(|line| line["message"] == "request").collect();
+    assert_eq!(request_lines.len(), 1, "{request_lines:#?}");
+    let line = &request_lines[0];
+    assert_eq!(line["method"], "POST");
+    assert_eq!(line["route"], "/test/echo");
+    assert_eq!(line["status"], 422);
+    assert!(line["latency_ms"].as_f64().is_some());
+    let everything = String::from_utf8(LOGS.lock().unwrap().clone()).unwrap();
+    for secret in secrets {
+        assert!(!everything.contains(secret), "{secret} reached the log");
+        assert!(!body.contains(secret), "{secret} came back in the error body");
+    }
+}

@@ -1,0 +1,191 @@
+//! Configuration layering and validation, as an operator meets them.
+//!
+//! `figment::Jail` gives each test its own working directory and environment.
+
+#![allow(clippy::unwrap_used, clippy::panic, clippy::result_large_err)]
+
+use figment::Jail;
+use rampart_server::config::{self, ConfigError, DEFAULT_CONFIG, TlsMode};
+use secrecy::ExposeSecret;
+
+fn problems(error: ConfigError) -> String {
+    error.to_string()
+}
+
+#[test]
+fn the_defaults_listen_on_loopback_with_a_self_signed_certificate() {
+    Jail::expect_with(|_| {
+        let settings = config::load(None).unwrap();
+        assert_eq!(settings.server.listen.to_string(), "127.0.0.1:8443");
+        assert_eq!(settings.server.public_origin, "https://localhost:8443");
+        assert_eq!(settings.storage.data_dir.to_str(), Some("./rampart-data"));
+        assert_eq!(settings.tls.mode, TlsMode::SelfSigned);
+        assert_eq!(settings.database_url().expose_secret(), "sqlite:./rampart-data/rampart.db");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_file_overrides_the_defaults_and_the_environment_overrides_the_file() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "rampart.toml",
+            "[server]\nlisten = \"127.0.0.1:9000\"\nrequest_timeout_secs = 5\n",
+        )?;
+        jail.set_env("RAMPART_SERVER__LISTEN", "127.0.0.1:9100");
+
+        let settings = config::load(Some("rampart.toml".as_ref())).unwrap();
+
+        assert_eq!(settings.server.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(settings.server.request_timeout_secs, 5);
+        Ok(())
+    });
+}
+
+#[test]
+fn an_unknown_key_in_the_file_is_named() {
+    Jail::expect_with(|jail| {
+        jail.create_file("rampart.toml", "[server]\nlisten_on = \"127.0.0.1:9000\"\n")?;
+
+        let message = problems(config::load(Some("rampart.toml".as_ref())).unwrap_err());
+
+        assert!(message.contains("listen_on"), "{message}");
+        assert!(message.contains("rampart.toml"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_bad_value_in_the_environment_names_the_key_and_the_variable() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SERVER__LISTEN", "everywhere");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("server.listen"), "{message}");
+        assert!(message.contains("RAMPART_SERVER__LISTEN"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_variable_with_one_underscore_is_refused_as_a_probable_typo() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SERVER_LISTEN", "127.0.0.1:9000");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("RAMPART_SERVER__LISTEN"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_missing_config_file_is_an_error_not_silently_ignored() {
+    Jail::expect_with(|_| {
+        let message = problems(config::load(Some("nowhere.toml".as_ref())).unwrap_err());
+        assert!(message.contains("nowhere.toml"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_secret_can_come_from_a_file() {
+    Jail::expect_with(|jail| {
+        jail.create_file("db-url", "postgres://app:s3cret@db.internal/rampart\n")?;
+        jail.set_env("RAMPART_DATABASE__URL_FILE", "db-url");
+
+        let settings = config::load(None).unwrap();
+
+        assert_eq!(
+            settings.database_url().expose_secret(),
+            "postgres://app:s3cret@db.internal/rampart"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_secret_and_its_file_together_are_refused() {
+    Jail::expect_with(|jail| {
+        jail.create_file("db-url", "postgres://app@db/rampart")?;
+        jail.set_env("RAMPART_DATABASE__URL_FILE", "db-url");
+        jail.set_env("RAMPART_DATABASE__URL", "postgres://app@db/rampart");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("database.url and database.url_file"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn errors_never_repeat_a_secret_value() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_DATABASE__URL", "mysql://root:hunter2@db/rampart");
+        jail.set_env("RAMPART_STORAGE__MASTER_KEY", "12345678901234567890");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("storage.master_key"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(!message.contains("1234567890"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn behind_proxy_needs_trusted_proxies_and_loopback() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_TLS__MODE", "behind-proxy");
+        jail.set_env("RAMPART_SERVER__LISTEN", "0.0.0.0:8080");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("server.trusted_proxies"), "{message}");
+        assert!(message.contains("loopback"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_public_origin_must_be_https() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SERVER__PUBLIC_ORIGIN", "http://shop.example");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("server.public_origin"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn out_of_range_limits_are_refused() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SERVER__BODY_LIMIT_BYTES", "10");
+        jail.set_env("RAMPART_SERVER__MAX_HEADER_BYTES", "100");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("server.body_limit_bytes"), "{message}");
+        assert!(message.contains("server.max_header_bytes"), "{message}");
+        Ok(())
+    });
+}
+
+/// Settings without a default (optional ones) must still be documented in default.toml.
+#[test]
+fn every_optional_setting_is_documented_in_the_defaults_file() {
+    for key in [
+        "redirect_listen",
+        "master_key",
+        "master_key_file",
+        "url",
+        "url_file",
+        "cert_file",
+        "key_file",
+    ] {
+        assert!(DEFAULT_CONFIG.contains(&format!("# {key} = ")), "{key} is not documented");
+    }
+}
