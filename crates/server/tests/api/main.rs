@@ -15,6 +15,7 @@ mod helpers;
 mod hygiene;
 mod limits;
 mod logging;
+mod routes;
 mod shutdown;
 mod startup;
 mod test_routes;
