@@ -49,3 +49,45 @@ async fn postgres_verify_full_refuses_a_server_certificate_from_an_untrusted_aut
 
     assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
 }
+
+/// The variable naming a PostgreSQL server with a certificate from a test authority, as
+/// `scripts/pg-tls-server` starts it (`…?sslmode=verify-full&sslrootcert=…`).
+const TLS_URL_VAR: &str = "RAMPART_TEST_PG_TLS_URL";
+
+#[tokio::test]
+async fn postgres_verify_full_connects_to_a_server_whose_certificate_it_trusts() {
+    let url = std::env::var(TLS_URL_VAR).unwrap_or_else(|_| {
+        panic!("{TLS_URL_VAR} is not set: scripts/test starts scripts/pg-tls-server and sets it")
+    });
+
+    let db = Db::connect(&url, &PoolSettings::default()).await.unwrap();
+    let Db::Postgres(pool) = &db else { unreachable!() };
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+
+    assert!(encrypted);
+}
+
+#[tokio::test]
+async fn postgres_verify_full_refuses_a_trusted_certificate_for_another_host_name() {
+    let url = std::env::var(TLS_URL_VAR).unwrap_or_else(|_| panic!("{TLS_URL_VAR} is not set"));
+    // The certificate names localhost and 127.0.0.1; reach the same server by another name.
+    let hostname = std::fs::read_to_string("/etc/hostname").unwrap().trim().to_owned();
+    let other_name = url.replace("@localhost:", &format!("@{hostname}:"));
+    assert_ne!(other_name, url);
+    // The premise: the other name reaches the same server, so only the name check can refuse it.
+    let resolved: Vec<_> = std::net::ToSocketAddrs::to_socket_addrs(&(hostname.as_str(), 5432))
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    assert!(
+        resolved.iter().any(|a: &std::net::SocketAddr| a.ip().is_loopback()),
+        "{hostname} does not resolve to loopback here"
+    );
+
+    let result = Db::connect(&other_name, &PoolSettings::default()).await;
+
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{result:?}");
+}

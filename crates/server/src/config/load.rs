@@ -15,7 +15,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("../../../../config/default.toml")
 const ENV_PREFIX: &str = "RAMPART_";
 
 /// `RAMPART_*` variables that are not settings (read by the test harness, not by the server).
-const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL"];
+const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL", "RAMPART_TEST_PG_TLS_URL"];
 
 /// Keys whose values are secret: never echoed in an error.
 const SECRET_KEYS: &[&str] = &["storage.master_key", "database.url"];
