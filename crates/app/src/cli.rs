@@ -23,8 +23,28 @@ pub(crate) enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage the data keys (encryption, blind index, pepper, audit, webhook).
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Print the version and build information.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Show each purpose's key versions and their ages.
+    Status,
+    /// Add a new key version; new writes use it, older versions keep decrypting.
+    Rotate {
+        /// fields, blind-index, pepper, audit, webhook, or all.
+        #[arg(long, value_name = "PURPOSE")]
+        purpose: String,
+    },
+    /// Re-wrap every data key under a new master key (32 raw bytes or 64 hex digits in FILE).
+    RotateMaster {
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

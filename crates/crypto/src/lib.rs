@@ -1,13 +1,27 @@
 //! Rampart's keys and cryptography.
 //!
-//! Where a byte is made secret or random, it happens here: the operating system's randomness
-//! ([`OsRandom`]), the master key that wraps every data key ([`MasterKey`]), and the certificates of
-//! the built-in TLS listener ([`LocalCertificates`]). No HTTP, no SQL.
+//! Where a byte is made secret or random, it happens here, and nowhere else:
+//! - [`OsRandom`]: the operating system's randomness;
+//! - [`MasterKey`]: the key-encryption key from `master.key`;
+//! - [`Keyring`]: versioned data keys per [`Purpose`], wrapped under the master key;
+//! - field encryption ([`Keyring::encrypt_field`]) and blind indexes ([`Keyring::blind_index`]);
+//! - [`LocalCertificates`]: the built-in TLS listener's certificate.
+//!
+//! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
 
+mod aead;
+mod blind_index;
+mod error;
+mod field;
+mod keyring;
 mod local_tls;
 mod master_key;
 mod os_random;
 
+pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};
+pub use error::CryptoError;
+pub use field::{FieldContext, field_key_version};
+pub use keyring::{DataKey, Keyring, Purpose, unwrap_data_key, wrap_data_key};
 pub use local_tls::{LocalCertificates, TlsCertError};
 pub use master_key::{MASTER_KEY_LEN, MasterKey, MasterKeyError};
 pub use os_random::OsRandom;

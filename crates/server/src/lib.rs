@@ -11,6 +11,7 @@
 pub mod config;
 mod error;
 mod extract;
+pub mod keys;
 mod middleware;
 pub mod routes;
 mod startup;
@@ -20,5 +21,8 @@ pub mod telemetry;
 pub use error::{ApiError, ErrorBody};
 pub use extract::ApiJson;
 pub use middleware::request_id::RequestId;
-pub use startup::{Application, ApplicationBuilder, StartupError, StartupReport};
+pub use startup::{
+    Application, ApplicationBuilder, ExistingInstallation, StartupError, StartupReport,
+    replace_master_key_file,
+};
 pub use state::AppState;

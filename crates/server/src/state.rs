@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use rampart_crypto::Keyring;
 use rampart_domain::{Clock, Random};
 use rampart_store::Db;
 
@@ -10,6 +11,8 @@ use crate::config::Settings;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The data keys, unwrapped: field encryption, blind indexes, pepper, signing.
+    pub keyring: Arc<Keyring>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,

@@ -154,6 +154,60 @@ impl Db {
         })
     }
 
+    /// Runs built statements in one transaction; returns the rows they affected in total. On any
+    /// error nothing is applied.
+    pub(crate) async fn execute_in_transaction(
+        &self,
+        statements: &[impl SqlxBinder],
+    ) -> Result<u64, StoreError> {
+        let mut affected = 0;
+        match self {
+            Self::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for statement in statements {
+                    let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                    affected += sqlx::query_with(AssertSqlSafe(sql), values)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+            }
+            Self::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for statement in statements {
+                    let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                    affected += sqlx::query_with(AssertSqlSafe(sql), values)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(affected)
+    }
+
+    /// Runs a built query and maps every row to `T`.
+    pub(crate) async fn fetch_all<T>(
+        &self,
+        statement: &impl SqlxBinder,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        Ok(match self {
+            Self::Sqlite(pool) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_all(pool).await?
+            }
+            Self::Postgres(pool) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_all(pool).await?
+            }
+        })
+    }
+
     /// Runs a built query and maps its first row, if any, to `T`.
     pub(crate) async fn fetch_optional<T>(
         &self,

@@ -8,6 +8,8 @@ pub enum StoreError {
     Unavailable(#[source] sqlx::Error),
     #[error("the database schema could not be migrated")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("a database query failed")]
     Query(#[source] sqlx::Error),
 }

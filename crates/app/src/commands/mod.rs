@@ -1,11 +1,12 @@
 //! One file per command.
 
 mod config;
+mod keys;
 mod migrate;
 mod serve;
 mod version;
 
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command, ConfigCommand, KeysCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
@@ -14,6 +15,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate::run(file),
         Command::Config(ConfigCommand::Check) => config::check(file),
         Command::Config(ConfigCommand::Show) => config::show(file),
+        Command::Keys(KeysCommand::Status) => keys::status(file),
+        Command::Keys(KeysCommand::Rotate { purpose }) => keys::rotate(file, &purpose),
+        Command::Keys(KeysCommand::RotateMaster { new_key_file }) => {
+            keys::rotate_master(file, &new_key_file)
+        }
         Command::Version => {
             version::run();
             Ok(())

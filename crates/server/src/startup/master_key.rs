@@ -14,7 +14,7 @@ use super::StartupError;
 use super::data_dir::check_private;
 use crate::config::StorageSettings;
 
-pub(super) const MASTER_KEY_FILE: &str = "master.key";
+pub(crate) const MASTER_KEY_FILE: &str = "master.key";
 
 /// The key from the settings, or from `master.key` in the data directory, created when absent
 /// and `may_create` (the database has no installation yet).
@@ -60,7 +60,7 @@ pub(super) fn load_or_create(
 }
 
 /// Writes a new file readable by its owner only; never replaces an existing one.
-pub(super) fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
+pub(crate) fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
     let filesystem_error = |error: io::Error| StartupError::Filesystem {
         path: path.to_owned(),
         problem: error.to_string(),
@@ -73,4 +73,21 @@ pub(super) fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<(),
         .map_err(filesystem_error)?;
     file.write_all(contents).map_err(filesystem_error)?;
     file.sync_all().map_err(filesystem_error)
+}
+
+/// Replaces the key file at `path` with `key`, atomically: a new file is written beside it and
+/// renamed over it, so a crash leaves either the old key or the new one, never half of either.
+pub(crate) fn replace_key_file(path: &Path, key: &MasterKey) -> Result<(), StartupError> {
+    let staged = path.with_extension("key.new");
+    match fs::remove_file(&staged) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => {
+            return Err(StartupError::Filesystem { path: staged, problem: error.to_string() });
+        }
+        _ => {}
+    }
+    write_new_private_file(&staged, key.expose_bytes())?;
+    fs::rename(&staged, path).map_err(|error| StartupError::Filesystem {
+        path: path.to_owned(),
+        problem: error.to_string(),
+    })
 }

@@ -24,6 +24,7 @@ use secrecy::ExposeSecret;
 
 use crate::AppState;
 use crate::config::{Settings, TlsMode};
+use crate::keys::{KeysError, load_or_create_keyring};
 use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
 
@@ -37,6 +38,12 @@ pub enum StartupError {
     MasterKey(String),
     #[error("database: {0}")]
     Database(#[from] StoreError),
+    #[error("keys: {0}")]
+    Keys(#[from] KeysError),
+    #[error(
+        "no Rampart installation in this database yet: start `rampart serve` once to create it"
+    )]
+    NoInstallation,
     #[error("TLS: {0}")]
     Tls(String),
     #[error("cannot listen on {address}: {problem}")]
@@ -90,7 +97,7 @@ impl ApplicationBuilder {
 
         let db = connect_and_migrate(&settings).await?;
         let installation = find_installation(&db).await?;
-        let (_master_key, created_key): (MasterKey, bool) =
+        let (master_key, created_key): (MasterKey, bool) =
             master_key::load_or_create(&settings.storage, random.as_ref(), installation.is_none())?;
         report.created_master_key = created_key;
         if installation.is_none() {
@@ -100,6 +107,8 @@ impl ApplicationBuilder {
             };
             claim_installation(&db, &record).await?;
         }
+        let keyring =
+            load_or_create_keyring(&db, &master_key, random.as_ref(), clock.as_ref()).await?;
 
         let tls = match settings.tls.mode {
             TlsMode::SelfSigned => {
@@ -132,7 +141,13 @@ impl ApplicationBuilder {
             body_limit_bytes: settings.server.body_limit_bytes,
             hsts: settings.server.public_origin.starts_with("https://"),
         };
-        let state = AppState { db, settings: Arc::new(settings), clock, random };
+        let state = AppState {
+            db,
+            keyring: Arc::new(keyring),
+            settings: Arc::new(settings),
+            clock,
+            random,
+        };
         let table = routes::table().merge(extra_routes);
         let router =
             middleware::apply(table.into_router().fallback(not_found), middleware_settings)
@@ -144,6 +159,40 @@ impl ApplicationBuilder {
 
 async fn not_found() -> crate::ApiError {
     crate::ApiError::NotFound
+}
+
+/// Replaces `master.key` after `rampart keys rotate-master` (see [`crate::keys::rotate_master_key`]).
+pub fn replace_master_key_file(
+    path: &std::path::Path,
+    key: &MasterKey,
+) -> Result<(), StartupError> {
+    master_key::replace_key_file(path, key)
+}
+
+/// What the key-management commands work on: an existing installation's database and master
+/// key. Nothing is created: no data directory, no key, no installation.
+#[derive(Debug)]
+pub struct ExistingInstallation {
+    pub db: Db,
+    pub master_key: MasterKey,
+    /// `master.key` in the data directory, when the key came from there (not from a setting).
+    pub master_key_file: Option<PathBuf>,
+}
+
+impl ExistingInstallation {
+    pub async fn open(settings: &Settings) -> Result<Self, StartupError> {
+        let db = connect_and_migrate(settings).await?;
+        if find_installation(&db).await?.is_none() {
+            return Err(StartupError::NoInstallation);
+        }
+        let (master_key, _) = master_key::load_or_create(&settings.storage, &OsRandom, false)?;
+        let master_key_file = settings
+            .storage
+            .master_key
+            .is_none()
+            .then(|| settings.storage.data_dir.join(master_key::MASTER_KEY_FILE));
+        Ok(Self { db, master_key, master_key_file })
+    }
 }
 
 async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {

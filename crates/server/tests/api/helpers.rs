@@ -24,6 +24,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub data_dir: PathBuf,
+    keyring: Arc<rampart_crypto::Keyring>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartupError>>>,
     _home: TempDir,
@@ -55,6 +56,7 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
     let address = app.local_addr();
     let redirect_address = app.redirect_addr();
     let db = app.state().db.clone();
+    let keyring = app.state().keyring.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -67,6 +69,7 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
         client: client_trusting(&data_dir.join("tls/ca.pem"), address),
         db,
         data_dir,
+        keyring,
         stop: Some(stop),
         task: Some(task),
         _home: home,
@@ -114,6 +117,15 @@ pub fn client_trusting(ca_file: &Path, address: std::net::SocketAddr) -> reqwest
 }
 
 impl TestApp {
+    /// The running server's keyring (what `AppState` holds).
+    pub fn state_keyring(&self) -> &rampart_crypto::Keyring {
+        &self.keyring
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }

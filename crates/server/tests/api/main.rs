@@ -13,6 +13,7 @@ mod errors;
 mod health;
 mod helpers;
 mod hygiene;
+mod keys;
 mod limits;
 mod logging;
 mod routes;

@@ -1,0 +1,95 @@
+//! `rampart keys status | rotate | rotate-master`.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use rampart_crypto::{MasterKey, OsRandom, Purpose};
+use rampart_domain::{Clock, SystemClock};
+use rampart_server::keys::{key_status, rotate_data_keys, rotate_master_key};
+use rampart_server::{ExistingInstallation, config};
+
+pub(crate) fn status(file: Option<&Path>) -> anyhow::Result<()> {
+    let settings = config::load(file)?;
+    super::runtime()?.block_on(async {
+        let installation = ExistingInstallation::open(&settings).await?;
+        let now = SystemClock.now();
+        for purpose in key_status(&installation.db).await? {
+            let current = purpose.versions.last().map_or(0, |v| v.version);
+            println!("{:<12} current v{current}", purpose.purpose.name());
+            for version in &purpose.versions {
+                let age_days = (now - version.created_at).whole_days();
+                println!(
+                    "    v{:<4} created {}  ({age_days} days ago)",
+                    version.version,
+                    version.created_at.date()
+                );
+            }
+        }
+        Ok(())
+    })
+}
+
+pub(crate) fn rotate(file: Option<&Path>, purpose: &str) -> anyhow::Result<()> {
+    let purposes: Vec<Purpose> = match purpose {
+        "all" => Purpose::ALL.to_vec(),
+        name => vec![Purpose::parse(name).with_context(|| {
+            format!(
+                "unknown purpose {name:?}: expected all, {}",
+                Purpose::ALL.map(Purpose::name).join(", ")
+            )
+        })?],
+    };
+    let settings = config::load(file)?;
+    super::runtime()?.block_on(async {
+        let installation = ExistingInstallation::open(&settings).await?;
+        let rotated = rotate_data_keys(
+            &installation.db,
+            &installation.master_key,
+            &purposes,
+            &OsRandom,
+            &SystemClock,
+        )
+        .await?;
+        for (purpose, version) in rotated {
+            println!("{purpose}: now v{version} for new writes; older versions still decrypt");
+        }
+        Ok(())
+    })
+}
+
+pub(crate) fn rotate_master(file: Option<&Path>, new_key_file: &Path) -> anyhow::Result<()> {
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(new_key_file)
+            .with_context(|| format!("cannot read {}", new_key_file.display()))?,
+    );
+    let new_master = match MasterKey::from_bytes(&bytes) {
+        Ok(key) => key,
+        Err(_) => MasterKey::from_hex(std::str::from_utf8(&bytes).unwrap_or_default())
+            .context("the new key file must hold 32 raw bytes or 64 hex digits")?,
+    };
+    let settings = config::load(file)?;
+    super::runtime()?.block_on(async {
+        let installation = ExistingInstallation::open(&settings).await?;
+        if installation.master_key.expose_bytes() == new_master.expose_bytes() {
+            bail!("the new master key is the one in use");
+        }
+        let count =
+            rotate_master_key(&installation.db, &installation.master_key, &new_master, &OsRandom)
+                .await?;
+        println!("re-wrapped {count} data keys under the new master key");
+        match &installation.master_key_file {
+            Some(path) => {
+                rampart_server::replace_master_key_file(path, &new_master)?;
+                println!(
+                    "{} now holds the new key; back it up, then destroy the old copy",
+                    path.display()
+                );
+            }
+            None => println!(
+                "the master key comes from storage.master_key(_file): set it to the new key now, \
+                 the database no longer opens with the old one"
+            ),
+        }
+        Ok(())
+    })
+}
