@@ -1,18 +1,19 @@
 use std::sync::Arc;
 
-use rampart_crypto::Keyring;
 use rampart_domain::{Clock, Random};
 use rampart_store::Db;
 
 use crate::config::Settings;
+use crate::keys::LiveKeyring;
 
 /// What every handler may reach: the database, the settings, and the sources of time and
 /// randomness (parameters, so that tests never sleep and can pin a value). Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
-    /// The data keys, unwrapped: field encryption, blind indexes, pepper, signing.
-    pub keyring: Arc<Keyring>,
+    /// The data keys, unwrapped and kept current: field encryption, blind indexes, pepper,
+    /// signing. Take `keyring.current()` for each operation.
+    pub keyring: LiveKeyring,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,

@@ -15,6 +15,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub database: DatabaseSettings,
     pub tls: TlsSettings,
+    pub keys: KeySettings,
     pub log: LogSettings,
 }
 
@@ -94,6 +95,18 @@ pub struct TlsSettings {
     pub mode: TlsMode,
     pub cert_file: Option<PathBuf>,
     pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySettings {
+    pub reload_interval_secs: u64,
+}
+
+impl KeySettings {
+    pub fn reload_interval(&self) -> Duration {
+        Duration::from_secs(self.reload_interval_secs)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -87,6 +87,9 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     if !(1..=1000).contains(&settings.database.max_connections) {
         problems.push("database.max_connections: expected 1 to 1000".into());
     }
+    if !(1..=300).contains(&settings.keys.reload_interval_secs) {
+        problems.push("keys.reload_interval_secs: expected 1 to 300".into());
+    }
     if settings.log.level.parse::<EnvFilter>().is_err() {
         problems.push(format!(
             "log.level: expected a level such as \"info\" or a filter such as \"info,rampart_server=debug\", found {:?}",

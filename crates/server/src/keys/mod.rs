@@ -2,10 +2,12 @@
 //! start, rotated by `rampart keys rotate`, re-wrapped by `rampart keys rotate-master`.
 //! The formats are in `docs/crypto.md`; the cryptography itself is in `rampart_crypto`.
 
+mod live;
 mod load;
 mod rotate;
 mod status;
 
+pub use live::LiveKeyring;
 pub use load::load_or_create_keyring;
 pub use rotate::{rotate_data_keys, rotate_master_key};
 pub use status::{KeyVersionStatus, PurposeStatus, key_status};

@@ -28,6 +28,11 @@ pub(super) async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     let control = Control::new();
+    let keyring_reload = tokio::spawn(app.state.keyring.clone().keep_current(
+        app.state.db.clone(),
+        app.master_key,
+        app.reload_interval,
+    ));
     let settings = app.state.settings.server.clone();
     let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
     let listen_error = |error: std::io::Error| StartupError::Listen {
@@ -66,13 +71,17 @@ pub(super) async fn serve(
         () = shutdown => {
             tracing::info!(grace_secs = settings.shutdown_grace_secs, "shutting down: finishing requests in flight");
         }
-        result = &mut main => return server_ended(result),
+        result = &mut main => {
+            keyring_reload.abort();
+            return server_ended(result);
+        }
     }
     control.graceful_shutdown(Some(settings.shutdown_grace()));
     let result = server_ended(main.await);
     if let Some(redirect) = redirect.take() {
         server_ended(redirect.await)?;
     }
+    keyring_reload.abort();
     tracing::info!("stopped");
     result
 }

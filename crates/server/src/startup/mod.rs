@@ -24,7 +24,7 @@ use secrecy::ExposeSecret;
 
 use crate::AppState;
 use crate::config::{Settings, TlsMode};
-use crate::keys::{KeysError, load_or_create_keyring};
+use crate::keys::{KeysError, LiveKeyring, load_or_create_keyring};
 use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
 
@@ -141,9 +141,10 @@ impl ApplicationBuilder {
             body_limit_bytes: settings.server.body_limit_bytes,
             hsts: settings.server.public_origin.starts_with("https://"),
         };
+        let reload_interval = settings.keys.reload_interval();
         let state = AppState {
             db,
-            keyring: Arc::new(keyring),
+            keyring: LiveKeyring::new(keyring),
             settings: Arc::new(settings),
             clock,
             random,
@@ -153,7 +154,16 @@ impl ApplicationBuilder {
             middleware::apply(table.into_router().fallback(not_found), middleware_settings)
                 .with_state(state.clone());
 
-        Ok(Application { state, router, listener, redirect_listener, tls, report })
+        Ok(Application {
+            state,
+            router,
+            listener,
+            redirect_listener,
+            tls,
+            report,
+            master_key,
+            reload_interval,
+        })
     }
 }
 
@@ -238,6 +248,9 @@ pub struct Application {
     redirect_listener: Option<TcpListener>,
     tls: Option<Arc<rustls::ServerConfig>>,
     report: StartupReport,
+    /// Kept to unwrap keys that other instances add while this one runs.
+    master_key: MasterKey,
+    reload_interval: std::time::Duration,
 }
 
 impl Application {

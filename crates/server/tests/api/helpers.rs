@@ -24,7 +24,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub data_dir: PathBuf,
-    keyring: Arc<rampart_crypto::Keyring>,
+    keyring: rampart_server::keys::LiveKeyring,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartupError>>>,
     _home: TempDir,
@@ -117,9 +117,9 @@ pub fn client_trusting(ca_file: &Path, address: std::net::SocketAddr) -> reqwest
 }
 
 impl TestApp {
-    /// The running server's keyring (what `AppState` holds).
-    pub fn state_keyring(&self) -> &rampart_crypto::Keyring {
-        &self.keyring
+    /// The running server's keyring as it is now (what `AppState` holds).
+    pub fn state_keyring(&self) -> Arc<rampart_crypto::Keyring> {
+        self.keyring.current()
     }
 
     pub fn database_url(&self) -> &str {

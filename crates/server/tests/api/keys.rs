@@ -113,7 +113,37 @@ async fn no_data_key_appears_in_the_raw_database(engine: TestEngine) {
     }
 }
 
+async fn a_rotation_reaches_every_running_instance_without_a_restart(engine: TestEngine) {
+    let first = spawn_app(engine).await;
+    let home = tempfile::tempdir().unwrap();
+    // A second instance on the same database with the same master key.
+    let key_hex = hex::encode(fs::read(first.data_dir.join("master.key")).unwrap());
+    let settings = test_settings(
+        home.path(),
+        first.database_url(),
+        vec![
+            ("storage.master_key", key_hex.as_str().into()),
+            ("keys.reload_interval_secs", 1.into()),
+        ],
+    );
+    let second = Application::builder(settings).build().await.unwrap();
+    let second_keyring = second.state().keyring.clone();
+    let _running = tokio::spawn(second.run_until_stopped(std::future::pending()));
+    let master = MasterKey::from_hex(&key_hex).unwrap();
+
+    rotate_data_keys(&first.db, &master, &[Purpose::Fields], &OsRandom, &SystemClock)
+        .await
+        .unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while second_keyring.current().current_version(Purpose::Fields) != Some(2) {
+        assert!(std::time::Instant::now() < deadline, "the second instance never saw v2");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 on_both_engines!(
+    a_rotation_reaches_every_running_instance_without_a_restart,
     the_first_start_makes_one_key_per_purpose,
     a_wrong_master_key_is_refused_and_nothing_changes,
     after_a_rotation_new_writes_use_the_new_version_and_old_values_still_decrypt,
