@@ -185,6 +185,7 @@ fn every_optional_setting_is_documented_in_the_defaults_file() {
         "url_file",
         "cert_file",
         "key_file",
+        "ca_file",
     ] {
         assert!(DEFAULT_CONFIG.contains(&format!("# {key} = ")), "{key} is not documented");
     }

@@ -87,6 +87,9 @@ pub enum TlsMode {
     Files,
     /// Plain HTTP on loopback for a TLS-terminating proxy listed in `server.trusted_proxies`.
     BehindProxy,
+    /// Certificates obtained and renewed from an ACME server (`tls.acme.*`), HTTP-01 challenges
+    /// answered on `server.redirect_listen`.
+    Acme,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -95,6 +98,19 @@ pub struct TlsSettings {
     pub mode: TlsMode,
     pub cert_file: Option<PathBuf>,
     pub key_file: Option<PathBuf>,
+    pub acme: AcmeSettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeSettings {
+    pub directory: String,
+    pub domains: Vec<String>,
+    pub contact: Vec<String>,
+    /// An extra root to trust for the ACME directory's own TLS (a test server such as Pebble).
+    pub ca_file: Option<PathBuf>,
+    pub renew_before_days: u32,
+    pub check_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

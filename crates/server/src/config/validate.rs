@@ -46,7 +46,7 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     }
 
     match settings.tls.mode {
-        TlsMode::SelfSigned => {}
+        TlsMode::SelfSigned | TlsMode::Acme => {}
         TlsMode::Files => {
             for (key, path) in [
                 ("tls.cert_file", &settings.tls.cert_file),
@@ -71,6 +71,27 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
             if server.redirect_listen.is_some() {
                 problems.push("server.redirect_listen: not used with tls.mode = \"behind-proxy\" (the proxy redirects); remove it".into());
             }
+        }
+    }
+    if settings.tls.mode == TlsMode::Acme {
+        let acme = &settings.tls.acme;
+        if !acme.directory.starts_with("https://") {
+            problems
+                .push("tls.acme.directory: expected the https:// URL of the ACME directory".into());
+        }
+        if acme.domains.is_empty() {
+            problems.push(
+                "tls.acme.domains: name at least one domain to obtain a certificate for".into(),
+            );
+        }
+        if server.redirect_listen.is_none() {
+            problems.push("server.redirect_listen: required with tls.mode = \"acme\": HTTP-01 challenges are answered there (port 80 in production)".into());
+        }
+        if !(1..=60).contains(&acme.renew_before_days) {
+            problems.push("tls.acme.renew_before_days: expected 1 to 60".into());
+        }
+        if acme.check_interval_secs == 0 {
+            problems.push("tls.acme.check_interval_secs: expected at least 1".into());
         }
     }
     if settings.tls.mode != TlsMode::Files

@@ -6,14 +6,16 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Path, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use axum_server::{Control, Handle, Server};
 use hyper_util::rt::TokioExecutor;
 use hyper_util::server::conn::auto::Builder;
 
+use super::acme::Challenges;
 use super::{Application, StartupError};
 use crate::config::ServerSettings;
 
@@ -40,10 +42,20 @@ pub(super) async fn serve(
         problem: error.to_string(),
     };
 
-    let mut main = match app.tls {
+    let rustls_config = app.tls.map(RustlsConfig::from_config);
+    let acme_task = match (&app.acme_challenges, &rustls_config) {
+        (Some(challenges), Some(tls)) => Some(tokio::spawn(super::acme::keep_certificate(
+            app.state.settings.tls.acme.clone(),
+            app.state.settings.storage.data_dir.clone(),
+            challenges.clone(),
+            tls.clone(),
+        ))),
+        _ => None,
+    };
+
+    let mut main = match rustls_config {
         Some(tls) => {
-            let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls))
-                .handshake_timeout(HANDSHAKE_TIMEOUT);
+            let acceptor = RustlsAcceptor::new(tls).handshake_timeout(HANDSHAKE_TIMEOUT);
             let mut server = axum_server::from_tcp(app.listener)
                 .map_err(listen_error)?
                 .acceptor(acceptor)
@@ -63,7 +75,9 @@ pub(super) async fn serve(
     };
 
     let mut redirect = match app.redirect_listener {
-        Some(listener) => Some(spawn_redirect(listener, &settings, &control)?),
+        Some(listener) => {
+            Some(spawn_redirect(listener, &settings, app.acme_challenges.clone(), &control)?)
+        }
         None => None,
     };
 
@@ -73,6 +87,9 @@ pub(super) async fn serve(
         }
         result = &mut main => {
             keyring_reload.abort();
+            if let Some(task) = &acme_task {
+                task.abort();
+            }
             return server_ended(result);
         }
     }
@@ -82,6 +99,9 @@ pub(super) async fn serve(
         server_ended(redirect.await)?;
     }
     keyring_reload.abort();
+    if let Some(task) = &acme_task {
+        task.abort();
+    }
     tracing::info!("stopped");
     result
 }
@@ -111,18 +131,37 @@ fn limit_request_heads(builder: &mut Builder<TokioExecutor>, settings: &ServerSe
 }
 
 /// The plain-HTTP listener: every request is answered with a redirect to the same path on the
-/// public origin. The Host header is ignored, so the redirect cannot be pointed elsewhere.
+/// public origin, except ACME HTTP-01 challenges when `tls.mode = "acme"`. The Host header is
+/// ignored, so the redirect cannot be pointed elsewhere.
 fn spawn_redirect(
     listener: TcpListener,
     settings: &ServerSettings,
+    challenges: Option<Challenges>,
     control: &Control,
 ) -> Result<ServerTask, StartupError> {
     let address = listener.local_addr().unwrap_or(settings.listen);
     let origin = settings.public_origin.trim_end_matches('/').to_owned();
-    let router = Router::new().fallback(move |request: Request| {
+    let mut router = Router::new().fallback(move |request: Request| {
         let origin = origin.clone();
         async move { redirect_to_https(&origin, &request) }
     });
+    if let Some(challenges) = challenges {
+        router = router.route(
+            "/.well-known/acme-challenge/{token}",
+            get(move |Path(token): Path<String>| {
+                let answer = challenges.answer(&token);
+                async move {
+                    match answer {
+                        Some(key_authorization) => {
+                            ([(header::CONTENT_TYPE, "text/plain")], key_authorization)
+                                .into_response()
+                        }
+                        None => StatusCode::NOT_FOUND.into_response(),
+                    }
+                }
+            }),
+        );
+    }
     let mut server: Server<SocketAddr> = axum_server::from_tcp(listener)
         .map_err(|error| StartupError::Listen { address, problem: error.to_string() })?
         .handle(Handle::with_control(control.clone()))

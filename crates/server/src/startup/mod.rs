@@ -5,6 +5,7 @@
 //! anything is served; [`Application::run_until_stopped`] serves until the shutdown future
 //! resolves, then lets requests in flight finish.
 
+mod acme;
 mod data_dir;
 mod listeners;
 mod master_key;
@@ -130,8 +131,17 @@ impl ApplicationBuilder {
                 let (chain, key) = tls::read_pem_files(cert, key)?;
                 Some(tls::server_config(chain, key)?)
             }
+            TlsMode::Acme => {
+                let (chain, key, _) = acme::initial_certificate(
+                    &settings.tls.acme,
+                    &settings.storage.data_dir,
+                    clock.now(),
+                )?;
+                Some(tls::server_config(chain, key)?)
+            }
             TlsMode::BehindProxy => None,
         };
+        let acme_challenges = (settings.tls.mode == TlsMode::Acme).then(acme::Challenges::default);
 
         let listener = bind(settings.server.listen)?;
         let redirect_listener = settings.server.redirect_listen.map(bind).transpose()?;
@@ -163,6 +173,7 @@ impl ApplicationBuilder {
             report,
             master_key,
             reload_interval,
+            acme_challenges,
         })
     }
 }
@@ -251,6 +262,8 @@ pub struct Application {
     /// Kept to unwrap keys that other instances add while this one runs.
     master_key: MasterKey,
     reload_interval: std::time::Duration,
+    /// With `tls.mode = "acme"`: the HTTP-01 challenges the plain-HTTP listener answers.
+    acme_challenges: Option<acme::Challenges>,
 }
 
 impl Application {

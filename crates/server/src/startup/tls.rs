@@ -112,10 +112,21 @@ fn still_good(
     hosts: &[String],
     at: OffsetDateTime,
 ) -> bool {
-    let Ok(ca) = CertificateDer::from_pem_file(ca_file) else { return false };
+    CertificateDer::from_pem_file(ca_file).is_ok_and(|ca| valid_for_hosts(&[ca], chain, hosts, at))
+}
+
+/// Whether `chain` verifies against `anchors` for every host at time `at`.
+pub(super) fn valid_for_hosts(
+    anchors: &[CertificateDer<'static>],
+    chain: &[CertificateDer<'static>],
+    hosts: &[String],
+    at: OffsetDateTime,
+) -> bool {
     let mut roots = RootCertStore::empty();
-    if roots.add(ca).is_err() {
-        return false;
+    for anchor in anchors {
+        if roots.add(anchor.clone()).is_err() {
+            return false;
+        }
     }
     let Ok(verifier) =
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots), crypto_provider()).build()

@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod acme;
 mod errors;
 mod health;
 mod helpers;
