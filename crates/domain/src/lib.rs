@@ -5,7 +5,11 @@
 //! [`Random`]) so that rules about expiry, lockout or codes are tested without sleeping.
 
 pub mod clock;
+pub mod email;
+pub mod password;
 pub mod random;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use email::{Email, EmailError};
+pub use password::{Password, PasswordRejected};
 pub use random::{Random, RandomUnavailable, random_bytes};

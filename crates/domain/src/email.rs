@@ -1,0 +1,113 @@
+//! `Email`: an address that has been checked once, at the boundary.
+//!
+//! Parsing trims surrounding white space and refuses anything that cannot be delivered to: no
+//! `@`, an empty or over-long part, white space or control characters inside. The address keeps
+//! the case it was given (for display and delivery); [`Email::normalized`] is the form used for
+//! equality — lookups, uniqueness and the blind index — so `Ada@Example.COM` and
+//! `ada@example.com` are one account.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+const MAX_LEN: usize = 254;
+const MAX_LOCAL_LEN: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("an e-mail address needs exactly one @ with text on both sides")]
+    Shape,
+    #[error(
+        "an e-mail address is at most {MAX_LEN} characters, and its part before @ at most {MAX_LOCAL_LEN}"
+    )]
+    TooLong,
+    #[error("an e-mail address cannot contain spaces or control characters")]
+    ForbiddenCharacter,
+    #[error("the domain of an e-mail address must be a host name such as example.com")]
+    Domain,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let address: String = input.trim().nfc().collect();
+        if address.chars().count() > MAX_LEN {
+            return Err(EmailError::TooLong);
+        }
+        if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(EmailError::ForbiddenCharacter);
+        }
+        let (local, domain) = address.rsplit_once('@').ok_or(EmailError::Shape)?;
+        if local.is_empty() || domain.is_empty() || local.contains('@') {
+            return Err(EmailError::Shape);
+        }
+        if local.chars().count() > MAX_LOCAL_LEN {
+            return Err(EmailError::TooLong);
+        }
+        let labels_ok = domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+        if !labels_ok {
+            return Err(EmailError::Domain);
+        }
+        Ok(Self(address))
+    }
+
+    /// As given (trimmed, NFC): for display and delivery.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Lower-cased: the form compared, indexed and kept unique.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// An e-mail address is personal data: `Debug` shows only its domain.
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let domain = self.0.rsplit_once('@').map_or("", |(_, domain)| domain);
+        write!(f, "Email(…@{domain})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_addresses_parse_and_normalise_to_lower_case() {
+        let email = Email::parse("  Ada.Lovelace+news@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "Ada.Lovelace+news@Example.COM");
+        assert_eq!(email.normalized(), "ada.lovelace+news@example.com");
+        assert!(Email::parse("ops@localhost").is_ok());
+        assert!(Email::parse("jürgen@müller.de").is_ok());
+    }
+
+    #[test]
+    fn undeliverable_shapes_are_refused_with_a_reason() {
+        assert_eq!(Email::parse("no-at-sign"), Err(EmailError::Shape));
+        assert_eq!(Email::parse("@example.com"), Err(EmailError::Shape));
+        assert_eq!(Email::parse("ada@"), Err(EmailError::Shape));
+        assert_eq!(Email::parse("a b@example.com"), Err(EmailError::ForbiddenCharacter));
+        assert_eq!(Email::parse("ada@exa\u{0}mple.com"), Err(EmailError::ForbiddenCharacter));
+        assert_eq!(Email::parse("ada@example..com"), Err(EmailError::Domain));
+        assert_eq!(Email::parse("ada@-example.com"), Err(EmailError::Domain));
+        assert_eq!(
+            Email::parse(&format!("{}@example.com", "a".repeat(65))),
+            Err(EmailError::TooLong)
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_local_part() {
+        let shown = format!("{:?}", Email::parse("ada@example.com").unwrap());
+        assert_eq!(shown, "Email(…@example.com)");
+    }
+}
