@@ -5,6 +5,7 @@
 //! - [`MasterKey`]: the key-encryption key from `master.key`;
 //! - [`Keyring`]: versioned data keys per [`Purpose`], wrapped under the master key;
 //! - field encryption ([`Keyring::encrypt_field`]) and blind indexes ([`Keyring::blind_index`]);
+//! - password hashing ([`PasswordHasher`]: Argon2id with the keyring's pepper);
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate.
 //!
 //! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
@@ -17,6 +18,7 @@ mod keyring;
 mod local_tls;
 mod master_key;
 mod os_random;
+mod password_hash;
 
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};
 pub use error::CryptoError;
@@ -25,3 +27,4 @@ pub use keyring::{DataKey, Keyring, Purpose, unwrap_data_key, wrap_data_key};
 pub use local_tls::{LocalCertificates, TlsCertError};
 pub use master_key::{MASTER_KEY_LEN, MasterKey, MasterKeyError};
 pub use os_random::OsRandom;
+pub use password_hash::{HashParams, PasswordHasher, Verification};

@@ -11,6 +11,7 @@
 pub mod config;
 mod error;
 mod extract;
+pub mod hashing;
 pub mod keys;
 mod middleware;
 pub mod routes;

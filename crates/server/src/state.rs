@@ -4,6 +4,7 @@ use rampart_domain::{Clock, Random};
 use rampart_store::Db;
 
 use crate::config::Settings;
+use crate::hashing::HashingPool;
 use crate::keys::LiveKeyring;
 
 /// What every handler may reach: the database, the settings, and the sources of time and
@@ -15,6 +16,8 @@ pub struct AppState {
     /// signing. Take `keyring.current()` for each operation.
     pub keyring: LiveKeyring,
     pub settings: Arc<Settings>,
+    /// Where passwords are hashed and verified (never on the async runtime's threads).
+    pub hashing: HashingPool,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
 }

@@ -15,7 +15,7 @@ mod validate;
 
 pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
 pub use model::{
-    AcmeSettings, DatabaseSettings, KeySettings, LogFormat, LogSettings, ServerSettings, Settings,
-    StorageSettings, TlsMode, TlsSettings,
+    AcmeSettings, DatabaseSettings, KeySettings, LogFormat, LogSettings, PasswordSettings,
+    ServerSettings, Settings, StorageSettings, TlsMode, TlsSettings,
 };
 pub use show::render_redacted;

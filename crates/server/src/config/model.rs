@@ -16,6 +16,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub tls: TlsSettings,
     pub keys: KeySettings,
+    pub passwords: PasswordSettings,
     pub log: LogSettings,
 }
 
@@ -123,6 +124,15 @@ impl KeySettings {
     pub fn reload_interval(&self) -> Duration {
         Duration::from_secs(self.reload_interval_secs)
     }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSettings {
+    /// Threads that hash passwords; 0 = one per core.
+    pub hashing_threads: usize,
+    /// Hashes that may wait for a thread; beyond that sign-ins get 503 + Retry-After.
+    pub hashing_queue: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

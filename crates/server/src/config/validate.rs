@@ -111,6 +111,12 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     if !(1..=300).contains(&settings.keys.reload_interval_secs) {
         problems.push("keys.reload_interval_secs: expected 1 to 300".into());
     }
+    if settings.passwords.hashing_threads > 256 {
+        problems.push("passwords.hashing_threads: expected 0 (one per core) to 256".into());
+    }
+    if !(1..=10_000).contains(&settings.passwords.hashing_queue) {
+        problems.push("passwords.hashing_queue: expected 1 to 10000".into());
+    }
     if settings.log.level.parse::<EnvFilter>().is_err() {
         problems.push(format!(
             "log.level: expected a level such as \"info\" or a filter such as \"info,rampart_server=debug\", found {:?}",

@@ -25,6 +25,7 @@ use secrecy::ExposeSecret;
 
 use crate::AppState;
 use crate::config::{Settings, TlsMode};
+use crate::hashing::HashingPool;
 use crate::keys::{KeysError, LiveKeyring, load_or_create_keyring};
 use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
@@ -152,9 +153,14 @@ impl ApplicationBuilder {
             hsts: settings.server.public_origin.starts_with("https://"),
         };
         let reload_interval = settings.keys.reload_interval();
+        let hashing = HashingPool::start(
+            settings.passwords.hashing_threads,
+            settings.passwords.hashing_queue,
+        );
         let state = AppState {
             db,
             keyring: LiveKeyring::new(keyring),
+            hashing,
             settings: Arc::new(settings),
             clock,
             random,
