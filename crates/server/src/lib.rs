@@ -8,6 +8,7 @@
 //! - `routes/`: one module per resource; [`routes::RouteTable`] records who may call each route.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
+pub mod accounts;
 pub mod config;
 mod error;
 mod extract;

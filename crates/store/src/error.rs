@@ -8,6 +8,9 @@ pub enum StoreError {
     Unavailable(#[source] sqlx::Error),
     #[error("the database schema could not be migrated")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    /// A unique value (such as an e-mail address's index) is already taken.
+    #[error("that value is already taken")]
+    Duplicate,
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("a database query failed")]
@@ -22,6 +25,9 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
+            sqlx::Error::Database(ref database) if database.is_unique_violation() => {
+                Self::Duplicate
+            }
             other => Self::Query(other),
         }
     }

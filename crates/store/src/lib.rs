@@ -10,6 +10,6 @@ pub mod installation;
 pub mod keys;
 #[cfg(feature = "testing")]
 pub mod testing;
-
+pub mod users;
 pub use db::{Db, Engine, PoolSettings};
 pub use error::StoreError;

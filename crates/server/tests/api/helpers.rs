@@ -25,6 +25,8 @@ pub struct TestApp {
     pub db: Db,
     pub data_dir: PathBuf,
     keyring: rampart_server::keys::LiveKeyring,
+    /// The running server's state, for tests that call library functions directly.
+    pub state: rampart_server::AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartupError>>>,
     _home: TempDir,
@@ -57,6 +59,7 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
     let redirect_address = app.redirect_addr();
     let db = app.state().db.clone();
     let keyring = app.state().keyring.clone();
+    let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -70,6 +73,7 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
         db,
         data_dir,
         keyring,
+        state,
         stop: Some(stop),
         task: Some(task),
         _home: home,

@@ -82,7 +82,7 @@ async fn a_new_master_key_opens_the_keyring_and_the_old_one_no_longer_does(engin
 }
 
 /// The bytes an attacker with a copy of the database has: the SQLite files, or a pg_dump.
-fn raw_database_bytes(engine: TestEngine, url: &str) -> Vec<u8> {
+pub fn raw_database_bytes(engine: TestEngine, url: &str) -> Vec<u8> {
     match engine {
         TestEngine::Sqlite => {
             let path = url.trim_start_matches("sqlite:");

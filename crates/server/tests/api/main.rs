@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod accounts;
 mod acme;
 mod errors;
 mod health;

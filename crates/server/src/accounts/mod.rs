@@ -1,0 +1,173 @@
+//! Accounts: where an e-mail address is encrypted and indexed, and a password hashed or checked.
+//!
+//! The store sees only ciphertext, a blind index and an Argon2id hash (`store/src/users.rs`).
+//! An e-mail address is bound to its row (`users`, id, `email`), so a ciphertext moved to another
+//! account does not decrypt; lookups go through the blind index of the lower-cased address under
+//! every blind-index key version present, so they keep working during a rotation.
+
+use std::sync::Arc;
+
+use rampart_crypto::{CryptoError, FieldContext, Keyring};
+use rampart_domain::{Email, Password};
+use rampart_store::StoreError;
+use rampart_store::users::{UserRow, find_user_by_email_index, insert_user, update_password_hash};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::hashing::PoolBusy;
+
+/// What the blind index of an account's e-mail address is computed over.
+pub const EMAIL_INDEX_CONTEXT: &str = "users.email";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("an account with this e-mail address exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Busy(#[from] PoolBusy),
+    #[error("a stored value could not be decrypted: {0}")]
+    Crypto(#[from] CryptoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+/// An account as the rest of the server sees it: e-mail decrypted, no hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: Email,
+    pub status: AccountStatus,
+    pub created_at: OffsetDateTime,
+}
+
+fn email_place(id: &str) -> FieldContext<'_> {
+    FieldContext { table: "users", row_id: id, field: "email" }
+}
+
+/// Creates an active account. Fails with [`AccountError::EmailTaken`] when the address, in any
+/// letter case, already has one.
+pub async fn create_account(
+    state: &AppState,
+    email: &Email,
+    password: Password,
+) -> Result<Account, AccountError> {
+    if find_row(state, email).await?.is_some() {
+        return Err(AccountError::EmailTaken);
+    }
+    let keyring = state.keyring.current();
+    let id = Uuid::new_v4();
+    let email_ciphertext = keyring.encrypt_field(
+        &email_place(&id.to_string()),
+        email.as_str().as_bytes(),
+        state.random.as_ref(),
+    )?;
+    let index = keyring.blind_index(EMAIL_INDEX_CONTEXT, email.normalized().as_bytes())?;
+    let password_hash = hash_password(state, &keyring, password).await?;
+    let row = UserRow {
+        id,
+        email_ciphertext,
+        email_index: index.digest.to_vec(),
+        email_index_version: i64::from(index.version),
+        password_hash: Some(password_hash),
+        status: "active".into(),
+        created_at: state.clock.now(),
+    };
+    insert_user(&state.db, &row).await.map_err(|error| match error {
+        StoreError::Duplicate => AccountError::EmailTaken,
+        other => AccountError::Store(other),
+    })?;
+    to_account(&keyring, &row)
+}
+
+pub async fn find_account_by_email(
+    state: &AppState,
+    email: &Email,
+) -> Result<Option<Account>, AccountError> {
+    let keyring = state.keyring.current();
+    find_row(state, email).await?.map(|row| to_account(&keyring, &row)).transpose()
+}
+
+/// The sign-in check: the account when `password` is its password, `None` otherwise — for an
+/// unknown address too, after the same amount of hashing work, so timing does not tell which.
+/// An outdated hash is replaced by a fresh one on success.
+pub async fn check_password(
+    state: &AppState,
+    email: &Email,
+    password: Password,
+) -> Result<Option<Account>, AccountError> {
+    let keyring = state.keyring.current();
+    let row = find_row(state, email).await?;
+    let stored = row.as_ref().and_then(|row| row.password_hash.clone());
+    let pool_keyring = Arc::clone(&keyring);
+    let random = Arc::clone(&state.random);
+    let outcome = state
+        .hashing
+        .run(move |hasher| -> Result<Option<Option<String>>, CryptoError> {
+            let Some(stored) = stored else {
+                hasher.verify_dummy(password.expose_bytes(), &pool_keyring)?;
+                return Ok(None);
+            };
+            let verification = hasher.verify(password.expose_bytes(), &stored, &pool_keyring)?;
+            if !verification.matches {
+                return Ok(None);
+            }
+            let fresh = verification
+                .needs_rehash
+                .then(|| hasher.hash(password.expose_bytes(), &pool_keyring, random.as_ref()))
+                .transpose()?;
+            Ok(Some(fresh))
+        })
+        .await??;
+
+    let (Some(row), Some(fresh_hash)) = (row, outcome) else { return Ok(None) };
+    if let Some(fresh_hash) = fresh_hash {
+        update_password_hash(&state.db, row.id, &fresh_hash).await?;
+    }
+    to_account(&keyring, &row).map(Some)
+}
+
+async fn hash_password(
+    state: &AppState,
+    keyring: &Arc<Keyring>,
+    password: Password,
+) -> Result<String, AccountError> {
+    let keyring = Arc::clone(keyring);
+    let random = Arc::clone(&state.random);
+    Ok(state
+        .hashing
+        .run(move |hasher| hasher.hash(password.expose_bytes(), &keyring, random.as_ref()))
+        .await??)
+}
+
+async fn find_row(state: &AppState, email: &Email) -> Result<Option<UserRow>, AccountError> {
+    let digests: Vec<Vec<u8>> = state
+        .keyring
+        .current()
+        .blind_indexes_for_lookup(EMAIL_INDEX_CONTEXT, email.normalized().as_bytes())?
+        .into_iter()
+        .map(|index| index.digest.to_vec())
+        .collect();
+    Ok(find_user_by_email_index(&state.db, &digests).await?)
+}
+
+/// Decrypts a row. A ciphertext that does not decrypt fails closed: the account is unusable
+/// until an operator looks (it means a wrong key or a tampered row).
+fn to_account(keyring: &Keyring, row: &UserRow) -> Result<Account, AccountError> {
+    let id = row.id.to_string();
+    let place = email_place(&id);
+    let plaintext = keyring.decrypt_field(&place, &row.email_ciphertext).inspect_err(|_| {
+        tracing::error!(user_id = %row.id, "crypt_decrypt_fail: an e-mail address does not decrypt");
+    })?;
+    let text = std::str::from_utf8(&plaintext).map_err(|_| CryptoError::Malformed)?;
+    let email = Email::parse(text).map_err(|_| CryptoError::Malformed)?;
+    let status =
+        if row.status == "disabled" { AccountStatus::Disabled } else { AccountStatus::Active };
+    Ok(Account { id: row.id, email, status, created_at: row.created_at })
+}

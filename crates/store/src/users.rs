@@ -1,0 +1,97 @@
+//! The `users` table as stored: an e-mail address appears only as ciphertext and blind index.
+//! Encrypting, indexing and hashing happen above the store (`server/src/accounts`).
+
+use sea_query::{Expr, ExprTrait, Iden, Query};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Db, StoreError};
+
+#[derive(Iden)]
+enum Users {
+    Table,
+    Id,
+    EmailCiphertext,
+    EmailIndex,
+    EmailIndexVersion,
+    PasswordHash,
+    Status,
+    CreatedAt,
+}
+
+/// One account row.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email_ciphertext: Vec<u8>,
+    pub email_index: Vec<u8>,
+    pub email_index_version: i64,
+    pub password_hash: Option<String>,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+}
+
+const COLUMNS: [Users; 7] = [
+    Users::Id,
+    Users::EmailCiphertext,
+    Users::EmailIndex,
+    Users::EmailIndexVersion,
+    Users::PasswordHash,
+    Users::Status,
+    Users::CreatedAt,
+];
+
+/// Inserts a new account; [`StoreError::Duplicate`] when the e-mail index is taken.
+pub async fn insert_user(db: &Db, user: &UserRow) -> Result<(), StoreError> {
+    let insert = Query::insert()
+        .into_table(Users::Table)
+        .columns(COLUMNS)
+        .values_panic([
+            user.id.into(),
+            user.email_ciphertext.clone().into(),
+            user.email_index.clone().into(),
+            user.email_index_version.into(),
+            user.password_hash.clone().into(),
+            user.status.clone().into(),
+            user.created_at.into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await.map(drop)
+}
+
+/// The account whose e-mail index is one of `digests` (one per blind-index key version).
+pub async fn find_user_by_email_index(
+    db: &Db,
+    digests: &[Vec<u8>],
+) -> Result<Option<UserRow>, StoreError> {
+    let query = Query::select()
+        .columns(COLUMNS)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::EmailIndex).is_in(digests.iter().cloned()))
+        .limit(1)
+        .to_owned();
+    db.fetch_optional(&query).await
+}
+
+pub async fn find_user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+    let query = Query::select()
+        .columns(COLUMNS)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
+    db.fetch_optional(&query).await
+}
+
+/// Stores a fresh hash after a sign-in found the old one outdated.
+pub async fn update_password_hash(
+    db: &Db,
+    id: Uuid,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    let update = Query::update()
+        .table(Users::Table)
+        .value(Users::PasswordHash, password_hash)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
+    db.execute(&update).await.map(drop)
+}

@@ -1,0 +1,11 @@
+-- Accounts. The e-mail address is stored only encrypted (bound to the row and field) and as a
+-- blind index for lookups and uniqueness; see docs/crypto.md.
+CREATE TABLE users (
+    id BLOB PRIMARY KEY,
+    email_ciphertext BLOB NOT NULL,
+    email_index BLOB NOT NULL UNIQUE,
+    email_index_version INTEGER NOT NULL,
+    password_hash TEXT,
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+    created_at TEXT NOT NULL
+) STRICT;
