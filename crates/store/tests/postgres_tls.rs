@@ -17,21 +17,23 @@ fn with_query(url: &str, query: &str) -> String {
     url.to_string()
 }
 
+/// What the server says about this connection: is it TLS?
+async fn session_is_encrypted(db: &Db) -> bool {
+    let Db::Postgres(pool) = db else { unreachable!() };
+    sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn postgres_connection_with_sslmode_require_is_encrypted() {
     let database = TestDatabase::create(TestEngine::Postgres).await;
     let db = Db::connect(&with_query(&database.url, "sslmode=require"), &PoolSettings::default())
         .await
         .unwrap();
-    let Db::Postgres(pool) = &db else { unreachable!() };
 
-    let encrypted: bool =
-        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-
-    assert!(encrypted);
+    assert!(session_is_encrypted(&db).await);
 }
 
 #[tokio::test]
@@ -61,14 +63,8 @@ async fn postgres_verify_full_connects_to_a_server_whose_certificate_it_trusts()
     });
 
     let db = Db::connect(&url, &PoolSettings::default()).await.unwrap();
-    let Db::Postgres(pool) = &db else { unreachable!() };
-    let encrypted: bool =
-        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-            .fetch_one(pool)
-            .await
-            .unwrap();
 
-    assert!(encrypted);
+    assert!(session_is_encrypted(&db).await);
 }
 
 #[tokio::test]
