@@ -8,8 +8,11 @@ pub(crate) fn run(file: Option<&Path>) -> anyhow::Result<()> {
     telemetry::init(&settings.log);
     super::runtime()?.block_on(async {
         let app = Application::builder(settings).build().await?;
+        // Listen for the signals before saying we are up: a SIGTERM sent right after the
+        // announcement must stop the server gracefully, not kill it.
+        let shutdown = shutdown_signal()?;
         announce(&app);
-        app.run_until_stopped(shutdown_signal()).await?;
+        app.run_until_stopped(shutdown).await?;
         Ok(())
     })
 }
@@ -41,22 +44,15 @@ fn announce(app: &Application) {
     tracing::info!(url = %app.url(), address = %app.local_addr(), "listening");
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Resolves at the first SIGTERM or SIGINT. The handlers are installed when this is called.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
+    })
 }

@@ -7,6 +7,7 @@
 
 mod acme;
 mod data_dir;
+mod existing;
 mod listeners;
 mod master_key;
 mod tls;
@@ -29,6 +30,8 @@ use crate::hashing::HashingPool;
 use crate::keys::{KeysError, LiveKeyring, load_or_create_keyring};
 use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
+
+pub use existing::ExistingInstallation;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -112,36 +115,7 @@ impl ApplicationBuilder {
         let keyring =
             load_or_create_keyring(&db, &master_key, random.as_ref(), clock.as_ref()).await?;
 
-        let tls = match settings.tls.mode {
-            TlsMode::SelfSigned => {
-                let hosts = certificate_hosts(&settings.server.public_origin);
-                let (chain, key, created) =
-                    tls::local_certificate(&settings.storage.data_dir, &hosts, clock.now())?;
-                report.created_certificate = created;
-                report.local_ca_file =
-                    Some(settings.storage.data_dir.join(tls::TLS_DIR).join(tls::CA_FILE));
-                Some(tls::server_config(chain, key)?)
-            }
-            TlsMode::Files => {
-                let (Some(cert), Some(key)) = (&settings.tls.cert_file, &settings.tls.key_file)
-                else {
-                    return Err(StartupError::Tls(
-                        "tls.cert_file and tls.key_file are required".into(),
-                    ));
-                };
-                let (chain, key) = tls::read_pem_files(cert, key)?;
-                Some(tls::server_config(chain, key)?)
-            }
-            TlsMode::Acme => {
-                let (chain, key, _) = acme::initial_certificate(
-                    &settings.tls.acme,
-                    &settings.storage.data_dir,
-                    clock.now(),
-                )?;
-                Some(tls::server_config(chain, key)?)
-            }
-            TlsMode::BehindProxy => None,
-        };
+        let tls = listener_tls(&settings, clock.as_ref(), &mut report)?;
         let acme_challenges = (settings.tls.mode == TlsMode::Acme).then(acme::Challenges::default);
 
         let listener = bind(settings.server.listen)?;
@@ -184,6 +158,39 @@ impl ApplicationBuilder {
     }
 }
 
+/// The TLS configuration of the main listener for `tls.mode` (`None`: plain HTTP behind a proxy).
+fn listener_tls(
+    settings: &Settings,
+    clock: &dyn Clock,
+    report: &mut StartupReport,
+) -> Result<Option<Arc<rustls::ServerConfig>>, StartupError> {
+    let data_dir = &settings.storage.data_dir;
+    let (chain, key) = match settings.tls.mode {
+        TlsMode::SelfSigned => {
+            let hosts = certificate_hosts(&settings.server.public_origin);
+            let (chain, key, created) = tls::local_certificate(data_dir, &hosts, clock.now())?;
+            report.created_certificate = created;
+            report.local_ca_file = Some(data_dir.join(tls::TLS_DIR).join(tls::CA_FILE));
+            (chain, key)
+        }
+        TlsMode::Files => {
+            let (Some(cert), Some(key)) = (&settings.tls.cert_file, &settings.tls.key_file) else {
+                return Err(StartupError::Tls(
+                    "tls.cert_file and tls.key_file are required".into(),
+                ));
+            };
+            tls::read_pem_files(cert, key)?
+        }
+        TlsMode::Acme => {
+            let (chain, key, _) =
+                acme::initial_certificate(&settings.tls.acme, data_dir, clock.now())?;
+            (chain, key)
+        }
+        TlsMode::BehindProxy => return Ok(None),
+    };
+    tls::server_config(chain, key).map(Some)
+}
+
 async fn not_found() -> crate::ApiError {
     crate::ApiError::NotFound
 }
@@ -194,32 +201,6 @@ pub fn replace_master_key_file(
     key: &MasterKey,
 ) -> Result<(), StartupError> {
     master_key::replace_key_file(path, key)
-}
-
-/// What the key-management commands work on: an existing installation's database and master
-/// key. Nothing is created: no data directory, no key, no installation.
-#[derive(Debug)]
-pub struct ExistingInstallation {
-    pub db: Db,
-    pub master_key: MasterKey,
-    /// `master.key` in the data directory, when the key came from there (not from a setting).
-    pub master_key_file: Option<PathBuf>,
-}
-
-impl ExistingInstallation {
-    pub async fn open(settings: &Settings) -> Result<Self, StartupError> {
-        let db = connect_and_migrate(settings).await?;
-        if find_installation(&db).await?.is_none() {
-            return Err(StartupError::NoInstallation);
-        }
-        let (master_key, _) = master_key::load_or_create(&settings.storage, &OsRandom, false)?;
-        let master_key_file = settings
-            .storage
-            .master_key
-            .is_none()
-            .then(|| settings.storage.data_dir.join(master_key::MASTER_KEY_FILE));
-        Ok(Self { db, master_key, master_key_file })
-    }
 }
 
 async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {

@@ -1,0 +1,34 @@
+use std::path::PathBuf;
+
+use rampart_crypto::{MasterKey, OsRandom};
+use rampart_store::Db;
+use rampart_store::installation::find_installation;
+
+use super::{StartupError, connect_and_migrate, master_key};
+use crate::config::Settings;
+
+/// What the key-management commands work on: an existing installation's database and master
+/// key. Nothing is created: no data directory, no key, no installation.
+#[derive(Debug)]
+pub struct ExistingInstallation {
+    pub db: Db,
+    pub master_key: MasterKey,
+    /// `master.key` in the data directory, when the key came from there (not from a setting).
+    pub master_key_file: Option<PathBuf>,
+}
+
+impl ExistingInstallation {
+    pub async fn open(settings: &Settings) -> Result<Self, StartupError> {
+        let db = connect_and_migrate(settings).await?;
+        if find_installation(&db).await?.is_none() {
+            return Err(StartupError::NoInstallation);
+        }
+        let (master_key, _) = master_key::load_or_create(&settings.storage, &OsRandom, false)?;
+        let master_key_file = settings
+            .storage
+            .master_key
+            .is_none()
+            .then(|| settings.storage.data_dir.join(master_key::MASTER_KEY_FILE));
+        Ok(Self { db, master_key, master_key_file })
+    }
+}
