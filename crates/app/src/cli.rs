@@ -40,6 +40,13 @@ pub(crate) enum KeysCommand {
         #[arg(long, value_name = "PURPOSE")]
         purpose: String,
     },
+    /// Rewrite every encrypted value under the newest keys, then retire unused old versions.
+    /// Resumes where an interrupted run stopped.
+    Reencrypt {
+        /// Rows per batch (progress is saved after each batch).
+        #[arg(long, default_value_t = 500)]
+        batch_size: u64,
+    },
     /// Re-wrap every data key under a new master key (32 raw bytes or 64 hex digits in FILE).
     RotateMaster {
         #[arg(long, value_name = "FILE")]

@@ -116,3 +116,19 @@ fn after_rotate_master_the_server_starts_with_the_new_key_only() {
     assert!(!ok);
     assert!(stderr.contains("does not match this database"), "{stderr}");
 }
+
+#[test]
+fn reencrypt_runs_after_a_rotation_and_keeps_fresh_old_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    install(dir.path());
+    let (ok, _, stderr) = rampart(dir.path(), &["keys", "rotate", "--purpose", "fields"]);
+    assert!(ok, "{stderr}");
+
+    let (ok, stdout, stderr) = rampart(dir.path(), &["keys", "reencrypt", "--batch-size", "50"]);
+
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("checked 0 values, rewrote 0"), "{stdout}");
+    assert!(stdout.contains("no key version retired"), "{stdout}");
+    let (_, status, _) = rampart(dir.path(), &["keys", "status"]);
+    assert!(status.contains("    v1") && status.contains("fields       current v2"), "{status}");
+}

@@ -72,3 +72,13 @@ pub async fn rewrap_keys(db: &Db, keys: &[StoredKey]) -> Result<(), StoreError> 
     }
     Ok(())
 }
+
+/// Removes one key version (after re-encryption left no value using it).
+pub async fn delete_key(db: &Db, purpose: &str, version: i64) -> Result<(), StoreError> {
+    let delete = Query::delete()
+        .from_table(Keys::Table)
+        .and_where(Expr::col(Keys::Purpose).eq(purpose))
+        .and_where(Expr::col(Keys::Version).eq(version))
+        .to_owned();
+    db.execute(&delete).await.map(drop)
+}

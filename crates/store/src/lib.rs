@@ -7,6 +7,7 @@
 mod db;
 mod error;
 pub mod installation;
+pub mod jobs;
 pub mod keys;
 #[cfg(feature = "testing")]
 pub mod testing;

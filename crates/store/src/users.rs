@@ -1,7 +1,7 @@
 //! The `users` table as stored: an e-mail address appears only as ciphertext and blind index.
 //! Encrypting, indexing and hashing happen above the store (`server/src/accounts`).
 
-use sea_query::{Expr, ExprTrait, Iden, Query};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -94,4 +94,41 @@ pub async fn update_password_hash(
         .and_where(Expr::col(Users::Id).eq(id))
         .to_owned();
     db.execute(&update).await.map(drop)
+}
+
+/// Up to `limit` accounts with an id after `after`, in id order: a cursor over the whole table.
+pub async fn list_users_after(
+    db: &Db,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<UserRow>, StoreError> {
+    let mut query = Query::select();
+    query.columns(COLUMNS).from(Users::Table).order_by(Users::Id, Order::Asc).limit(limit);
+    if let Some(after) = after {
+        query.and_where(Expr::col(Users::Id).gt(after));
+    }
+    db.fetch_all(&query).await
+}
+
+/// Replaces an account's encrypted e-mail and its index, only if the ciphertext is still
+/// `expected` (a concurrent change wins). Returns whether the row was changed.
+pub async fn replace_email_encryption(
+    db: &Db,
+    id: Uuid,
+    expected: &[u8],
+    ciphertext: Vec<u8>,
+    index: Vec<u8>,
+    index_version: i64,
+) -> Result<bool, StoreError> {
+    let update = Query::update()
+        .table(Users::Table)
+        .values([
+            (Users::EmailCiphertext, ciphertext.into()),
+            (Users::EmailIndex, index.into()),
+            (Users::EmailIndexVersion, index_version.into()),
+        ])
+        .and_where(Expr::col(Users::Id).eq(id))
+        .and_where(Expr::col(Users::EmailCiphertext).eq(expected.to_vec()))
+        .to_owned();
+    Ok(db.execute(&update).await? == 1)
 }

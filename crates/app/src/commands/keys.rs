@@ -5,7 +5,10 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use rampart_crypto::{MasterKey, OsRandom, Purpose};
 use rampart_domain::{Clock, SystemClock};
-use rampart_server::keys::{key_status, rotate_data_keys, rotate_master_key};
+use rampart_server::keys::{
+    key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_data_keys,
+    rotate_master_key,
+};
 use rampart_server::{ExistingInstallation, config};
 
 pub(crate) fn status(file: Option<&Path>) -> anyhow::Result<()> {
@@ -52,6 +55,34 @@ pub(crate) fn rotate(file: Option<&Path>, purpose: &str) -> anyhow::Result<()> {
         .await?;
         for (purpose, version) in rotated {
             println!("{purpose}: now v{version} for new writes; older versions still decrypt");
+        }
+        Ok(())
+    })
+}
+
+pub(crate) fn reencrypt(file: Option<&Path>, batch_size: u64) -> anyhow::Result<()> {
+    if batch_size == 0 {
+        bail!("--batch-size must be at least 1");
+    }
+    let settings = config::load(file)?;
+    super::runtime()?.block_on(async {
+        let installation = ExistingInstallation::open(&settings).await?;
+        let keyring = load_or_create_keyring(
+            &installation.db,
+            &installation.master_key,
+            &OsRandom,
+            &SystemClock,
+        )
+        .await?;
+        let report =
+            run_reencryption(&installation.db, &keyring, &OsRandom, &SystemClock, batch_size, None)
+                .await?;
+        println!("checked {} values, rewrote {}", report.checked, report.rewritten);
+        if report.retired.is_empty() {
+            println!("no key version retired (still in use, or the newest is under 5 minutes old)");
+        }
+        for (purpose, version) in report.retired {
+            println!("retired {purpose} v{version}");
         }
         Ok(())
     })

@@ -17,6 +17,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config(ConfigCommand::Show) => config::show(file),
         Command::Keys(KeysCommand::Status) => keys::status(file),
         Command::Keys(KeysCommand::Rotate { purpose }) => keys::rotate(file, &purpose),
+        Command::Keys(KeysCommand::Reencrypt { batch_size }) => keys::reencrypt(file, batch_size),
         Command::Keys(KeysCommand::RotateMaster { new_key_file }) => {
             keys::rotate_master(file, &new_key_file)
         }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use rampart_crypto::{CryptoError, FieldContext, Keyring};
+use rampart_crypto::{BlindIndex, CryptoError, FieldContext, Keyring, Purpose, field_key_version};
 use rampart_domain::{Email, Password};
 use rampart_store::StoreError;
 use rampart_store::users::{UserRow, find_user_by_email_index, insert_user, update_password_hash};
@@ -131,6 +131,28 @@ pub async fn check_password(
         update_password_hash(&state.db, row.id, &fresh_hash).await?;
     }
     to_account(&keyring, &row).map(Some)
+}
+
+/// The row's e-mail ciphertext and index under the newest keys, or `None` when it already uses
+/// them (what the re-encryption job calls for every account).
+pub(crate) fn reencrypted_email(
+    keyring: &Keyring,
+    row: &UserRow,
+    random: &dyn rampart_domain::Random,
+) -> Result<Option<(Vec<u8>, BlindIndex)>, AccountError> {
+    let current_fields = keyring.current_version(Purpose::Fields);
+    let current_index = keyring.current_version(Purpose::BlindIndex);
+    if field_key_version(&row.email_ciphertext) == current_fields
+        && u32::try_from(row.email_index_version).ok() == current_index
+    {
+        return Ok(None);
+    }
+    let account = to_account(keyring, row)?;
+    let id = row.id.to_string();
+    let ciphertext =
+        keyring.encrypt_field(&email_place(&id), account.email.as_str().as_bytes(), random)?;
+    let index = keyring.blind_index(EMAIL_INDEX_CONTEXT, account.email.normalized().as_bytes())?;
+    Ok(Some((ciphertext, index)))
 }
 
 async fn hash_password(

@@ -4,11 +4,13 @@
 
 mod live;
 mod load;
+mod reencrypt;
 mod rotate;
 mod status;
 
 pub use live::LiveKeyring;
 pub use load::load_or_create_keyring;
+pub use reencrypt::{RETIRE_GRACE, ReencryptReport, reencrypt};
 pub use rotate::{rotate_data_keys, rotate_master_key};
 pub use status::{KeyVersionStatus, PurposeStatus, key_status};
 

@@ -18,6 +18,7 @@ mod hygiene;
 mod keys;
 mod limits;
 mod logging;
+mod reencrypt;
 mod routes;
 mod shutdown;
 mod startup;

@@ -1,0 +1,79 @@
+//! `job_progress`: the cursor of a long-running job, saved after every batch.
+
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
+use time::OffsetDateTime;
+
+use crate::{Db, StoreError};
+
+#[derive(Iden)]
+enum JobProgress {
+    Table,
+    Name,
+    Cursor,
+    Checked,
+    Updated,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobProgressRow {
+    pub name: String,
+    pub cursor: String,
+    pub checked: i64,
+    pub updated: i64,
+    pub updated_at: OffsetDateTime,
+}
+
+pub async fn find_job_progress(db: &Db, name: &str) -> Result<Option<JobProgressRow>, StoreError> {
+    let query = Query::select()
+        .columns([
+            JobProgress::Name,
+            JobProgress::Cursor,
+            JobProgress::Checked,
+            JobProgress::Updated,
+            JobProgress::UpdatedAt,
+        ])
+        .from(JobProgress::Table)
+        .and_where(Expr::col(JobProgress::Name).eq(name))
+        .to_owned();
+    db.fetch_optional(&query).await
+}
+
+pub async fn save_job_progress(db: &Db, progress: &JobProgressRow) -> Result<(), StoreError> {
+    let upsert = Query::insert()
+        .into_table(JobProgress::Table)
+        .columns([
+            JobProgress::Name,
+            JobProgress::Cursor,
+            JobProgress::Checked,
+            JobProgress::Updated,
+            JobProgress::UpdatedAt,
+        ])
+        .values_panic([
+            progress.name.clone().into(),
+            progress.cursor.clone().into(),
+            progress.checked.into(),
+            progress.updated.into(),
+            progress.updated_at.into(),
+        ])
+        .on_conflict(
+            OnConflict::column(JobProgress::Name)
+                .update_columns([
+                    JobProgress::Cursor,
+                    JobProgress::Checked,
+                    JobProgress::Updated,
+                    JobProgress::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&upsert).await.map(drop)
+}
+
+pub async fn delete_job_progress(db: &Db, name: &str) -> Result<(), StoreError> {
+    let delete = Query::delete()
+        .from_table(JobProgress::Table)
+        .and_where(Expr::col(JobProgress::Name).eq(name))
+        .to_owned();
+    db.execute(&delete).await.map(drop)
+}
