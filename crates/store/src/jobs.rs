@@ -24,15 +24,17 @@ pub struct JobProgressRow {
     pub updated_at: OffsetDateTime,
 }
 
+const COLUMNS: [JobProgress; 5] = [
+    JobProgress::Name,
+    JobProgress::Cursor,
+    JobProgress::Checked,
+    JobProgress::Updated,
+    JobProgress::UpdatedAt,
+];
+
 pub async fn find_job_progress(db: &Db, name: &str) -> Result<Option<JobProgressRow>, StoreError> {
     let query = Query::select()
-        .columns([
-            JobProgress::Name,
-            JobProgress::Cursor,
-            JobProgress::Checked,
-            JobProgress::Updated,
-            JobProgress::UpdatedAt,
-        ])
+        .columns(COLUMNS)
         .from(JobProgress::Table)
         .and_where(Expr::col(JobProgress::Name).eq(name))
         .to_owned();
@@ -42,13 +44,7 @@ pub async fn find_job_progress(db: &Db, name: &str) -> Result<Option<JobProgress
 pub async fn save_job_progress(db: &Db, progress: &JobProgressRow) -> Result<(), StoreError> {
     let upsert = Query::insert()
         .into_table(JobProgress::Table)
-        .columns([
-            JobProgress::Name,
-            JobProgress::Cursor,
-            JobProgress::Checked,
-            JobProgress::Updated,
-            JobProgress::UpdatedAt,
-        ])
+        .columns(COLUMNS)
         .values_panic([
             progress.name.clone().into(),
             progress.cursor.clone().into(),
