@@ -155,7 +155,8 @@ async fn a_first_serve_creates_everything_serves_https_and_stops_cleanly_on_sigt
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("master.key")), 0o600);
-    assert!(data.join("rampart.db").is_file());
+    assert_eq!(mode(&data.join("rampart.db")), 0o600);
+    assert_eq!(mode(&data.join("rampart.db-wal")), 0o600);
     assert!(server.url.starts_with("https://localhost:"), "{}", server.url);
 
     let http = client(&data.join("tls/ca.pem"), &server.url);

@@ -60,6 +60,7 @@ fn keys_commands_need_an_existing_installation() {
     assert!(!ok);
     assert!(stderr.contains("start `rampart serve` once"), "{stderr}");
     assert!(!dir.path().join("rampart-data/master.key").exists());
+    assert!(!dir.path().join("rampart-data/rampart.db").exists(), "nothing is created");
 }
 
 #[test]

@@ -19,6 +19,10 @@ pub struct ExistingInstallation {
 
 impl ExistingInstallation {
     pub async fn open(settings: &Settings) -> Result<Self, StartupError> {
+        if settings.database.url.is_none() && !settings.storage.data_dir.join("rampart.db").exists()
+        {
+            return Err(StartupError::NoInstallation);
+        }
         let db = connect_and_migrate(settings).await?;
         if find_installation(&db).await?.is_none() {
             return Err(StartupError::NoInstallation);

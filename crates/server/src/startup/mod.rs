@@ -209,6 +209,14 @@ async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {
         acquire_timeout: std::time::Duration::from_secs(settings.database.acquire_timeout_secs),
         busy_timeout: std::time::Duration::from_millis(settings.database.busy_timeout_ms),
     };
+    if settings.database.url.is_none() {
+        // The default SQLite file: made 0600 before SQLite creates it 0644 (its -wal and -shm
+        // files take the same mode), so the database stays private even if the directory is not.
+        let path = settings.storage.data_dir.join("rampart.db");
+        if !path.exists() {
+            master_key::write_new_private_file(&path, b"")?;
+        }
+    }
     let db = Db::connect(settings.database_url().expose_secret(), &pool).await?;
     db.migrate().await?;
     Ok(db)
