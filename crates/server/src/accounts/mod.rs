@@ -58,10 +58,10 @@ pub async fn create_account(
     email: &Email,
     password: Password,
 ) -> Result<Account, AccountError> {
-    if find_row(state, email).await?.is_some() {
+    let keyring = state.keyring.current();
+    if find_row(state, &keyring, email).await?.is_some() {
         return Err(AccountError::EmailTaken);
     }
-    let keyring = state.keyring.current();
     let id = Uuid::new_v4();
     let email_ciphertext = keyring.encrypt_field(
         &email_place(&id.to_string()),
@@ -91,7 +91,7 @@ pub async fn find_account_by_email(
     email: &Email,
 ) -> Result<Option<Account>, AccountError> {
     let keyring = state.keyring.current();
-    find_row(state, email).await?.map(|row| to_account(&keyring, &row)).transpose()
+    find_row(state, &keyring, email).await?.map(|row| to_account(&keyring, &row)).transpose()
 }
 
 /// The sign-in check: the account when `password` is its password, `None` otherwise — for an
@@ -103,7 +103,7 @@ pub async fn check_password(
     password: Password,
 ) -> Result<Option<Account>, AccountError> {
     let keyring = state.keyring.current();
-    let row = find_row(state, email).await?;
+    let row = find_row(state, &keyring, email).await?;
     let stored = row.as_ref().and_then(|row| row.password_hash.clone());
     let pool_keyring = Arc::clone(&keyring);
     let random = Arc::clone(&state.random);
@@ -168,10 +168,14 @@ async fn hash_password(
         .await??)
 }
 
-async fn find_row(state: &AppState, email: &Email) -> Result<Option<UserRow>, AccountError> {
-    let digests: Vec<Vec<u8>> = state
-        .keyring
-        .current()
+/// The row for `email`, looked up under every blind-index version of `keyring` (one snapshot per
+/// operation, so a concurrent key reload cannot mix versions within it).
+async fn find_row(
+    state: &AppState,
+    keyring: &Keyring,
+    email: &Email,
+) -> Result<Option<UserRow>, AccountError> {
+    let digests: Vec<Vec<u8>> = keyring
         .blind_indexes_for_lookup(EMAIL_INDEX_CONTEXT, email.normalized().as_bytes())?
         .into_iter()
         .map(|index| index.digest.to_vec())

@@ -23,8 +23,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 
 use super::StartupError;
-use super::data_dir::prepare_private_dir;
-use super::master_key::write_new_private_file;
+use super::data_dir::{prepare_private_dir, replace_private_file};
 use super::tls::{read_pem_files, server_config, valid_for_hosts};
 use crate::config::AcmeSettings;
 
@@ -156,8 +155,8 @@ async fn obtain(
     let key_pem = zeroize::Zeroizing::new(order.finalize().await?);
     let chain_pem = order.poll_certificate(&RetryPolicy::default()).await?;
 
-    store(dir, CERT_FILE, chain_pem.as_bytes())?;
-    store(dir, KEY_FILE, key_pem.as_bytes())?;
+    replace_private_file(&dir.join(CERT_FILE), chain_pem.as_bytes())?;
+    replace_private_file(&dir.join(KEY_FILE), key_pem.as_bytes())?;
     Ok(read_pem_files(&dir.join(CERT_FILE), &dir.join(KEY_FILE))?)
 }
 
@@ -184,17 +183,6 @@ async fn account(settings: &AcmeSettings, dir: &Path) -> Result<Account, AcmeErr
     let json = zeroize::Zeroizing::new(
         serde_json::to_vec(&credentials).map_err(|error| AcmeError::Other(error.to_string()))?,
     );
-    store(dir, ACCOUNT_FILE, &json)?;
+    replace_private_file(&file, &json)?;
     Ok(account)
-}
-
-/// Replaces `dir/name` with `contents` (mode 0600), atomically.
-fn store(dir: &Path, name: &str, contents: &[u8]) -> Result<(), StartupError> {
-    let staged = dir.join(format!("{name}.new"));
-    let _ = fs::remove_file(&staged);
-    write_new_private_file(&staged, contents)?;
-    fs::rename(&staged, dir.join(name)).map_err(|error| StartupError::Filesystem {
-        path: dir.join(name),
-        problem: error.to_string(),
-    })
 }

@@ -1,8 +1,9 @@
-//! The data directory: created 0700 on first start; refused if others can read it.
+//! The data directory and the private files in it: directories 0700, files 0600, refused when
+//! others can read them, replaced atomically.
 
-use std::fs::{self, DirBuilder};
-use std::io;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use super::StartupError;
@@ -44,4 +45,39 @@ pub(super) fn check_private(path: &Path, mode: u32, wanted: u32) -> Result<(), S
         });
     }
     Ok(())
+}
+
+/// Writes a new file readable by its owner only; never replaces an existing one.
+pub(super) fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
+    let filesystem_error = |error: io::Error| StartupError::Filesystem {
+        path: path.to_owned(),
+        problem: error.to_string(),
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(filesystem_error)?;
+    file.write_all(contents).map_err(filesystem_error)?;
+    file.sync_all().map_err(filesystem_error)
+}
+
+/// Replaces (or creates) `path` with `contents`, mode 0600, atomically: a new file is written
+/// beside it and renamed over it, so a crash leaves either the old contents or the new.
+pub(super) fn replace_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
+    let mut staged = path.as_os_str().to_owned();
+    staged.push(".new");
+    let staged = std::path::PathBuf::from(staged);
+    match fs::remove_file(&staged) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => {
+            return Err(StartupError::Filesystem { path: staged, problem: error.to_string() });
+        }
+        _ => {}
+    }
+    write_new_private_file(&staged, contents)?;
+    fs::rename(&staged, path).map_err(|error| StartupError::Filesystem {
+        path: path.to_owned(),
+        problem: error.to_string(),
+    })
 }

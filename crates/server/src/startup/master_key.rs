@@ -1,9 +1,9 @@
 //! Where the master key comes from, and the rule that protects an existing database from a start
 //! with the wrong key or none: a new key is made only for a database that has never been claimed.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use rampart_crypto::MasterKey;
@@ -11,7 +11,7 @@ use rampart_domain::Random;
 use secrecy::ExposeSecret;
 
 use super::StartupError;
-use super::data_dir::check_private;
+use super::data_dir::{check_private, replace_private_file, write_new_private_file};
 use crate::config::StorageSettings;
 
 pub(crate) const MASTER_KEY_FILE: &str = "master.key";
@@ -59,35 +59,7 @@ pub(super) fn load_or_create(
     }
 }
 
-/// Writes a new file readable by its owner only; never replaces an existing one.
-pub(crate) fn write_new_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
-    let filesystem_error = |error: io::Error| StartupError::Filesystem {
-        path: path.to_owned(),
-        problem: error.to_string(),
-    };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(filesystem_error)?;
-    file.write_all(contents).map_err(filesystem_error)?;
-    file.sync_all().map_err(filesystem_error)
-}
-
-/// Replaces the key file at `path` with `key`, atomically: a new file is written beside it and
-/// renamed over it, so a crash leaves either the old key or the new one, never half of either.
+/// Replaces the key file at `path` with `key`, atomically (never half of either key).
 pub(crate) fn replace_key_file(path: &Path, key: &MasterKey) -> Result<(), StartupError> {
-    let staged = path.with_extension("key.new");
-    match fs::remove_file(&staged) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => {
-            return Err(StartupError::Filesystem { path: staged, problem: error.to_string() });
-        }
-        _ => {}
-    }
-    write_new_private_file(&staged, key.expose_bytes())?;
-    fs::rename(&staged, path).map_err(|error| StartupError::Filesystem {
-        path: path.to_owned(),
-        problem: error.to_string(),
-    })
+    replace_private_file(path, key.expose_bytes())
 }

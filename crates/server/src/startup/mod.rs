@@ -214,7 +214,7 @@ async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {
         // files take the same mode), so the database stays private even if the directory is not.
         let path = settings.storage.data_dir.join("rampart.db");
         if !path.exists() {
-            master_key::write_new_private_file(&path, b"")?;
+            data_dir::write_new_private_file(&path, b"")?;
         }
     }
     let db = Db::connect(settings.database_url().expose_secret(), &pool).await?;

@@ -1,7 +1,6 @@
 //! The TLS listener's configuration: rustls with the ring provider, TLS 1.2 and 1.3 only, modern
 //! AEAD suites, X25519/P-256/P-384, server cipher order; and where its certificate comes from.
 
-use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,8 +14,7 @@ use rustls::{RootCertStore, ServerConfig};
 use time::{Duration, OffsetDateTime};
 
 use super::StartupError;
-use super::data_dir::prepare_private_dir;
-use super::master_key::write_new_private_file;
+use super::data_dir::{prepare_private_dir, replace_private_file};
 
 pub(super) const TLS_DIR: &str = "tls";
 pub(super) const CA_FILE: &str = "ca.pem";
@@ -87,20 +85,9 @@ pub(super) fn local_certificate(
 
     let generated = LocalCertificates::generate(hosts, now)
         .map_err(|error| StartupError::Tls(error.to_string()))?;
-    for path in [&ca, &cert, &key] {
-        match fs::remove_file(path) {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                return Err(StartupError::Filesystem {
-                    path: path.clone(),
-                    problem: error.to_string(),
-                });
-            }
-            _ => {}
-        }
-    }
-    write_new_private_file(&key, generated.key_pem.as_bytes())?;
-    write_new_private_file(&cert, generated.cert_pem.as_bytes())?;
-    write_new_private_file(&ca, generated.ca_pem.as_bytes())?;
+    replace_private_file(&key, generated.key_pem.as_bytes())?;
+    replace_private_file(&cert, generated.cert_pem.as_bytes())?;
+    replace_private_file(&ca, generated.ca_pem.as_bytes())?;
     let (chain, private_key) = read_pem_files(&cert, &key)?;
     Ok((chain, private_key, true))
 }
