@@ -26,8 +26,21 @@ pub(crate) enum Command {
     /// Manage the data keys (encryption, blind index, pepper, audit, webhook).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage people's accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Print the version and build information.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Create the first owner (instead of the link `serve` prints). Reads the password from the
+    /// first line of standard input, so it never shows in the process list or shell history.
+    CreateOwner {
+        #[arg(long, value_name = "ADDRESS")]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@
 //! - [`Keyring`]: versioned data keys per [`Purpose`], wrapped under the master key;
 //! - field encryption ([`Keyring::encrypt_field`]) and blind indexes ([`Keyring::blind_index`]);
 //! - password hashing ([`PasswordHasher`]: Argon2id with the keyring's pepper);
+//! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate.
 //!
 //! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
@@ -19,6 +20,7 @@ mod local_tls;
 mod master_key;
 mod os_random;
 mod password_hash;
+mod token;
 
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};
 pub use error::CryptoError;
@@ -28,3 +30,4 @@ pub use local_tls::{LocalCertificates, TlsCertError};
 pub use master_key::{MASTER_KEY_LEN, MasterKey, MasterKeyError};
 pub use os_random::OsRandom;
 pub use password_hash::{HashParams, PasswordHasher, Verification};
+pub use token::{NewToken, derived_token, token_hash};

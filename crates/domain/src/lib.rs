@@ -4,12 +4,20 @@
 //! this one depends on nothing of ours. Time and randomness enter as parameters ([`Clock`],
 //! [`Random`]) so that rules about expiry, lockout or codes are tested without sleeping.
 
+pub mod audit;
 pub mod clock;
+pub mod device;
 pub mod email;
 pub mod password;
+pub mod permission;
 pub mod random;
+pub mod sign_in_throttle;
 
+pub use audit::{AuditAction, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use device::Device;
 pub use email::{Email, EmailError};
 pub use password::{Password, PasswordRejected};
+pub use permission::{BuiltInRole, Permission, PermissionSet};
 pub use random::{Random, RandomUnavailable, random_bytes};
+pub use sign_in_throttle::{AccountGate, ThrottlePolicy, retry_after_secs};

@@ -6,7 +6,7 @@
 //! rejections, a timeout, a panic — reaches the client as
 //! `{"error":{"code","message","request_id"}}`.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,32 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("nothing here")]
     NotFound,
+    /// No valid session or API key came with a request that needs one.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// The principal lacks the permission (or the credential kind) the route needs.
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("this request came from a page that may not make it (cross-site request refused)")]
+    CsrfRejected,
+    /// A sensitive change needs a recent password check: `POST /api/auth/reauth` first.
+    #[error("confirm your password first (POST /api/auth/reauth), then try again")]
+    ReauthRequired,
+    /// Wrong address or password — or an unknown, disabled or unverified account: one answer
+    /// for all, so that it tells nothing about which.
+    #[error("the e-mail address or the password is wrong")]
+    InvalidCredentials,
+    /// Too many failed attempts; the same body as [`Self::InvalidCredentials`].
+    #[error("the e-mail address or the password is wrong")]
+    Throttled { retry_after_secs: u64 },
+    /// A one-time link that is unknown, used or expired.
+    #[error("this link is invalid or has expired; ask for a new one")]
+    InvalidToken,
+    #[error("{0}")]
+    Conflict(String),
+    /// Password hashing is saturated: try again in a moment.
+    #[error("the server is busy; retry shortly")]
+    Busy { retry_after_secs: u64 },
     #[error("the service is not ready")]
     Unavailable,
     /// Something failed that the client cannot fix. The cause is logged, never sent.
@@ -42,6 +68,12 @@ impl ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::CsrfRejected | Self::ReauthRequired => StatusCode::FORBIDDEN,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::InvalidToken => StatusCode::BAD_REQUEST,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -55,9 +87,38 @@ impl ApiError {
             Self::Unprocessable(_) => "invalid_input",
             Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound => "not_found",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::CsrfRejected => "csrf_rejected",
+            Self::ReauthRequired => "reauth_required",
+            Self::InvalidCredentials | Self::Throttled { .. } => "invalid_credentials",
+            Self::InvalidToken => "invalid_token",
+            Self::Conflict(_) => "conflict",
+            Self::Busy { .. } => "busy",
             Self::Unavailable => "not_ready",
             Self::Internal(_) => "internal_error",
         }
+    }
+}
+
+impl From<crate::accounts::AccountError> for ApiError {
+    /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
+    /// internal.
+    fn from(error: crate::accounts::AccountError) -> Self {
+        use crate::accounts::AccountError;
+        match error {
+            AccountError::Busy(_) => Self::Busy { retry_after_secs: 1 },
+            AccountError::EmailTaken => {
+                Self::Conflict("an account with this address exists".into())
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<rampart_store::StoreError> for ApiError {
+    fn from(error: rampart_store::StoreError) -> Self {
+        Self::internal(error)
     }
 }
 
@@ -67,6 +128,11 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %cause, source = ?cause.source(), "request failed");
         }
         let mut response = self.status().into_response();
+        if let Self::Throttled { retry_after_secs } | Self::Busy { retry_after_secs } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         response
             .extensions_mut()
             .insert(ErrorBody { code: self.code(), message: self.to_string() });

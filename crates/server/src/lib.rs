@@ -5,17 +5,32 @@
 //! - `startup/`: [`Application`]: data directory, master key, database, TLS, listeners, shutdown.
 //! - `middleware/`: what every request passes through (request id, log line, security headers,
 //!   JSON errors, timeouts, body limits).
+//! - `mail/`: outgoing e-mail: the encrypted outbox and the SMTP delivery worker.
 //! - `routes/`: one module per resource; [`routes::RouteTable`] records who may call each route.
+//! - `accounts/`: where sign-in is decided (`accounts/sign_in.rs`: password check, throttling),
+//!   accounts created, passwords changed and reset, notices e-mailed.
+//! - `sessions/`: session tokens, the cookie, and the middleware that finds the caller
+//!   ([`sessions::Principal`]); a permission is decided by `Principal::require` in the handler
+//!   and by the route's declared access in `routes/mod.rs`.
+//! - `middleware/csrf.rs`, `middleware/cors.rs`: browser-facing defences.
+//! - `api_keys.rs`: `rk_` keys, never more power than their creator holds now.
+//! - `audit.rs`: the one function every security event goes through.
+//! - `client.rs`: the client's IP (through trusted proxies) and user agent.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
 pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod client;
 pub mod config;
 mod error;
 mod extract;
 pub mod hashing;
 pub mod keys;
+pub mod mail;
 mod middleware;
 pub mod routes;
+pub mod sessions;
 mod startup;
 mod state;
 pub mod telemetry;

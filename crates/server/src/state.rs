@@ -20,4 +20,6 @@ pub struct AppState {
     pub hashing: HashingPool,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
+    /// Queues e-mail ([`crate::mail::enqueue`]) and wakes the delivery worker.
+    pub mailer: crate::mail::Mailer,
 }

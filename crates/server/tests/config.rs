@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::result_large_err)]
 
 use figment::Jail;
-use rampart_server::config::{self, ConfigError, DEFAULT_CONFIG, TlsMode};
+use rampart_server::config::{self, ConfigError, DEFAULT_CONFIG, SmtpTls, TlsMode};
 use secrecy::ExposeSecret;
 
 fn problems(error: ConfigError) -> String {
@@ -186,7 +186,107 @@ fn every_optional_setting_is_documented_in_the_defaults_file() {
         "cert_file",
         "key_file",
         "ca_file",
+        "host",
+        "username",
+        "password",
+        "password_file",
     ] {
         assert!(DEFAULT_CONFIG.contains(&format!("# {key} = ")), "{key} is not documented");
     }
+}
+
+#[test]
+fn without_an_smtp_host_nothing_is_sent_and_the_defaults_use_starttls_on_587() {
+    Jail::expect_with(|_| {
+        let smtp = config::load(None).unwrap().smtp;
+        assert_eq!(smtp.host, None);
+        assert_eq!(smtp.port, 587);
+        assert_eq!(smtp.tls, SmtpTls::Starttls);
+        assert_eq!(smtp.from, "Rampart <rampart@localhost>");
+        assert_eq!((smtp.poll_interval_secs, smtp.max_attempts, smtp.timeout_secs), (5, 10, 10));
+        Ok(())
+    });
+}
+
+#[test]
+fn the_smtp_relay_and_its_password_file_come_from_the_environment() {
+    Jail::expect_with(|jail| {
+        jail.create_file("smtp-password", "s3cret-relay-pw\n")?;
+        jail.set_env("RAMPART_SMTP__HOST", "smtp.example.com");
+        jail.set_env("RAMPART_SMTP__TLS", "tls");
+        jail.set_env("RAMPART_SMTP__PORT", "465");
+        jail.set_env("RAMPART_SMTP__USERNAME", "rampart");
+        jail.set_env("RAMPART_SMTP__PASSWORD_FILE", "smtp-password");
+
+        let settings = config::load(None).unwrap();
+
+        assert_eq!(settings.smtp.host.as_deref(), Some("smtp.example.com"));
+        assert_eq!((settings.smtp.tls, settings.smtp.port), (SmtpTls::Tls, 465));
+        assert_eq!(settings.smtp.password.unwrap().expose_secret(), "s3cret-relay-pw");
+        Ok(())
+    });
+}
+
+#[test]
+fn plain_smtp_is_refused_to_a_remote_relay_and_allowed_on_loopback() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SMTP__TLS", "none");
+        jail.set_env("RAMPART_SMTP__HOST", "smtp.example.com");
+        let message = problems(config::load(None).unwrap_err());
+        assert!(message.contains("smtp.tls = \"none\""), "{message}");
+        assert!(message.contains("loopback"), "{message}");
+
+        for host in ["127.0.0.1", "localhost", "::1"] {
+            jail.set_env("RAMPART_SMTP__HOST", host);
+            assert!(config::load(None).is_ok(), "{host} is loopback");
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_smtp_settings_are_named() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SMTP__HOST", "smtp://mail.example.com");
+        jail.set_env("RAMPART_SMTP__USERNAME", "rampart");
+        jail.set_env("RAMPART_SMTP__FROM", "not an address");
+        jail.set_env("RAMPART_SMTP__CA_FILE", "missing-ca.pem");
+        jail.set_env("RAMPART_SMTP__POLL_INTERVAL_SECS", "0");
+        jail.set_env("RAMPART_SMTP__MAX_ATTEMPTS", "0");
+        jail.set_env("RAMPART_SMTP__TIMEOUT_SECS", "0");
+
+        let message = problems(config::load(None).unwrap_err());
+
+        for key in [
+            "smtp.host",
+            "smtp.username and smtp.password",
+            "smtp.from",
+            "smtp.ca_file",
+            "smtp.poll_interval_secs",
+            "smtp.max_attempts",
+            "smtp.timeout_secs",
+        ] {
+            assert!(message.contains(key), "{key} not named in: {message}");
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn the_smtp_password_is_never_shown_nor_repeated_in_errors() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SMTP__HOST", "smtp.example.com");
+        jail.set_env("RAMPART_SMTP__USERNAME", "rampart");
+        jail.set_env("RAMPART_SMTP__PASSWORD", "hunter2-relay");
+        let shown = config::render_redacted(&config::load(None).unwrap());
+        assert!(shown.contains("[smtp]"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+        assert!(!shown.contains("hunter2-relay"), "{shown}");
+
+        jail.set_env("RAMPART_SMTP__PASSWORD", "9876543210");
+        let message = problems(config::load(None).unwrap_err());
+        assert!(message.contains("smtp.password"), "{message}");
+        assert!(!message.contains("9876543210"), "{message}");
+        Ok(())
+    });
 }

@@ -1,14 +1,22 @@
 //! Rampart's storage: one code path over SQLite and PostgreSQL.
 //!
-//! [`Db`] is the handle every feature uses; one module per aggregate (`installation`, and later
-//! accounts, sessions, records, audit…) builds its statements with sea-query, and `db.rs` is the
-//! only place where built SQL becomes a query. Business code never asks which engine it runs on.
+//! [`Db`] is the handle every feature uses; one module per aggregate builds its statements with
+//! sea-query, and `db.rs` is the only place where built SQL becomes a query. Business code never
+//! asks which engine it runs on.
 
+pub mod api_keys;
+pub mod audit;
 mod db;
 mod error;
 pub mod installation;
 pub mod jobs;
 pub mod keys;
+pub mod known_devices;
+pub mod one_time_tokens;
+pub mod outbox;
+pub mod roles;
+pub mod sessions;
+pub mod sign_in_throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

@@ -1,7 +1,7 @@
 //! The `users` table as stored: an e-mail address appears only as ciphertext and blind index.
 //! Encrypting, indexing and hashing happen above the store (`server/src/accounts`).
 
-use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -17,6 +17,8 @@ enum Users {
     PasswordHash,
     Status,
     CreatedAt,
+    EmailVerifiedAt,
+    PasswordChangedAt,
 }
 
 /// One account row.
@@ -29,9 +31,12 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub status: String,
     pub created_at: OffsetDateTime,
+    /// When the holder proved the address is theirs; sign-in needs it.
+    pub email_verified_at: Option<OffsetDateTime>,
+    pub password_changed_at: Option<OffsetDateTime>,
 }
 
-const COLUMNS: [Users; 7] = [
+const COLUMNS: [Users; 9] = [
     Users::Id,
     Users::EmailCiphertext,
     Users::EmailIndex,
@@ -39,6 +44,8 @@ const COLUMNS: [Users; 7] = [
     Users::PasswordHash,
     Users::Status,
     Users::CreatedAt,
+    Users::EmailVerifiedAt,
+    Users::PasswordChangedAt,
 ];
 
 /// Inserts a new account; [`StoreError::Duplicate`] when the e-mail index is taken.
@@ -54,6 +61,8 @@ pub async fn insert_user(db: &Db, user: &UserRow) -> Result<(), StoreError> {
             user.password_hash.clone().into(),
             user.status.clone().into(),
             user.created_at.into(),
+            user.email_verified_at.into(),
+            user.password_changed_at.into(),
         ])
         .to_owned();
     db.execute(&insert).await.map(drop)
@@ -131,4 +140,53 @@ pub async fn replace_email_encryption(
         .and_where(Expr::col(Users::EmailCiphertext).eq(expected.to_vec()))
         .to_owned();
     Ok(db.execute(&update).await? == 1)
+}
+
+/// Sets a new password hash chosen by the user (change or reset), with the time of the change.
+pub async fn replace_password(
+    db: &Db,
+    id: Uuid,
+    password_hash: &str,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let update = Query::update()
+        .table(Users::Table)
+        .values([
+            (Users::PasswordHash, password_hash.into()),
+            (Users::PasswordChangedAt, at.into()),
+        ])
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
+    db.execute(&update).await.map(drop)
+}
+
+/// Marks the address verified, once; returns whether it was unverified until now.
+pub async fn mark_email_verified(
+    db: &Db,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let update = Query::update()
+        .table(Users::Table)
+        .value(Users::EmailVerifiedAt, at)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .and_where(Expr::col(Users::EmailVerifiedAt).is_null())
+        .to_owned();
+    Ok(db.execute(&update).await? == 1)
+}
+
+/// Sets `active` or `disabled`; returns whether the account exists.
+pub async fn set_user_status(db: &Db, id: Uuid, status: &str) -> Result<bool, StoreError> {
+    let update = Query::update()
+        .table(Users::Table)
+        .value(Users::Status, status)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
+    Ok(db.execute(&update).await? == 1)
+}
+
+pub async fn count_users(db: &Db) -> Result<i64, StoreError> {
+    let query =
+        Query::select().expr(Func::count(Expr::col(Users::Id))).from(Users::Table).to_owned();
+    Ok(db.fetch_optional::<(i64,)>(&query).await?.map_or(0, |(count,)| count))
 }

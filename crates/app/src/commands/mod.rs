@@ -4,9 +4,10 @@ mod config;
 mod keys;
 mod migrate;
 mod serve;
+mod user;
 mod version;
 
-use crate::cli::{Cli, Command, ConfigCommand, KeysCommand};
+use crate::cli::{Cli, Command, ConfigCommand, KeysCommand, UserCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
@@ -21,6 +22,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(KeysCommand::RotateMaster { new_key_file }) => {
             keys::rotate_master(file, &new_key_file)
         }
+        Command::User(UserCommand::CreateOwner { email }) => user::create_owner(file, &email),
         Command::Version => {
             version::run();
             Ok(())

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use rampart_server::{Application, config, telemetry};
+use secrecy::ExposeSecret;
 
 /// `rampart serve`: start, print where to connect, serve until SIGTERM or SIGINT.
 pub(crate) fn run(file: Option<&Path>) -> anyhow::Result<()> {
@@ -41,6 +42,14 @@ fn announce(app: &Application) {
         eprintln!("rampart: redirecting http://{redirect} to HTTPS");
     }
     eprintln!("rampart: listening on {}", app.url());
+    if let Some(link) = &report.bootstrap_link {
+        // To the terminal only, never to the log: whoever holds the link can become the owner.
+        let minutes = app.state().settings.accounts.bootstrap_link_ttl_secs / 60;
+        eprintln!(
+            "rampart: no owner yet. Create the first owner within {minutes} minutes (single use):\n  {}\n  or POST the token with an e-mail and password to /api/auth/bootstrap,\n  or run `rampart user create-owner --email ADDRESS` (password on stdin).",
+            link.expose_secret()
+        );
+    }
     tracing::info!(url = %app.url(), address = %app.local_addr(), "listening");
 }
 

@@ -1,5 +1,11 @@
 //! Accounts: where an e-mail address is encrypted and indexed, and a password hashed or checked.
 //!
+//! - `mod.rs` (here): create an account, find one, check a password;
+//! - `sign_in.rs`: the sign-in decision with throttling, and what a failure sets off;
+//! - `links.rs`: single-use links (first owner, e-mail verification, password reset);
+//! - `password_change.rs`: change and reset, and the sessions they end;
+//! - `notices.rs`: the e-mails sent to account holders.
+//!
 //! The store sees only ciphertext, a blind index and an Argon2id hash (`store/src/users.rs`).
 //! An e-mail address is bound to its row (`users`, id, `email`), so a ciphertext moved to another
 //! account does not decrypt; lookups go through the blind index of the lower-cased address under
@@ -8,14 +14,26 @@
 use std::sync::Arc;
 
 use rampart_crypto::{BlindIndex, CryptoError, FieldContext, Keyring, Purpose, field_key_version};
-use rampart_domain::{Email, Password};
+use rampart_domain::{BuiltInRole, Email, Password, PermissionSet};
 use rampart_store::StoreError;
+use rampart_store::roles::roles_of_user;
 use rampart_store::users::{UserRow, find_user_by_email_index, insert_user, update_password_hash};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::hashing::PoolBusy;
+
+mod links;
+mod notices;
+mod password_change;
+mod sign_in;
+
+pub use links::{BootstrapError, consume_link, create_owner, issue_bootstrap_link, issue_link};
+pub use notices::Notice;
+pub(crate) use notices::notify;
+pub use password_change::{NewPasswordError, change_password, reset_password};
+pub use sign_in::{SignInOutcome, sign_in};
 
 /// What the blind index of an account's e-mail address is computed over.
 pub const EMAIL_INDEX_CONTEXT: &str = "users.email";
@@ -30,6 +48,8 @@ pub enum AccountError {
     Crypto(#[from] CryptoError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +64,7 @@ pub struct Account {
     pub id: Uuid,
     pub email: Email,
     pub status: AccountStatus,
+    pub email_verified: bool,
     pub created_at: OffsetDateTime,
 }
 
@@ -51,7 +72,7 @@ fn email_place(id: &str) -> FieldContext<'_> {
     FieldContext { table: "users", row_id: id, field: "email" }
 }
 
-/// Creates an active account. Fails with [`AccountError::EmailTaken`] when the address, in any
+/// Creates an active account whose address is not verified yet. Fails with [`AccountError::EmailTaken`] when the address, in any
 /// letter case, already has one.
 pub async fn create_account(
     state: &AppState,
@@ -78,6 +99,8 @@ pub async fn create_account(
         password_hash: Some(password_hash),
         status: "active".into(),
         created_at: state.clock.now(),
+        email_verified_at: None,
+        password_changed_at: None,
     };
     insert_user(&state.db, &row).await.map_err(|error| match error {
         StoreError::Duplicate => AccountError::EmailTaken,
@@ -155,7 +178,46 @@ pub(crate) fn reencrypted_email(
     Ok(Some((ciphertext, index)))
 }
 
-async fn hash_password(
+pub async fn find_account_by_id(
+    state: &AppState,
+    id: Uuid,
+) -> Result<Option<Account>, AccountError> {
+    let keyring = state.keyring.current();
+    let row = rampart_store::users::find_user_by_id(&state.db, id).await?;
+    row.map(|row| to_account(&keyring, &row)).transpose()
+}
+
+/// The roles and permissions of an active account with a verified address; `None` for anyone
+/// else (unknown, disabled, unverified), whose credentials then count for nothing.
+pub async fn active_user_permissions(
+    state: &AppState,
+    user_id: Uuid,
+) -> Result<Option<(Vec<String>, PermissionSet)>, StoreError> {
+    let Some(user) = rampart_store::users::find_user_by_id(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    if user.status != "active" || user.email_verified_at.is_none() {
+        return Ok(None);
+    }
+    let roles = roles_of_user(&state.db, user_id).await?;
+    let permissions = roles
+        .iter()
+        .filter_map(|role| BuiltInRole::parse(role))
+        .flat_map(|role| role.permissions().iter().collect::<Vec<_>>())
+        .collect();
+    Ok(Some((roles, permissions)))
+}
+
+/// The words a new password must not be built from: the address, its local part, the site.
+pub fn password_context<'a>(state: &'a AppState, email: &'a Email) -> Vec<&'a str> {
+    let mut words = vec![email.as_str(), state.settings.accounts.site_name.as_str()];
+    if let Some((local, _)) = email.as_str().split_once('@') {
+        words.push(local);
+    }
+    words
+}
+
+pub(crate) async fn hash_password(
     state: &AppState,
     keyring: &Arc<Keyring>,
     password: Password,
@@ -195,5 +257,11 @@ fn to_account(keyring: &Keyring, row: &UserRow) -> Result<Account, AccountError>
     let email = Email::parse(text).map_err(|_| CryptoError::Malformed)?;
     let status =
         if row.status == "disabled" { AccountStatus::Disabled } else { AccountStatus::Active };
-    Ok(Account { id: row.id, email, status, created_at: row.created_at })
+    Ok(Account {
+        id: row.id,
+        email,
+        status,
+        email_verified: row.email_verified_at.is_some(),
+        created_at: row.created_at,
+    })
 }

@@ -18,7 +18,7 @@ const ENV_PREFIX: &str = "RAMPART_";
 const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL", "RAMPART_TEST_PG_TLS_URL"];
 
 /// Keys whose values are secret: never echoed in an error.
-const SECRET_KEYS: &[&str] = &["storage.master_key", "database.url"];
+const SECRET_KEYS: &[&str] = &["storage.master_key", "database.url", "smtp.password"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -120,7 +120,12 @@ fn resolve_secret_files(settings: &mut Settings) -> Result<(), ConfigError> {
         &mut settings.storage.master_key,
         settings.storage.master_key_file.as_deref(),
     )?;
-    resolve_one("database.url", &mut settings.database.url, settings.database.url_file.as_deref())
+    resolve_one("database.url", &mut settings.database.url, settings.database.url_file.as_deref())?;
+    resolve_one(
+        "smtp.password",
+        &mut settings.smtp.password,
+        settings.smtp.password_file.as_deref(),
+    )
 }
 
 fn resolve_one(

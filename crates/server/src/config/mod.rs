@@ -12,10 +12,13 @@ mod load;
 mod model;
 mod show;
 mod validate;
+mod validate_smtp;
 
 pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
+pub(crate) use model::seconds;
 pub use model::{
-    AcmeSettings, DatabaseSettings, KeySettings, LogFormat, LogSettings, PasswordSettings,
-    ServerSettings, Settings, StorageSettings, TlsMode, TlsSettings,
+    AccountSettings, AcmeSettings, DatabaseSettings, KeySettings, LogFormat, LogSettings,
+    PasswordSettings, ServerSettings, SessionSettings, Settings, SignInSettings, SmtpSettings,
+    SmtpTls, StorageSettings, TlsMode, TlsSettings,
 };
 pub use show::render_redacted;

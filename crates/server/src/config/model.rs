@@ -17,6 +17,10 @@ pub struct Settings {
     pub tls: TlsSettings,
     pub keys: KeySettings,
     pub passwords: PasswordSettings,
+    pub accounts: AccountSettings,
+    pub sessions: SessionSettings,
+    pub sign_in: SignInSettings,
+    pub smtp: SmtpSettings,
     pub log: LogSettings,
 }
 
@@ -40,6 +44,8 @@ pub struct ServerSettings {
     pub redirect_listen: Option<SocketAddr>,
     pub public_origin: String,
     pub trusted_proxies: Vec<IpAddr>,
+    /// Other origins (besides `public_origin`) whose pages may call the API with credentials.
+    pub cors_origins: Vec<String>,
     pub request_timeout_secs: u64,
     pub body_limit_bytes: usize,
     pub max_header_bytes: usize,
@@ -133,6 +139,113 @@ pub struct PasswordSettings {
     pub hashing_threads: usize,
     /// Hashes that may wait for a thread; beyond that sign-ins get 503 + Retry-After.
     pub hashing_queue: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSettings {
+    /// Whether anyone may create a `customer` account with `POST /api/auth/register`.
+    pub registration_enabled: bool,
+    /// The site's name: shown in e-mails, and a word a password must not lean on.
+    pub site_name: String,
+    pub bootstrap_link_ttl_secs: u64,
+    pub verification_link_ttl_secs: u64,
+    pub reset_link_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    pub idle_timeout_secs: u64,
+    pub absolute_timeout_secs: u64,
+    /// How recent a password check must be for sensitive changes (else 403 `reauth_required`).
+    pub reauth_window_secs: u64,
+}
+
+impl SessionSettings {
+    pub fn idle_timeout(&self) -> time::Duration {
+        seconds(self.idle_timeout_secs)
+    }
+
+    pub fn absolute_timeout(&self) -> time::Duration {
+        seconds(self.absolute_timeout_secs)
+    }
+
+    pub fn reauth_window(&self) -> time::Duration {
+        seconds(self.reauth_window_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInSettings {
+    pub free_failures: u32,
+    pub max_delay_secs: u64,
+    pub lock_failures: u32,
+    pub ip_max_failures: u32,
+    pub ip_window_secs: u64,
+    pub ip_block_secs: u64,
+}
+
+impl SignInSettings {
+    pub fn policy(&self) -> rampart_domain::ThrottlePolicy {
+        rampart_domain::ThrottlePolicy {
+            free_failures: self.free_failures,
+            max_delay: seconds(self.max_delay_secs),
+            lock_failures: self.lock_failures,
+            ip_max_failures: self.ip_max_failures,
+            ip_window: seconds(self.ip_window_secs),
+            ip_block: seconds(self.ip_block_secs),
+        }
+    }
+}
+
+/// A number of seconds from the settings (validated to be small enough) as a duration.
+pub(crate) fn seconds(secs: u64) -> time::Duration {
+    time::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// How the connection to the SMTP relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmtpTls {
+    /// Plain connect, then STARTTLS, required (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption at all: only to a relay on this machine (validated).
+    None,
+}
+
+/// The `[smtp]` section: where e-mail from the outbox is delivered. No `host`, no delivery.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: Option<String>,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    #[serde(serialize_with = "redacted")]
+    pub password: Option<SecretString>,
+    pub password_file: Option<PathBuf>,
+    /// The sender, e.g. `Shop <no-reply@shop.example>`.
+    pub from: String,
+    /// An extra authority to trust for the relay's certificate (a private or test relay).
+    pub ca_file: Option<PathBuf>,
+    pub poll_interval_secs: u64,
+    /// Failed deliveries after which a message is dropped.
+    pub max_attempts: u32,
+    pub timeout_secs: u64,
+}
+
+impl SmtpSettings {
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_secs(self.poll_interval_secs)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

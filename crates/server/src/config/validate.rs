@@ -117,6 +117,8 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     if !(1..=10_000).contains(&settings.passwords.hashing_queue) {
         problems.push("passwords.hashing_queue: expected 1 to 10000".into());
     }
+    check_sign_in(settings, &mut problems);
+    super::validate_smtp::check_smtp(&settings.smtp, &mut problems);
     if settings.log.level.parse::<EnvFilter>().is_err() {
         problems.push(format!(
             "log.level: expected a level such as \"info\" or a filter such as \"info,rampart_server=debug\", found {:?}",
@@ -125,4 +127,57 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     }
 
     if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// Accounts, sessions, throttling and CORS origins.
+fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
+    let mut in_range = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+        if !range.contains(&value) {
+            problems.push(format!("{key}: expected {} to {}", range.start(), range.end()));
+        }
+    };
+    const DAY: u64 = 86_400;
+    let sessions = &settings.sessions;
+    in_range("sessions.absolute_timeout_secs", sessions.absolute_timeout_secs, 60..=30 * DAY);
+    in_range(
+        "sessions.idle_timeout_secs",
+        sessions.idle_timeout_secs,
+        60..=sessions.absolute_timeout_secs.max(60),
+    );
+    in_range("sessions.reauth_window_secs", sessions.reauth_window_secs, 30..=DAY);
+    let accounts = &settings.accounts;
+    in_range("accounts.bootstrap_link_ttl_secs", accounts.bootstrap_link_ttl_secs, 60..=DAY);
+    in_range(
+        "accounts.verification_link_ttl_secs",
+        accounts.verification_link_ttl_secs,
+        60..=7 * DAY,
+    );
+    in_range("accounts.reset_link_ttl_secs", accounts.reset_link_ttl_secs, 60..=DAY);
+    let sign_in = &settings.sign_in;
+    in_range("sign_in.free_failures", u64::from(sign_in.free_failures), 1..=100);
+    in_range("sign_in.max_delay_secs", sign_in.max_delay_secs, 1..=DAY);
+    in_range(
+        "sign_in.lock_failures",
+        u64::from(sign_in.lock_failures),
+        u64::from(sign_in.free_failures) + 1..=100_000,
+    );
+    in_range("sign_in.ip_max_failures", u64::from(sign_in.ip_max_failures), 1..=1_000_000);
+    in_range("sign_in.ip_window_secs", sign_in.ip_window_secs, 1..=DAY);
+    in_range("sign_in.ip_block_secs", sign_in.ip_block_secs, 1..=7 * DAY);
+    if settings.accounts.site_name.trim().is_empty() {
+        problems.push("accounts.site_name: give your site's name".into());
+    }
+    for origin in &settings.server.cors_origins {
+        let valid = url::Url::parse(origin).is_ok_and(|url| {
+            matches!(url.scheme(), "https" | "http")
+                && url.host().is_some()
+                && url.path() == "/"
+                && !origin.ends_with('/')
+        });
+        if !valid {
+            problems.push(format!(
+                "server.cors_origins: {origin:?} is not an origin; give scheme, host and port only, e.g. https://www.example.com"
+            ));
+        }
+    }
 }

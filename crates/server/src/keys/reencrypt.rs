@@ -8,8 +8,10 @@
 //! than [`RETIRE_GRACE`], so that an instance still holding the previous keyring for a few
 //! seconds cannot write a value nobody can read.
 //!
-//! Encrypted columns today: `users.email` (+ its blind index). Each new encrypted column joins
-//! the pass below.
+//! Encrypted columns today: `users.email` (+ its blind index), rewritten below, and
+//! `outbox.message_ciphertext`, not rewritten (queued e-mail is gone within hours) but counted as
+//! using its key version, which is retired only once the queue no longer needs it. Each new
+//! encrypted column joins the pass below.
 
 use std::collections::BTreeSet;
 
@@ -20,6 +22,7 @@ use rampart_store::jobs::{
     JobProgressRow, delete_job_progress, find_job_progress, save_job_progress,
 };
 use rampart_store::keys::{delete_key, list_keys};
+use rampart_store::outbox::list_outbox_messages_after;
 use rampart_store::users::{list_users_after, replace_email_encryption};
 use time::Duration;
 use uuid::Uuid;
@@ -154,6 +157,14 @@ async fn versions_in_use(db: &Db) -> Result<(BTreeSet<u32>, BTreeSet<u32>), Keys
             fields.extend(field_key_version(&row.email_ciphertext));
             indexes.extend(u32::try_from(row.email_index_version).ok());
         }
+    }
+    // Queued e-mail is not rewritten (it is short-lived), so its key stays until it is sent.
+    let mut cursor = None;
+    loop {
+        let rows = list_outbox_messages_after(db, cursor, 500).await?;
+        let Some(last) = rows.last() else { break };
+        cursor = Some(last.id);
+        fields.extend(rows.iter().filter_map(|row| field_key_version(&row.message_ciphertext)));
     }
     Ok((fields, indexes))
 }

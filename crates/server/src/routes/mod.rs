@@ -1,22 +1,36 @@
 //! Every route, and who may call it.
 //!
 //! Routes are added only through [`RouteTable`], whose methods name the access rule: a route
-//! cannot exist without a declaration. Today every route is [`Access::Public`]; the accounts work
-//! adds the authenticated and permission-checked kinds, and the session middleware denies
-//! everything not declared public.
+//! cannot exist without a declaration. A signed-in or permission route is wrapped in a layer
+//! that refuses a request without a principal (401) or without the permission (403) before the
+//! handler runs — and handlers take `Principal` and check again, so neither check alone holds
+//! the line.
 
+mod auth;
 mod health;
+mod me;
+mod session_view;
+mod users;
 
 use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use rampart_domain::Permission;
 
-use crate::AppState;
+use crate::sessions::Principal;
+use crate::{ApiError, AppState};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone, without a session: health checks, sign-in, public forms.
     Public,
+    /// Any signed-in user (session or API key); what they reach is their own.
+    SignedIn,
+    /// Only a principal holding this permission.
+    Permission(Permission),
 }
 
 /// A route's path and access rule, for the tests that walk the route table.
@@ -45,6 +59,28 @@ impl RouteTable {
         self
     }
 
+    /// A route for any signed-in caller.
+    pub fn signed_in(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handler.route_layer(from_fn(require_principal)));
+        self.declared.push(DeclaredRoute { path, access: Access::SignedIn });
+        self
+    }
+
+    /// A route for callers holding `permission`.
+    pub fn permitted(
+        mut self,
+        path: &'static str,
+        permission: Permission,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        let guard = from_fn(move |request: Request, next: Next| {
+            require_permission(permission, request, next)
+        });
+        self.router = self.router.route(path, handler.route_layer(guard));
+        self.declared.push(DeclaredRoute { path, access: Access::Permission(permission) });
+        self
+    }
+
     pub fn merge(mut self, other: RouteTable) -> Self {
         self.router = self.router.merge(other.router);
         self.declared.extend(other.declared);
@@ -62,5 +98,26 @@ impl RouteTable {
 
 /// Rampart's own routes.
 pub fn table() -> RouteTable {
-    RouteTable::new().merge(health::routes())
+    RouteTable::new()
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(me::routes())
+        .merge(users::routes())
+}
+
+async fn require_principal(request: Request, next: Next) -> Response {
+    if request.extensions().get::<Principal>().is_none() {
+        return ApiError::Unauthenticated.into_response();
+    }
+    next.run(request).await
+}
+
+async fn require_permission(permission: Permission, request: Request, next: Next) -> Response {
+    match request.extensions().get::<Principal>() {
+        None => ApiError::Unauthenticated.into_response(),
+        Some(principal) if !principal.permissions.contains(permission) => {
+            ApiError::Forbidden.into_response()
+        }
+        Some(_) => next.run(request).await,
+    }
 }

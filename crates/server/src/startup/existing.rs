@@ -1,11 +1,16 @@
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rampart_crypto::{MasterKey, OsRandom};
 use rampart_store::Db;
 use rampart_store::installation::find_installation;
 
 use super::{StartupError, connect_and_migrate, master_key};
+use crate::AppState;
 use crate::config::Settings;
+use crate::hashing::HashingPool;
+use crate::keys::{LiveKeyring, load_or_create_keyring};
+use rampart_domain::{Clock, Random, SystemClock};
 
 /// What the key-management commands work on: an existing installation's database and master
 /// key. Nothing is created: no data directory, no key, no installation.
@@ -34,5 +39,24 @@ impl ExistingInstallation {
             .is_none()
             .then(|| settings.storage.data_dir.join(master_key::MASTER_KEY_FILE));
         Ok(Self { db, master_key, master_key_file })
+    }
+
+    /// What the library's account functions need, for commands that act like the server
+    /// (`rampart user create-owner`): the keys unwrapped, one hashing thread, the outbox.
+    pub async fn into_app_state(self, settings: Settings) -> Result<AppState, StartupError> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let random: Arc<dyn Random> = Arc::new(OsRandom);
+        let keyring =
+            load_or_create_keyring(&self.db, &self.master_key, random.as_ref(), clock.as_ref())
+                .await?;
+        Ok(AppState {
+            db: self.db,
+            keyring: LiveKeyring::new(keyring),
+            hashing: HashingPool::start(1, 1),
+            mailer: crate::mail::Mailer::new(&settings)?,
+            settings: Arc::new(settings),
+            clock,
+            random,
+        })
     }
 }

@@ -18,6 +18,7 @@ use hyper_util::server::conn::auto::Builder;
 use super::acme::Challenges;
 use super::{Application, StartupError};
 use crate::config::ServerSettings;
+use crate::mail::worker::DeliveryWorker;
 
 /// A TLS handshake that has not finished after this long is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,6 +36,7 @@ pub(super) async fn serve(
         app.master_key,
         app.reload_interval,
     ));
+    let mail_worker = DeliveryWorker::start(&app.state);
     let settings = app.state.settings.server.clone();
     let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
     let listen_error = |error: std::io::Error| StartupError::Listen {
@@ -87,6 +89,9 @@ pub(super) async fn serve(
         }
         result = &mut main => {
             keyring_reload.abort();
+            if let Some(worker) = mail_worker {
+                worker.stop(Duration::ZERO).await;
+            }
             if let Some(task) = &acme_task {
                 task.abort();
             }
@@ -101,6 +106,10 @@ pub(super) async fn serve(
     keyring_reload.abort();
     if let Some(task) = &acme_task {
         task.abort();
+    }
+    if let Some(worker) = mail_worker {
+        // The message in hand, if any, may finish within the grace; the rest stay queued.
+        worker.stop(settings.shutdown_grace()).await;
     }
     tracing::info!("stopped");
     result

@@ -51,6 +51,8 @@ pub enum StartupError {
     NoInstallation,
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("e-mail: {0}")]
+    Mail(#[from] crate::mail::MailError),
     #[error("cannot listen on {address}: {problem}")]
     Listen { address: SocketAddr, problem: String },
     #[error("server stopped with an error: {0}")]
@@ -65,6 +67,17 @@ pub struct StartupReport {
     pub created_certificate: bool,
     /// The authority to trust for the generated certificate (`tls.mode = "self-signed"`).
     pub local_ca_file: Option<PathBuf>,
+    /// While no owner exists: the one-time link that creates the first one (a secret: printed
+    /// to the operator's terminal, never logged).
+    pub bootstrap_link: Option<secrecy::SecretString>,
+}
+
+/// The first owner's link. The token rides after `#`, which browsers never send to a server.
+fn bootstrap_link(public_origin: &str, token: &str) -> secrecy::SecretString {
+    secrecy::SecretString::from(format!(
+        "{}/setup#token={token}",
+        public_origin.trim_end_matches('/')
+    ))
 }
 
 /// Builds an [`Application`]; tests replace the clock and randomness and add routes.
@@ -131,6 +144,7 @@ impl ApplicationBuilder {
             settings.passwords.hashing_threads,
             settings.passwords.hashing_queue,
         );
+        let mailer = crate::mail::Mailer::new(&settings)?;
         let state = AppState {
             db,
             keyring: LiveKeyring::new(keyring),
@@ -138,11 +152,15 @@ impl ApplicationBuilder {
             settings: Arc::new(settings),
             clock,
             random,
+            mailer,
         };
         let table = routes::table().merge(extra_routes);
         let router =
-            middleware::apply(table.into_router().fallback(not_found), middleware_settings)
+            middleware::apply(table.into_router().fallback(not_found), middleware_settings, &state)
                 .with_state(state.clone());
+        report.bootstrap_link = crate::accounts::issue_bootstrap_link(&state)
+            .await?
+            .map(|token| bootstrap_link(&state.settings.server.public_origin, token.expose()));
 
         Ok(Application {
             state,

@@ -27,6 +27,8 @@ pub struct TestApp {
     keyring: rampart_server::keys::LiveKeyring,
     /// The running server's state, for tests that call library functions directly.
     pub state: rampart_server::AppState,
+    /// The first-owner link the start printed (a fresh installation has one).
+    pub bootstrap_link: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartupError>>>,
     _home: TempDir,
@@ -38,6 +40,10 @@ pub struct TestApp {
 pub struct TestOptions {
     pub overrides: Vec<(&'static str, toml::Value)>,
     pub routes: Option<RouteTable>,
+    /// A clock the test moves (expiry, throttling) instead of sleeping.
+    pub clock: Option<rampart_domain::ManualClock>,
+    /// Share this database instead of making a fresh one (a second instance of one deployment).
+    pub shared_database_url: Option<String>,
 }
 
 pub async fn spawn_app(engine: TestEngine) -> TestApp {
@@ -47,12 +53,16 @@ pub async fn spawn_app(engine: TestEngine) -> TestApp {
 pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp {
     let home = tempfile::tempdir().unwrap();
     let database = TestDatabase::create(engine).await;
-    let settings = test_settings(home.path(), &database.url, options.overrides);
+    let database_url = options.shared_database_url.clone().unwrap_or_else(|| database.url.clone());
+    let settings = test_settings(home.path(), &database_url, options.overrides);
     let data_dir = settings.storage.data_dir.clone();
 
     let mut builder = Application::builder(settings);
     if let Some(routes) = options.routes {
         builder = builder.extra_routes(routes);
+    }
+    if let Some(clock) = options.clock {
+        builder = builder.clock(Arc::new(clock));
     }
     let app = builder.build().await.expect("the test server starts");
     let address = app.local_addr();
@@ -60,6 +70,11 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
     let db = app.state().db.clone();
     let keyring = app.state().keyring.clone();
     let state = app.state().clone();
+    let bootstrap_link = app
+        .report()
+        .bootstrap_link
+        .as_ref()
+        .map(|link| secrecy::ExposeSecret::expose_secret(link).to_owned());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -74,6 +89,7 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
         data_dir,
         keyring,
         state,
+        bootstrap_link,
         stop: Some(stop),
         task: Some(task),
         _home: home,

@@ -12,6 +12,7 @@ async fn a_body_over_the_limit_is_a_413(engine: TestEngine) {
         TestOptions {
             overrides: vec![("server.body_limit_bytes", 1024.into())],
             routes: Some(test_routes()),
+            ..TestOptions::default()
         },
     )
     .await;
@@ -36,6 +37,7 @@ async fn a_handler_slower_than_the_timeout_is_a_408(engine: TestEngine) {
         TestOptions {
             overrides: vec![("server.request_timeout_secs", 1.into())],
             routes: Some(test_routes()),
+            ..TestOptions::default()
         },
     )
     .await;

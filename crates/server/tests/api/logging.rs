@@ -26,7 +26,7 @@ impl Write for Capture {
 }
 
 /// Every log line of this test process, as the server writes them in production (JSON).
-fn captured_lines() -> Vec<serde_json::Value> {
+pub fn captured_lines() -> Vec<serde_json::Value> {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let settings = LogSettings { level: "info".into(), format: LogFormat::Json };

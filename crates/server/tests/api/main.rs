@@ -9,8 +9,12 @@
     unreachable_pub
 )]
 
+mod account_emails;
 mod accounts;
 mod acme;
+mod api_keys;
+mod bootstrap;
+mod browser_defences;
 mod errors;
 mod health;
 mod helpers;
@@ -18,9 +22,16 @@ mod hygiene;
 mod keys;
 mod limits;
 mod logging;
+mod mail;
+mod passwords;
+mod people;
 mod reencrypt;
 mod routes;
+mod sessions;
 mod shutdown;
+mod sign_in;
+mod sign_in_protection;
+mod smtp_sink;
 mod startup;
 mod test_routes;
 mod tls;

@@ -1,7 +1,12 @@
 //! Every route declares who may call it. The public ones are listed here on purpose: adding a
-//! route anyone may call without signing in must be a visible decision in review.
+//! route anyone may call without signing in must be a visible decision in review. Every other
+//! route must refuse a caller without a session.
 
 use rampart_server::routes::{Access, table};
+use rampart_store::on_both_engines;
+use rampart_store::testing::TestEngine;
+
+use crate::helpers::spawn_app;
 
 #[test]
 fn the_public_routes_are_exactly_the_allowlist() {
@@ -13,5 +18,48 @@ fn the_public_routes_are_exactly_the_allowlist() {
         .collect();
     public.sort_unstable();
 
-    assert_eq!(public, ["/healthz", "/readyz"]);
+    assert_eq!(
+        public,
+        [
+            "/api/auth/bootstrap",
+            "/api/auth/login",
+            "/api/auth/password/forgot",
+            "/api/auth/password/reset",
+            "/api/auth/register",
+            "/api/auth/verify-email",
+            "/healthz",
+            "/readyz",
+        ]
+    );
 }
+
+async fn every_other_route_answers_401_without_a_session(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let some_id = "0190e0b4-3c3b-7d2e-9a51-4c6f2b7e8d10";
+    let protected: Vec<String> = table()
+        .declared()
+        .iter()
+        .filter(|route| route.access != Access::Public)
+        .map(|route| route.path.replace("{id}", some_id))
+        .collect();
+    assert!(protected.len() >= 10, "{protected:?}");
+
+    for path in protected {
+        let mut answered = Vec::new();
+        for method in [reqwest::Method::GET, reqwest::Method::POST, reqwest::Method::DELETE] {
+            let response = app
+                .client
+                .request(method.clone(), app.at(&path))
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            answered.push(response.status().as_u16());
+        }
+        assert!(answered.iter().all(|status| matches!(status, 401 | 405)), "{path}: {answered:?}");
+        assert!(answered.contains(&401), "{path}: {answered:?}");
+    }
+}
+
+on_both_engines!(every_other_route_answers_401_without_a_session);

@@ -1,0 +1,93 @@
+//! The e-mails Rampart sends to account holders. Each goes through the outbox (`crate::mail`),
+//! so a sign-in never waits for an SMTP server, and a crash does not lose a message.
+//!
+//! Links carry their token after `#`: browsers do not send the fragment to any server, so the
+//! token stays out of web server logs and `Referer` headers. The site's page at that path reads
+//! it and posts it to the API (`POST /api/auth/verify-email`, `POST /api/auth/password/reset`).
+
+use super::{Account, AccountError};
+use crate::AppState;
+use crate::client::ClientContext;
+use crate::mail::{OutgoingEmail, enqueue};
+
+#[derive(Debug)]
+pub enum Notice {
+    /// After registration: prove the address is yours.
+    VerifyEmail {
+        token: String,
+    },
+    /// Someone tried to register an address that already has an account.
+    AlreadyRegistered,
+    PasswordResetLink {
+        token: String,
+    },
+    PasswordChanged,
+    /// The address reached the throttling threshold.
+    Throttled,
+    /// So many failures that the password no longer works until reset.
+    PasswordLocked,
+    NewDevice,
+}
+
+/// Queues the e-mail for `notice` to `account`'s address.
+pub(crate) async fn notify(
+    state: &AppState,
+    account: &Account,
+    notice: Notice,
+    client: &ClientContext,
+) -> Result<(), AccountError> {
+    let (subject, body) = compose(state, notice, client);
+    let message = OutgoingEmail { to: account.email.clone(), subject, body };
+    enqueue(state, message).await?;
+    Ok(())
+}
+
+fn compose(state: &AppState, notice: Notice, client: &ClientContext) -> (String, String) {
+    let site = &state.settings.accounts.site_name;
+    let origin = &state.settings.server.public_origin;
+    let minutes = |secs: u64| secs.div_ceil(60);
+    let from = format!("from {} ({})", client.ip, client.user_agent);
+    let not_you = "If this was not you, reset your password now and tell your administrator.";
+    match notice {
+        Notice::VerifyEmail { token } => (
+            format!("{site}: confirm your e-mail address"),
+            format!(
+                "Confirm your address to finish creating your {site} account:\n\n  {origin}/verify-email#token={token}\n\nThe link works once, for {} minutes. If you did not create an account, ignore this message.\n",
+                minutes(state.settings.accounts.verification_link_ttl_secs)
+            ),
+        ),
+        Notice::AlreadyRegistered => (
+            format!("{site}: someone tried to register your address"),
+            format!(
+                "Someone tried to create a {site} account with this address, which already has one ({from}). Nothing was changed.\nIf you forgot your password, reset it at {origin}/forgot-password.\n"
+            ),
+        ),
+        Notice::PasswordResetLink { token } => (
+            format!("{site}: reset your password"),
+            format!(
+                "Set a new password for your {site} account:\n\n  {origin}/reset-password#token={token}\n\nThe link works once, for {} minutes. Resetting ends all your sessions. If you did not ask for this, ignore this message: your password is unchanged.\n",
+                minutes(state.settings.accounts.reset_link_ttl_secs)
+            ),
+        ),
+        Notice::PasswordChanged => (
+            format!("{site}: your password was changed"),
+            format!("The password of your {site} account was changed {from}.\n{not_you}\n"),
+        ),
+        Notice::Throttled => (
+            format!("{site}: repeated failed sign-ins to your account"),
+            format!(
+                "There were repeated failed attempts to sign in to your {site} account, the last {from}. Further attempts are slowed down. You can still sign in with your password, or reset it at {origin}/forgot-password.\n"
+            ),
+        ),
+        Notice::PasswordLocked => (
+            format!("{site}: your password has been locked"),
+            format!(
+                "After very many failed sign-in attempts (the last {from}), your password no longer works. Reset it at {origin}/forgot-password to sign in again.\n"
+            ),
+        ),
+        Notice::NewDevice => (
+            format!("{site}: sign-in from a new device"),
+            format!("Your {site} account was signed in to {from}.\n{not_you}\n"),
+        ),
+    }
+}

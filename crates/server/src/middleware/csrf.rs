@@ -1,0 +1,71 @@
+//! Cross-site request forgery: a browser sends the session cookie by itself, so an unsafe request
+//! (anything but GET, HEAD, OPTIONS) that rides on the cookie must prove it came from our pages:
+//!
+//! 1. `Sec-Fetch-Site: cross-site` is refused;
+//! 2. `Sec-Fetch-Site` must be `same-origin` (or `none`: typed by the user); otherwise — an older
+//!    browser without Fetch Metadata, or a `same-site` sibling — `Origin` must be one of the
+//!    configured origins (`server.public_origin`, `server.cors_origins`);
+//! 3. `X-CSRF-Token` must be the session's CSRF token (given at sign-in).
+//!
+//! Requests authenticated by `Authorization: Bearer` carry no ambient authority and skip all of
+//! it; requests without a session (sign-in) are JSON-only, which a cross-site page cannot send
+//! without a CORS preflight that only configured origins pass. GET never changes state.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use crate::ApiError;
+use crate::sessions::cookie::session_token_from_cookies;
+use crate::sessions::{CSRF_HEADER, Principal, csrf_token_for};
+
+/// The origins whose pages may make unsafe requests with the cookie.
+#[derive(Debug, Clone)]
+pub(crate) struct AllowedOrigins(pub(crate) Arc<Vec<String>>);
+
+pub(crate) async fn check_csrf(
+    State(origins): State<AllowedOrigins>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_safe(request.method()) {
+        return next.run(request).await;
+    }
+    let by_cookie =
+        request.extensions().get::<Principal>().is_some_and(Principal::presented_by_cookie);
+    let headers = request.headers();
+    if by_cookie && !(from_our_pages(headers, &origins.0) && token_matches(headers)) {
+        return ApiError::CsrfRejected.into_response();
+    }
+    next.run(request).await
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn from_our_pages(headers: &HeaderMap, origins: &[String]) -> bool {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin" | "none") => true,
+        Some("cross-site") => false,
+        _ => headers
+            .get("origin")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|origin| origins.iter().any(|allowed| allowed == origin)),
+    }
+}
+
+fn token_matches(headers: &HeaderMap) -> bool {
+    let (Some(cookie), Some(sent)) = (
+        session_token_from_cookies(headers),
+        headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()),
+    ) else {
+        return false;
+    };
+    let expected = csrf_token_for(cookie);
+    expected.as_bytes().ct_eq(sent.as_bytes()).into()
+}

@@ -1,0 +1,89 @@
+//! `POST /api/auth/login`: e-mail and password → a new session.
+//!
+//! Unknown address, wrong password, disabled or unverified account: 401 with one body. Too many
+//! failures for the address or from the client: 429 + `Retry-After`, same body. Hashing
+//! saturated: 503 + `Retry-After`. See `accounts/sign_in.rs` for the decision.
+
+use axum::extract::State;
+use axum::response::Response;
+use rampart_domain::{AuditAction, Device, Email, Password, retry_after_secs};
+use rampart_store::known_devices::{count_known_devices, remember_device};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::session_response::{SessionDelivery, session_response};
+use crate::accounts::{Account, AccountError, Notice, SignInOutcome, notify, sign_in};
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::sessions::{Principal, start_session};
+use crate::{ApiError, ApiJson, AppState};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LoginRequest {
+    email: String,
+    password: SecretString,
+    #[serde(default)]
+    session: SessionDelivery,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    client: ClientContext,
+    current: Option<Principal>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    // A malformed address or an over-long password cannot belong to anyone: the same answer.
+    let (Ok(email), Some(password)) =
+        (Email::parse(&request.email), Password::for_sign_in(request.password.expose_secret()))
+    else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let account = match sign_in(&state, &email, password, &client).await? {
+        SignInOutcome::SignedIn(account) => account,
+        SignInOutcome::Failed => return Err(ApiError::InvalidCredentials),
+        SignInOutcome::Throttled(wait) => {
+            return Err(ApiError::Throttled { retry_after_secs: retry_after_secs(wait) });
+        }
+    };
+    let replacing = current.filter(|p| p.user_id == account.id).and_then(|p| p.session_id().ok());
+    let session = start_session(&state, account.id, &client, replacing).await?;
+    record(
+        &state,
+        AuditEvent::success(AuditAction::AuthnLoginSuccess)
+            .client(&client)
+            .actor(account.id)
+            .session(&session.token.hash())
+            .target(format!("user:{}", account.id)),
+    )
+    .await?;
+    record(
+        &state,
+        AuditEvent::success(AuditAction::SessionCreated)
+            .client(&client)
+            .actor(account.id)
+            .session(&session.token.hash())
+            .target(format!("session:{}", session.row.id)),
+    )
+    .await?;
+    notice_new_device(&state, &account, &client).await?;
+    Ok(session_response(&state, &session, request.session))
+}
+
+/// Tells the holder when an account is signed in to from a device it has not used before (not
+/// on the very first sign-in: every device is new then).
+async fn notice_new_device(
+    state: &AppState,
+    account: &Account,
+    client: &ClientContext,
+) -> Result<(), AccountError> {
+    let device = Device::new(&client.user_agent, client.ip);
+    let keyring = state.keyring.current();
+    let hash = keyring.blind_index("known_devices", device.canonical().as_bytes())?;
+    let seen_before = count_known_devices(&state.db, account.id).await?;
+    let is_new = remember_device(&state.db, account.id, &hash.digest, state.clock.now()).await?;
+    if is_new && seen_before > 0 {
+        notify(state, account, Notice::NewDevice, client).await?;
+    }
+    Ok(())
+}

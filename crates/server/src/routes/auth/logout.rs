@@ -1,0 +1,31 @@
+//! `POST /api/auth/logout`: ends the caller's session, on every instance at once (the row goes).
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rampart_domain::AuditAction;
+use rampart_store::sessions::delete_session;
+
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::sessions::Principal;
+use crate::sessions::cookie::clearing_cookie;
+use crate::{ApiError, AppState};
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientContext,
+) -> Result<Response, ApiError> {
+    let session_id = principal.session_id()?;
+    delete_session(&state.db, session_id, Some(principal.user_id)).await?;
+    record(
+        &state,
+        AuditEvent::success(AuditAction::SessionRevoked)
+            .by(&principal, &client)
+            .target(format!("session:{session_id}"))
+            .detail("reason", "logout"),
+    )
+    .await?;
+    Ok(([(header::SET_COOKIE, clearing_cookie())], StatusCode::NO_CONTENT).into_response())
+}

@@ -1,0 +1,28 @@
+//! `/api/auth/*`: signing in and out, registration, e-mail verification, passwords, the first
+//! owner. Public routes except those that act on the caller's own session.
+
+mod bootstrap;
+mod login;
+mod logout;
+mod password;
+mod reauth;
+mod register;
+mod session_response;
+mod verify_email;
+
+use axum::routing::post;
+
+use super::RouteTable;
+
+pub(super) fn routes() -> RouteTable {
+    RouteTable::new()
+        .public("/api/auth/login", post(login::login))
+        .signed_in("/api/auth/logout", post(logout::logout))
+        .signed_in("/api/auth/reauth", post(reauth::reauth))
+        .public("/api/auth/register", post(register::register))
+        .public("/api/auth/verify-email", post(verify_email::verify_email))
+        .public("/api/auth/password/forgot", post(password::forgot_password))
+        .public("/api/auth/password/reset", post(password::reset_password))
+        .signed_in("/api/auth/password/change", post(password::change_password))
+        .public("/api/auth/bootstrap", post(bootstrap::bootstrap))
+}

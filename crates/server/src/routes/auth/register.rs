@@ -1,0 +1,78 @@
+//! `POST /api/auth/register`: a visitor creates a `customer` account (when
+//! `accounts.registration_enabled`).
+//!
+//! The answer is the same 202 whether or not the address already has an account, and takes the
+//! same hashing work: a new account gets a verification link; an existing one gets a note that
+//! someone tried. Only a weak password or a malformed address is refused outright (422), which
+//! says nothing about who is registered.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use rampart_domain::{AuditAction, BuiltInRole, Email, Password};
+use rampart_store::one_time_tokens::TokenPurpose;
+use rampart_store::roles::grant_role;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::accounts::{
+    AccountError, Notice, create_account, find_account_by_email, hash_password, issue_link, notify,
+    password_context,
+};
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::{ApiError, ApiJson, AppState};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RegisterRequest {
+    email: String,
+    password: SecretString,
+}
+
+pub(super) async fn register(
+    State(state): State<AppState>,
+    client: ClientContext,
+    ApiJson(request): ApiJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !state.settings.accounts.registration_enabled {
+        return Err(ApiError::NotFound);
+    }
+    let email = Email::parse(&request.email)
+        .map_err(|error| ApiError::Unprocessable(format!("email: {error}")))?;
+    let password =
+        Password::new(request.password.expose_secret(), &password_context(&state, &email))
+            .map_err(|rejected| ApiError::Unprocessable(format!("password: {rejected}")))?;
+
+    match find_account_by_email(&state, &email).await? {
+        Some(existing) => {
+            // Spend the same hashing work a new account costs, then tell the holder.
+            let keyring = state.keyring.current();
+            hash_password(&state, &keyring, password).await?;
+            notify(&state, &existing, Notice::AlreadyRegistered, &client).await?;
+        }
+        None => match create_account(&state, &email, password).await {
+            Ok(account) => {
+                let now = state.clock.now();
+                grant_role(&state.db, account.id, BuiltInRole::Customer.as_str(), now).await?;
+                let link = issue_link(&state, TokenPurpose::VerifyEmail, Some(account.id)).await?;
+                let notice = Notice::VerifyEmail { token: link.expose().to_owned() };
+                notify(&state, &account, notice, &client).await?;
+                record(
+                    &state,
+                    AuditEvent::success(AuditAction::UserCreated)
+                        .client(&client)
+                        .own_account(account.id)
+                        .detail("role", BuiltInRole::Customer.as_str())
+                        .detail("via", "registration"),
+                )
+                .await?;
+            }
+            // Lost a race with another registration of the same address: same answer.
+            Err(AccountError::EmailTaken) => {}
+            Err(other) => return Err(other.into()),
+        },
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "check_your_email" }))))
+}

@@ -1,0 +1,131 @@
+//! The middleware that turns a presented credential into a [`Principal`].
+//!
+//! `Authorization: Bearer` wins over the cookie. A token that is unknown, expired, revoked, or
+//! whose account is disabled leaves the request anonymous: public routes still work (signing in
+//! with a stale cookie), every other route answers 401. A database fault answers 500 rather
+//! than letting the request through unauthenticated checks (fail closed).
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rampart_crypto::token_hash;
+use rampart_domain::AuditAction;
+use rampart_store::StoreError;
+use rampart_store::sessions::{
+    SessionRow, delete_session, find_session_by_token_hash, touch_session,
+};
+use time::Duration;
+
+use super::cookie::{bearer_token, clearing_cookie, session_token_from_cookies};
+use super::principal::{Credential, Presented, Principal};
+use crate::accounts::active_user_permissions;
+use crate::api_keys::{API_KEY_PREFIX, resolve_api_key};
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::{ApiError, AppState, ErrorBody};
+
+/// `last_seen_at` is written at most this often per session: the idle timeout is exact to
+/// within this much, and a busy client does not write on every request.
+const TOUCH_INTERVAL: Duration = Duration::minutes(1);
+
+pub(crate) async fn authenticate(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let (token, presented) = match (bearer_token(headers), session_token_from_cookies(headers)) {
+        (Some(token), _) => (token.to_owned(), Presented::Bearer),
+        (None, Some(token)) => (token.to_owned(), Presented::Cookie),
+        (None, None) => return next.run(request).await,
+    };
+    let (mut parts, body) = request.into_parts();
+    let client = ClientContext::of_request(&parts, &state.settings.server.trusted_proxies);
+    let resolved = if token.starts_with(API_KEY_PREFIX) && presented == Presented::Bearer {
+        resolve_api_key(&state, &token, &client).await
+    } else {
+        resolve_session(&state, &token, presented).await
+    };
+    match resolved {
+        Ok(Some(principal)) => {
+            let attempted = format!("{} {}", parts.method, parts.uri.path());
+            parts.extensions.insert(principal.clone());
+            let response = next.run(Request::from_parts(parts, body)).await;
+            if response.status() == StatusCode::FORBIDDEN {
+                let code =
+                    response.extensions().get::<ErrorBody>().map_or("forbidden", |body| body.code);
+                audit_denial(&state, &principal, &client, attempted, code).await;
+            }
+            response
+        }
+        Ok(None) => {
+            let mut response = next.run(Request::from_parts(parts, body)).await;
+            if presented == Presented::Cookie {
+                // A dead cookie is of no use to the browser: tell it to drop it.
+                response.headers_mut().append(header::SET_COOKIE, clearing_cookie());
+            }
+            response
+        }
+        Err(error) => ApiError::internal(error).into_response(),
+    }
+}
+
+/// Every denial of a signed-in caller is an `authz_fail` event (the response is already decided;
+/// a failure to record it is logged).
+async fn audit_denial(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientContext,
+    attempted: String,
+    code: &'static str,
+) {
+    let event = AuditEvent::failure(AuditAction::AuthzFail)
+        .client(client)
+        .actor(principal.user_id)
+        .session(principal.token_hash())
+        .target(attempted)
+        .detail("code", code);
+    if let Err(error) = record(state, event).await {
+        tracing::error!(error = %error, "an authorization failure could not be audited");
+    }
+}
+
+async fn resolve_session(
+    state: &AppState,
+    token: &str,
+    presented: Presented,
+) -> Result<Option<Principal>, StoreError> {
+    let hash = token_hash(token);
+    let Some(session) = find_session_by_token_hash(&state.db, &hash).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if !is_live(state, &session, now) {
+        delete_session(&state.db, session.id, None).await?;
+        return Ok(None);
+    }
+    let Some((roles, permissions)) = active_user_permissions(state, session.user_id).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at >= TOUCH_INTERVAL {
+        touch_session(&state.db, session.id, now).await?;
+    }
+    Ok(Some(Principal {
+        user_id: session.user_id,
+        roles,
+        permissions,
+        credential: Credential::Session {
+            id: session.id,
+            token_hash: hash,
+            authenticated_at: session.authenticated_at,
+            expires_at: session.expires_at,
+            presented,
+        },
+    }))
+}
+
+/// Within both the absolute and the idle timeout.
+pub(crate) fn is_live(state: &AppState, session: &SessionRow, now: time::OffsetDateTime) -> bool {
+    now < session.expires_at && now - session.last_seen_at < state.settings.sessions.idle_timeout()
+}

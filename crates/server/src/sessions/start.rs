@@ -1,0 +1,49 @@
+//! A new session after a successful password check.
+
+use rampart_crypto::NewToken;
+use rampart_store::StoreError;
+use rampart_store::sessions::{SessionRow, delete_session, insert_session};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::client::ClientContext;
+
+/// Session tokens carry 256 random bits.
+const SESSION_TOKEN_BYTES: usize = 32;
+
+#[derive(Debug)]
+pub struct StartedSession {
+    /// The token, for the cookie or the response body; never stored.
+    pub token: NewToken,
+    pub row: SessionRow,
+}
+
+/// Starts a session for `user_id`. The session the client presented (`replacing`), if any, ends
+/// at the same time: a new token at every sign-in and re-authentication, so a token planted
+/// before sign-in (session fixation) or seen before it is worthless after.
+pub async fn start_session(
+    state: &AppState,
+    user_id: Uuid,
+    client: &ClientContext,
+    replacing: Option<Uuid>,
+) -> Result<StartedSession, StoreError> {
+    let now = state.clock.now();
+    let token = NewToken::generate(state.random.as_ref(), "", SESSION_TOKEN_BYTES)
+        .map_err(|_| StoreError::Conflict("no randomness for a session token"))?;
+    let row = SessionRow {
+        id: Uuid::new_v4(),
+        token_hash: token.hash().to_vec(),
+        user_id,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + state.settings.sessions.absolute_timeout(),
+        authenticated_at: now,
+        ip: client.ip.to_string(),
+        user_agent: client.user_agent.clone(),
+    };
+    insert_session(&state.db, &row).await?;
+    if let Some(old) = replacing {
+        delete_session(&state.db, old, Some(user_id)).await?;
+    }
+    Ok(StartedSession { token, row })
+}

@@ -1,0 +1,140 @@
+//! The `sessions` table. A session is found by the SHA-256 of its token; the token itself is
+//! never stored. Expiry is decided above the store (`server/src/sessions`), from these rows.
+
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Db, StoreError};
+
+#[derive(Iden)]
+enum Sessions {
+    Table,
+    Id,
+    TokenHash,
+    UserId,
+    CreatedAt,
+    LastSeenAt,
+    ExpiresAt,
+    AuthenticatedAt,
+    Ip,
+    UserAgent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub user_id: Uuid,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    /// The absolute end, whatever the activity.
+    pub expires_at: OffsetDateTime,
+    /// When the holder last proved their password (sign-in or re-authentication).
+    pub authenticated_at: OffsetDateTime,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+const COLUMNS: [Sessions; 9] = [
+    Sessions::Id,
+    Sessions::TokenHash,
+    Sessions::UserId,
+    Sessions::CreatedAt,
+    Sessions::LastSeenAt,
+    Sessions::ExpiresAt,
+    Sessions::AuthenticatedAt,
+    Sessions::Ip,
+    Sessions::UserAgent,
+];
+
+pub async fn insert_session(db: &Db, session: &SessionRow) -> Result<(), StoreError> {
+    let insert = Query::insert()
+        .into_table(Sessions::Table)
+        .columns(COLUMNS)
+        .values_panic([
+            session.id.into(),
+            session.token_hash.clone().into(),
+            session.user_id.into(),
+            session.created_at.into(),
+            session.last_seen_at.into(),
+            session.expires_at.into(),
+            session.authenticated_at.into(),
+            session.ip.clone().into(),
+            session.user_agent.clone().into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await.map(drop)
+}
+
+pub async fn find_session_by_token_hash(
+    db: &Db,
+    token_hash: &[u8],
+) -> Result<Option<SessionRow>, StoreError> {
+    let query = Query::select()
+        .columns(COLUMNS)
+        .from(Sessions::Table)
+        .and_where(Expr::col(Sessions::TokenHash).eq(token_hash.to_vec()))
+        .to_owned();
+    db.fetch_optional(&query).await
+}
+
+/// A user's sessions, newest first (expired ones included: the caller filters).
+pub async fn list_sessions_of_user(db: &Db, user_id: Uuid) -> Result<Vec<SessionRow>, StoreError> {
+    let query = Query::select()
+        .columns(COLUMNS)
+        .from(Sessions::Table)
+        .and_where(Expr::col(Sessions::UserId).eq(user_id))
+        .order_by(Sessions::CreatedAt, Order::Desc)
+        .to_owned();
+    db.fetch_all(&query).await
+}
+
+/// Records activity, for the idle timeout.
+pub async fn touch_session(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+    let update = Query::update()
+        .table(Sessions::Table)
+        .value(Sessions::LastSeenAt, at)
+        .and_where(Expr::col(Sessions::Id).eq(id))
+        .to_owned();
+    db.execute(&update).await.map(drop)
+}
+
+/// Ends one session. With `user_id`, only if it is that user's. Returns whether one ended.
+pub async fn delete_session(db: &Db, id: Uuid, user_id: Option<Uuid>) -> Result<bool, StoreError> {
+    let mut delete = Query::delete();
+    delete.from_table(Sessions::Table).and_where(Expr::col(Sessions::Id).eq(id));
+    if let Some(user_id) = user_id {
+        delete.and_where(Expr::col(Sessions::UserId).eq(user_id));
+    }
+    Ok(db.execute(&delete).await? == 1)
+}
+
+/// Ends every session of `user_id`, or of everyone when `None`, except `keep`. Returns how many.
+pub async fn delete_sessions(
+    db: &Db,
+    user_id: Option<Uuid>,
+    keep: Option<Uuid>,
+) -> Result<u64, StoreError> {
+    let mut delete = Query::delete();
+    delete.from_table(Sessions::Table);
+    if let Some(user_id) = user_id {
+        delete.and_where(Expr::col(Sessions::UserId).eq(user_id));
+    }
+    if let Some(keep) = keep {
+        delete.and_where(Expr::col(Sessions::Id).ne(keep));
+    }
+    db.execute(&delete).await
+}
+
+/// Removes sessions past their absolute end (housekeeping; expiry is enforced on every request).
+pub async fn delete_sessions_expired_before(
+    db: &Db,
+    now: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let delete = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::ExpiresAt).lt(now))
+        .to_owned();
+    db.execute(&delete).await
+}
