@@ -64,7 +64,7 @@ impl AuditEvent {
 
     /// An event about one account, acted on by its own holder (or by someone trying to be).
     pub fn own_account(self, user_id: Uuid) -> Self {
-        self.own_account(user_id)
+        self.actor(user_id).target(format!("user:{user_id}"))
     }
 
     /// Where the request came from.
