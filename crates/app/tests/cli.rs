@@ -210,3 +210,54 @@ async fn no_secret_sent_to_the_server_reaches_its_output() {
         assert!(!stderr.contains(secret), "{secret} on stderr:\n{stderr}");
     }
 }
+
+/// `rampart user create-owner --email ADDRESS` with the password on standard input.
+fn create_owner(dir: &Path, email: &str, password: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = rampart(dir)
+        .args(["user", "create-owner", "--email", email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    (status.success(), String::from_utf8(stdout).unwrap(), String::from_utf8(stderr).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_serve_prints_an_owner_link_to_the_terminal_and_the_cli_creates_the_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let link = server
+        .stderr_lines
+        .recv_timeout(Duration::from_secs(10))
+        .and_then(|_| server.stderr_lines.recv_timeout(Duration::from_secs(10)))
+        .unwrap();
+    // The link names the public origin (the default, https://localhost:8443, here).
+    assert!(link.trim().starts_with("https://localhost:8443/setup#token="), "{link}");
+    let token = link.trim().rsplit('=').next().unwrap().to_owned();
+    assert_eq!(token.len(), 32, "128 bits");
+
+    let password = "owner passphrase from stdin 4e7b";
+    let (weak_ok, _, weak_err) = create_owner(dir.path(), "owner@example.com", "password");
+    assert!(!weak_ok && weak_err.contains("password:"), "{weak_err}");
+    let (ok, stdout, stderr) = create_owner(dir.path(), "owner@example.com", password);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("created the owner owner@example.com"), "{stdout}");
+    let (again, _, again_err) = create_owner(dir.path(), "second@example.com", password);
+    assert!(!again && again_err.contains("an owner exists already"), "{again_err}");
+
+    let http = client(&dir.path().join("rampart-data/tls/ca.pem"), &server.url);
+    let login = http
+        .post(format!("{}/api/auth/login", server.url))
+        .json(&serde_json::json!({ "email": "owner@example.com", "password": password, "session": "token" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let (_, stdout, _) = server.terminate();
+    assert!(!stdout.contains(&token), "the owner link never reaches the log");
+    assert!(!stdout.contains(password));
+}

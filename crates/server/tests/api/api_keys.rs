@@ -111,7 +111,24 @@ async fn a_key_outside_its_networks_revoked_or_expired_is_refused(engine: TestEn
     assert_eq!(status, 422);
 }
 
+async fn a_key_stops_working_at_its_expiry(engine: TestEngine) {
+    let clock = rampart_domain::ManualClock::starting_at(OffsetDateTime::now_utc());
+    let options = crate::helpers::TestOptions { clock: Some(clock.clone()), ..Default::default() };
+    let app = crate::helpers::spawn_app_with(engine, options).await;
+    create_user(&app, "ada@example.com", &[BuiltInRole::Staff]).await;
+    let session = bearer(&app, "ada@example.com").await;
+    let (_, created) =
+        make_key(&app, &session, json!({ "name": "short", "expires_at": in_days(2) })).await;
+    let key = created["key"].as_str().unwrap();
+
+    clock.advance(Duration::days(2) - Duration::minutes(1));
+    assert_eq!(app.get_with("/api/me", key).await.status(), 200);
+    clock.advance(Duration::minutes(2));
+    assert_eq!(app.get_with("/api/me", key).await.status(), 401);
+}
+
 on_both_engines!(
+    a_key_stops_working_at_its_expiry,
     a_key_is_shown_once_and_acts_with_its_own_permissions_only,
     a_key_cannot_hold_more_than_its_creator_and_shrinks_with_them,
     a_key_outside_its_networks_revoked_or_expired_is_refused,

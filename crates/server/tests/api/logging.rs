@@ -115,3 +115,120 @@ async fn one_line_per_request_and_no_secret_in_any_line() {
         assert!(!body.contains(secret), "{secret} came back in the error body");
     }
 }
+
+/// A whole account journey — registration, verification, sign-ins right and wrong, an API key,
+/// re-authentication, a password change, a reset — and then no password, token, link, key or
+/// address in any log line or audit event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_journey_leaves_no_secret_in_the_logs_or_the_audit_trail() {
+    use crate::smtp_sink::{SinkTls, SmtpSink, free_port};
+    use serde_json::{Value, json};
+
+    captured_lines();
+    let sink = SmtpSink::start(free_port(), SinkTls::None, None);
+    let overrides = vec![
+        ("smtp.host", "127.0.0.1".into()),
+        ("smtp.port", i64::from(sink.port).into()),
+        ("smtp.tls", "none".into()),
+        ("smtp.poll_interval_secs", 1.into()),
+    ];
+    let app =
+        spawn_app_with(TestEngine::Sqlite, TestOptions { overrides, ..TestOptions::default() })
+            .await;
+    let address = "journey-7c21@example.com";
+    let first = "first journey passphrase 3f9a";
+    let second = "second journey passphrase 8b1e";
+    let third = "third journey passphrase c4d0";
+    let post = |path: &str, token: Option<&str>, body: Value| {
+        let mut request = app.client.post(app.at(path)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let token_of = |message: &crate::smtp_sink::ReceivedEmail| {
+        let text = message.raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+        let start = text.find("#token=").unwrap() + "#token=".len();
+        text[start..start + 32].to_owned()
+    };
+
+    post("/api/auth/register", None, json!({ "email": address, "password": first })).await.unwrap();
+    let verify = token_of(&sink.wait_for(1).await[0]);
+    post("/api/auth/verify-email", None, json!({ "token": verify })).await.unwrap();
+    post(
+        "/api/auth/login",
+        None,
+        json!({ "email": address, "password": "wrong journey guess 11" }),
+    )
+    .await
+    .unwrap();
+    let login: Value = post(
+        "/api/auth/login",
+        None,
+        json!({ "email": address, "password": first, "session": "token" }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let session = login["token"].as_str().unwrap().to_owned();
+    let in_a_month = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let key: Value = post(
+        "/api/me/api-keys",
+        Some(&session),
+        json!({ "name": "journey", "expires_at": in_a_month }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let reauth: Value =
+        post("/api/auth/reauth", Some(&session), json!({ "password": first, "session": "token" }))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let fresh = reauth["token"].as_str().unwrap().to_owned();
+    let changed = post(
+        "/api/auth/password/change",
+        Some(&fresh),
+        json!({ "current_password": first, "new_password": second }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.status(), 200);
+    post("/api/auth/password/forgot", None, json!({ "email": address })).await.unwrap();
+    let mail = sink.wait_for(3).await;
+    let reset = mail.iter().find(|m| m.subject.contains("reset your password")).unwrap();
+    let reset = token_of(reset);
+    let done = post("/api/auth/password/reset", None, json!({ "token": reset, "password": third }))
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+
+    let secrets = [
+        address,
+        first,
+        second,
+        third,
+        &verify,
+        &reset,
+        &session,
+        &fresh,
+        key["key"].as_str().unwrap(),
+        login["token"].as_str().unwrap(),
+    ];
+    let logs = String::from_utf8(LOGS.lock().unwrap().clone()).unwrap();
+    let audit = rampart_store::audit::list_audit_events(&app.db, None).await.unwrap();
+    assert!(audit.len() >= 8, "the journey was audited: {audit:#?}");
+    let audit = format!("{audit:?}");
+    for secret in secrets {
+        assert!(!logs.contains(secret), "{secret} reached the log");
+        assert!(!audit.contains(secret), "{secret} reached the audit trail");
+    }
+}
