@@ -43,11 +43,13 @@ pub enum ApiKeyRequestError {
 }
 
 /// A key as its creator sees it (never the secret, except once at creation).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiKeyView {
     pub id: Uuid,
     pub name: String,
+    /// `resource:action` names.
     pub permissions: Vec<String>,
+    /// Networks the key may be used from (CIDR); empty: any.
     pub allowed_cidrs: Vec<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

@@ -3,22 +3,42 @@
 use axum::Json;
 use axum::extract::State;
 use axum::routing::get;
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 use super::RouteTable;
+use super::openapi::{ErrorResponse, Outcome, StatusResponse};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
     RouteTable::new().public("/healthz", get(healthz)).public("/readyz", get(readyz))
 }
 
-async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+#[derive(OpenApi)]
+#[openapi(paths(healthz, readyz))]
+pub(super) struct Api;
+
+/// The process is up.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    responses((status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse)),
+)]
+async fn healthz() -> Json<StatusResponse> {
+    Json(StatusResponse::new(Outcome::Ok))
 }
 
-async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// The instance can serve: its database answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    responses(
+        (status = 200, description = "`{\"status\":\"ready\"}`", body = StatusResponse),
+        (status = 503, description = "`not_ready`: the database does not answer", body = ErrorResponse),
+    ),
+)]
+async fn readyz(State(state): State<AppState>) -> Result<Json<StatusResponse>, ApiError> {
     match state.db.ping().await {
-        Ok(()) => Ok(Json(json!({ "status": "ready" }))),
+        Ok(()) => Ok(Json(StatusResponse::new(Outcome::Ready))),
         Err(error) => {
             tracing::warn!(error = %error, "not ready: the database does not answer");
             Err(ApiError::Unavailable)

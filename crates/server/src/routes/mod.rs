@@ -9,6 +9,7 @@
 mod auth;
 mod health;
 mod me;
+mod openapi;
 mod session_view;
 mod users;
 
@@ -103,6 +104,7 @@ pub fn table() -> RouteTable {
         .merge(auth::routes())
         .merge(me::routes())
         .merge(users::routes())
+        .merge(openapi::routes())
 }
 
 async fn require_principal(request: Request, next: Next) -> Response {

@@ -4,12 +4,13 @@ use rampart_domain::device::browser_family;
 use rampart_store::sessions::SessionRow;
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::sessions::is_live;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SessionView {
     id: Uuid,
     /// The browser family, e.g. "firefox".

@@ -23,6 +23,7 @@ mod keys;
 mod limits;
 mod logging;
 mod mail;
+mod openapi;
 mod passwords;
 mod people;
 mod reencrypt;

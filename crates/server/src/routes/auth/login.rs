@@ -10,23 +10,53 @@ use rampart_domain::{AuditAction, Device, Email, Password, retry_after_secs};
 use rampart_store::known_devices::{count_known_devices, remember_device};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::session_response::{SessionDelivery, session_response};
+use super::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::accounts::{Account, AccountError, Notice, SignInOutcome, notify, sign_in};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    BODY_MISFIT, Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled,
+};
 use crate::sessions::{Principal, start_session};
 use crate::{ApiError, ApiJson, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LoginRequest {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// At most 1024 bytes of UTF-8 (a longer one is nobody's password).
+    #[schema(value_type = String, max_length = 1024)]
     password: SecretString,
     #[serde(default)]
+    #[schema(default = "cookie")]
     session: SessionDelivery,
 }
 
+/// Signs in with e-mail and password: a new session.
+///
+/// A wrong password, an unknown, disabled or unverified account: one answer (401), after the
+/// same work. A session the client already held for this account is ended.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "signed in; with `session: cookie` the session is in the \
+            `__Host-rampart_session` cookie and `csrf_token` is in the body, with `session: \
+            token` the body holds `token`", body = SessionResponse,
+            headers(("Set-Cookie" = String, description = "the session cookie (`session: cookie`)"))),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 401, description = "`invalid_credentials`: the address or the password is \
+            wrong (or the account cannot sign in)", body = ErrorResponse),
+        (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+        Throttled,
+        Busy,
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn login(
     State(state): State<AppState>,
     client: ClientContext,

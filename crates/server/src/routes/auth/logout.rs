@@ -8,10 +8,24 @@ use rampart_store::sessions::delete_session;
 
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::sessions::cookie::clearing_cookie;
 use crate::{ApiError, AppState};
 
+/// Ends the caller's session.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "signed out; the cookie is cleared",
+            headers(("Set-Cookie" = String, description = "clears the session cookie"))),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`csrf_rejected`: a cookie request without our origin or \
+            `X-CSRF-Token`; or `forbidden`: an API key has no session to end", body = ErrorResponse),
+    ),
+)]
 pub(super) async fn logout(
     State(state): State<AppState>,
     principal: Principal,

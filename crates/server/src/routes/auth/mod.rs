@@ -11,6 +11,7 @@ mod session_response;
 mod verify_email;
 
 use axum::routing::post;
+use utoipa::OpenApi;
 
 use super::RouteTable;
 
@@ -26,3 +27,17 @@ pub(super) fn routes() -> RouteTable {
         .signed_in("/api/auth/password/change", post(password::change_password))
         .public("/api/auth/bootstrap", post(bootstrap::bootstrap))
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    login::login,
+    logout::logout,
+    reauth::reauth,
+    register::register,
+    verify_email::verify_email,
+    password::forgot_password,
+    password::reset_password,
+    password::change_password,
+    bootstrap::bootstrap,
+))]
+pub(super) struct Api;

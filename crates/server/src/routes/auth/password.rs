@@ -7,7 +7,7 @@ use rampart_domain::{AuditAction, Email, Password};
 use rampart_store::one_time_tokens::TokenPurpose;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::accounts::{
     self, AccountStatus, NewPasswordError, Notice, consume_link, find_account_by_email,
@@ -15,23 +15,41 @@ use crate::accounts::{
 };
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    BODY_MISFIT, Busy, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, MALFORMED_JSON, Outcome,
+    PASSWORD_REFUSED, StatusResponse,
+};
 use crate::sessions::Principal;
 use crate::{ApiError, ApiJson, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ForgotPasswordRequest {
+    /// Any string: one that is not an account's address gets the same answer.
     email: String,
 }
 
-/// `POST /api/auth/password/forgot`: always 202 with one body, known address or not. Works while
-/// the address is throttled or its password locked: the link is the way back in.
+/// Mails a password-reset link (10 minutes, single use) to the address, if it has an account.
+///
+/// Always 202 with one body, known address or not. Works while the address is throttled or its
+/// password locked: the link is the way back in.
+#[utoipa::path(
+    post,
+    path = "/api/auth/password/forgot",
+    request_body = ForgotPasswordRequest,
+    responses(
+        (status = 202, description = "`{\"status\":\"check_your_email\"}`", body = StatusResponse),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn forgot_password(
     State(state): State<AppState>,
     client: ClientContext,
     ApiJson(request): ApiJson<ForgotPasswordRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let accepted = (StatusCode::ACCEPTED, Json(json!({ "status": "check_your_email" })));
+) -> Result<(StatusCode, Json<StatusResponse>), ApiError> {
+    let accepted = (StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail)));
     let Ok(email) = Email::parse(&request.email) else { return Ok(accepted) };
     let account = find_account_by_email(&state, &email).await?;
     let Some(account) = account.filter(|a| a.status == AccountStatus::Active) else {
@@ -50,20 +68,35 @@ pub(super) async fn forgot_password(
     Ok(accepted)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ResetPasswordRequest {
+    /// From the link in the reset e-mail (after `#token=`).
+    #[schema(value_type = String)]
     token: SecretString,
+    /// At least 12 characters and at most 1024 bytes of UTF-8, and not easy to guess.
+    #[schema(value_type = String, min_length = 12, max_length = 1024)]
     password: SecretString,
 }
 
-/// `POST /api/auth/password/reset`: a new password with the e-mailed token. Ends every session
-/// and signs nobody in.
+/// Sets a new password with the e-mailed token. Ends every session and signs nobody in.
+#[utoipa::path(
+    post,
+    path = "/api/auth/password/reset",
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 200, description = "`{\"status\":\"password_reset\"}`", body = StatusResponse),
+        (status = 400, description = INVALID_TOKEN, body = ErrorResponse),
+        (status = 422, description = PASSWORD_REFUSED, body = ErrorResponse),
+        Busy,
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn reset_password(
     State(state): State<AppState>,
     client: ClientContext,
     ApiJson(request): ApiJson<ResetPasswordRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusResponse>, ApiError> {
     let user_id = consume_link(&state, request.token.expose_secret(), TokenPurpose::PasswordReset)
         .await?
         .flatten()
@@ -75,16 +108,21 @@ pub(super) async fn reset_password(
     accounts::reset_password(&state, &account, request.password.expose_secret(), &client)
         .await
         .map_err(new_password_error)?;
-    Ok(Json(json!({ "status": "password_reset" })))
+    Ok(Json(StatusResponse::new(Outcome::PasswordReset)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ChangePasswordRequest {
+    /// At most 1024 bytes of UTF-8.
+    #[schema(value_type = String, max_length = 1024)]
     current_password: SecretString,
+    /// At least 12 characters and at most 1024 bytes of UTF-8, and not easy to guess.
+    #[schema(value_type = String, min_length = 12, max_length = 1024)]
     new_password: SecretString,
     /// End every other session of the account (default: yes).
     #[serde(default = "yes")]
+    #[schema(default = true)]
     sign_out_other_sessions: bool,
 }
 
@@ -92,14 +130,32 @@ fn yes() -> bool {
     true
 }
 
-/// `POST /api/auth/password/change`: needs the current password and a re-authentication within
-/// `sessions.reauth_window_secs`.
+/// Changes the password: needs the current one, and a re-authentication (`POST
+/// /api/auth/reauth`) within `sessions.reauth_window_secs` (10 minutes by default).
+#[utoipa::path(
+    post,
+    path = "/api/auth/password/change",
+    request_body = ChangePasswordRequest,
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "`{\"status\":\"password_changed\"}`", body = StatusResponse),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 401, description = "`unauthenticated`: no valid session came with the request; \
+            or `invalid_credentials`: `current_password` is wrong", body = ErrorResponse),
+        (status = 403, description = "`reauth_required`: re-authenticate first; `csrf_rejected`: \
+            a cookie request without our origin or `X-CSRF-Token`; or `forbidden`: an API key \
+            cannot change a password", body = ErrorResponse),
+        (status = 422, description = PASSWORD_REFUSED, body = ErrorResponse),
+        Busy,
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn change_password(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
     ApiJson(request): ApiJson<ChangePasswordRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusResponse>, ApiError> {
     let session_id = principal.session_id()?;
     principal.require_recent_authentication(
         state.clock.now(),
@@ -134,7 +190,7 @@ pub(super) async fn change_password(
     )
     .await
     .map_err(new_password_error)?;
-    Ok(Json(json!({ "status": "password_changed" })))
+    Ok(Json(StatusResponse::new(Outcome::PasswordChanged)))
 }
 
 pub(super) fn new_password_error(error: NewPasswordError) -> ApiError {

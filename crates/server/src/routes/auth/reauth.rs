@@ -7,22 +7,52 @@ use axum::response::Response;
 use rampart_domain::{AuditAction, Password, retry_after_secs};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::session_response::{SessionDelivery, session_response};
+use super::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::accounts::{SignInOutcome, find_account_by_id, sign_in};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    BODY_MISFIT, Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled,
+};
 use crate::sessions::{Principal, start_session};
 use crate::{ApiError, ApiJson, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ReauthRequest {
+    /// At most 1024 bytes of UTF-8.
+    #[schema(value_type = String, max_length = 1024)]
     password: SecretString,
     #[serde(default)]
+    #[schema(default = "cookie")]
     session: SessionDelivery,
 }
 
+/// Proves the password again: a new session with a fresh authentication time replaces this one.
+///
+/// Counts against the same throttle as sign-in.
+#[utoipa::path(
+    post,
+    path = "/api/auth/reauth",
+    request_body = ReauthRequest,
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the new session, delivered as at sign-in",
+            body = SessionResponse,
+            headers(("Set-Cookie" = String, description = "the session cookie (`session: cookie`)"))),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 401, description = "`unauthenticated`: no valid session came with the request; \
+            or `invalid_credentials`: the password is wrong", body = ErrorResponse),
+        (status = 403, description = "`csrf_rejected`: a cookie request without our origin or \
+            `X-CSRF-Token`; or `forbidden`: an API key cannot re-authenticate", body = ErrorResponse),
+        (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+        Throttled,
+        Busy,
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn reauth(
     State(state): State<AppState>,
     principal: Principal,

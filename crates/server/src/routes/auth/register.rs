@@ -14,7 +14,7 @@ use rampart_store::one_time_tokens::TokenPurpose;
 use rampart_store::roles::grant_role;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::accounts::{
     AccountError, Notice, create_account, find_account_by_email, hash_password, issue_link, notify,
@@ -22,20 +22,46 @@ use crate::accounts::{
 };
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Outcome, StatusResponse,
+};
 use crate::{ApiError, ApiJson, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RegisterRequest {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// At least 12 characters and at most 1024 bytes of UTF-8, and not easy to guess.
+    #[schema(value_type = String, min_length = 12, max_length = 1024)]
     password: SecretString,
 }
 
+/// Creates a `customer` account and mails a verification link.
+///
+/// The same answer whether or not the address already has an account (its holder is told by
+/// e-mail). The account can sign in once the address is verified.
+#[utoipa::path(
+    post,
+    path = "/api/auth/register",
+    request_body = RegisterRequest,
+    responses(
+        (status = 202, description = "`{\"status\":\"check_your_email\"}`", body = StatusResponse),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 404, description = "`not_found`: registration is off \
+            (`accounts.registration_enabled`)", body = ErrorResponse),
+        (status = 422, description = "`invalid_input`: a field is missing, unknown or of the \
+            wrong type, the address is malformed, or the password is refused (the message says \
+            why)", body = ErrorResponse),
+        Busy,
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn register(
     State(state): State<AppState>,
     client: ClientContext,
     ApiJson(request): ApiJson<RegisterRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<StatusResponse>), ApiError> {
     if !state.settings.accounts.registration_enabled {
         return Err(ApiError::NotFound);
     }
@@ -74,5 +100,5 @@ pub(super) async fn register(
             Err(other) => return Err(other.into()),
         },
     }
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "check_your_email" }))))
+    Ok((StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail))))
 }

@@ -8,13 +8,16 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::sessions::cookie::session_cookie;
 use crate::sessions::{StartedSession, csrf_token_for};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// How the new session is delivered: `cookie` (browsers; the default) or `token` in the body
+/// (for `Authorization: Bearer`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum SessionDelivery {
     #[default]
@@ -22,18 +25,23 @@ pub(super) enum SessionDelivery {
     Token,
 }
 
-#[derive(Debug, Serialize)]
-struct SessionBody {
+/// A new session.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct SessionResponse {
     user_id: Uuid,
     session_id: Uuid,
+    /// The absolute end of the session (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
+    /// The session ends after this many seconds without a request.
     idle_timeout_secs: u64,
-    /// Send back in `X-CSRF-Token` on unsafe requests made with the cookie.
+    /// Send back in `X-CSRF-Token` on unsafe requests made with the cookie (`session: cookie`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     csrf_token: Option<String>,
-    /// For `Authorization: Bearer`.
+    /// For `Authorization: Bearer` (`session: token`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     token: Option<String>,
 }
 
@@ -43,7 +51,7 @@ pub(super) fn session_response(
     delivery: SessionDelivery,
 ) -> Response {
     let token = session.token.expose();
-    let body = SessionBody {
+    let body = SessionResponse {
         user_id: session.row.user_id,
         session_id: session.row.id,
         expires_at: session.row.expires_at,

@@ -7,24 +7,41 @@ use rampart_store::one_time_tokens::TokenPurpose;
 use rampart_store::users::mark_email_verified;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::accounts::consume_link;
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    BODY_MISFIT, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, Outcome, StatusResponse,
+};
 use crate::{ApiError, ApiJson, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct VerifyEmailRequest {
+    /// From the link in the verification e-mail (after `#token=`).
+    #[schema(value_type = String)]
     token: SecretString,
 }
 
+/// Proves the address with the token from the verification e-mail.
+#[utoipa::path(
+    post,
+    path = "/api/auth/verify-email",
+    request_body = VerifyEmailRequest,
+    responses(
+        (status = 200, description = "`{\"status\":\"email_verified\"}`", body = StatusResponse),
+        (status = 400, description = INVALID_TOKEN, body = ErrorResponse),
+        (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn verify_email(
     State(state): State<AppState>,
     client: ClientContext,
     ApiJson(request): ApiJson<VerifyEmailRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusResponse>, ApiError> {
     let user_id = consume_link(&state, request.token.expose_secret(), TokenPurpose::VerifyEmail)
         .await?
         .flatten()
@@ -35,5 +52,5 @@ pub(super) async fn verify_email(
         AuditEvent::success(AuditAction::AuthnEmailVerified).client(&client).own_account(user_id),
     )
     .await?;
-    Ok(Json(json!({ "status": "email_verified" })))
+    Ok(Json(StatusResponse::new(Outcome::EmailVerified)))
 }

@@ -4,39 +4,89 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rampart_domain::AuditAction;
+use rampart_domain::{AuditAction, Permission};
 use rampart_store::api_keys::{list_api_keys_of_user, revoke_api_key};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use uuid::Uuid;
 
 use crate::api_keys::{ApiKeyView, create_api_key};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    CSRF_REJECTED, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, NOT_A_UUID, UNAUTHENTICATED,
+};
 use crate::sessions::Principal;
 use crate::{ApiError, ApiJson, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CreateApiKeyRequest {
+    /// 1 to 100 characters once surrounding spaces are trimmed.
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// `resource:action` names; each must be held by the creator.
     #[serde(default)]
+    #[schema(schema_with = permission_names)]
     permissions: Vec<String>,
-    /// Networks the key may be used from (CIDR); empty: any.
+    /// Networks the key may be used from (CIDR, e.g. `203.0.113.0/24`); empty: any.
     #[serde(default)]
     allowed_cidrs: Vec<String>,
+    /// In the future, and at most a year away.
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
 }
 
+/// An array of known permission names.
+fn permission_names() -> utoipa::openapi::schema::Array {
+    let name = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Permission::ALL.map(Permission::as_str)))
+        .build();
+    ArrayBuilder::new()
+        .items(name)
+        .description(Some("`resource:action` names; each must be held by the creator"))
+        .default(Some(serde_json::json!([])))
+        .build()
+}
+
+/// The new key, shown this once, and how it is listed from now on.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct CreatedApiKeyResponse {
+    /// `rk_` + 64 hex digits, for `Authorization: Bearer`. Only its hash is kept.
+    key: String,
+    api_key: ApiKeyView,
+}
+
+/// Makes an API key for the caller; needs a person's session, not another key.
+///
+/// The key acts with its own permissions cut down to what its creator holds at the time of use.
+#[utoipa::path(
+    post,
+    path = "/api/me/api-keys",
+    request_body = CreateApiKeyRequest,
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 201, description = "the key (shown once)", body = CreatedApiKeyResponse),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`csrf_rejected`: a request with the cookie did not come \
+            from our pages or lacked `X-CSRF-Token`; or `forbidden`: an API key cannot make a \
+            key", body = ErrorResponse),
+        (status = 422, description = "`invalid_input`: a field is missing, unknown or of the \
+            wrong type; or the name, a permission (unknown, or not held by the caller), a \
+            network or the expiry is refused (the message says which)", body = ErrorResponse),
+        JsonBodyErrors,
+    ),
+)]
 pub(super) async fn create_my_api_key(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
     ApiJson(request): ApiJson<CreateApiKeyRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedApiKeyResponse>), ApiError> {
     principal.session_id()?;
     let created = create_api_key(
         &state,
@@ -56,10 +106,21 @@ pub(super) async fn create_my_api_key(
             .detail("permissions", row.permissions.clone()),
     )
     .await?;
-    let view = ApiKeyView::from(&row);
-    Ok((StatusCode::CREATED, Json(json!({ "key": token.expose(), "api_key": view }))))
+    let created =
+        CreatedApiKeyResponse { key: token.expose().to_owned(), api_key: ApiKeyView::from(&row) };
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// The caller's API keys, revoked and expired ones included.
+#[utoipa::path(
+    get,
+    path = "/api/me/api-keys",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the keys (never their secrets)", body = [ApiKeyView]),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+    ),
+)]
 pub(super) async fn list_my_api_keys(
     State(state): State<AppState>,
     principal: Principal,
@@ -68,6 +129,21 @@ pub(super) async fn list_my_api_keys(
     Ok(Json(rows.iter().map(ApiKeyView::from).collect()))
 }
 
+/// Revokes one of the caller's API keys, at once on every instance.
+#[utoipa::path(
+    delete,
+    path = "/api/me/api-keys/{id}",
+    params(("id" = Uuid, Path, description = "the key")),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "the key is revoked"),
+        (status = 400, description = NOT_A_UUID, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = CSRF_REJECTED, body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such key of the caller's, or already \
+            revoked", body = ErrorResponse),
+    ),
+)]
 pub(super) async fn revoke_my_api_key(
     State(state): State<AppState>,
     principal: Principal,

@@ -5,6 +5,7 @@ mod profile;
 mod sessions;
 
 use axum::routing::{delete, get};
+use utoipa::OpenApi;
 
 use super::RouteTable;
 
@@ -19,3 +20,14 @@ pub(super) fn routes() -> RouteTable {
         )
         .signed_in("/api/me/api-keys/{id}", delete(api_keys::revoke_my_api_key))
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    profile::me,
+    sessions::list_my_sessions,
+    sessions::end_my_session,
+    api_keys::list_my_api_keys,
+    api_keys::create_my_api_key,
+    api_keys::revoke_my_api_key,
+))]
+pub(super) struct Api;

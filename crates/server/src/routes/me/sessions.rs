@@ -9,10 +9,22 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{CSRF_REJECTED, ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
+/// The caller's sessions that are still usable (device, IP, created, last seen).
+#[utoipa::path(
+    get,
+    path = "/api/me/sessions",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the sessions; `current` marks the one this request came \
+            through", body = [SessionView]),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+    ),
+)]
 pub(super) async fn list_my_sessions(
     State(state): State<AppState>,
     principal: Principal,
@@ -22,6 +34,21 @@ pub(super) async fn list_my_sessions(
     Ok(Json(live_sessions(&state, rows, current)))
 }
 
+/// Ends one of the caller's sessions.
+#[utoipa::path(
+    delete,
+    path = "/api/me/sessions/{id}",
+    params(("id" = Uuid, Path, description = "the session")),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "the session is ended"),
+        (status = 400, description = NOT_A_UUID, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = CSRF_REJECTED, body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such session of the caller's",
+            body = ErrorResponse),
+    ),
+)]
 pub(super) async fn end_my_session(
     State(state): State<AppState>,
     principal: Principal,

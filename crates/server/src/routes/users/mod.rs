@@ -7,6 +7,7 @@ mod status;
 
 use axum::routing::{delete, get, post};
 use rampart_domain::Permission;
+use utoipa::OpenApi;
 
 use super::RouteTable;
 
@@ -22,3 +23,13 @@ pub(super) fn routes() -> RouteTable {
         .permitted("/api/users/{id}/enable", manage, post(status::enable_user))
         .permitted("/api/sessions", manage, delete(sessions::end_everyones_sessions))
 }
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    sessions::list_user_sessions,
+    sessions::end_user_sessions,
+    status::disable_user,
+    status::enable_user,
+    sessions::end_everyones_sessions,
+))]
+pub(super) struct Api;

@@ -6,15 +6,38 @@ use axum::extract::{Path, State};
 use rampart_domain::{AuditAction, Permission};
 use rampart_store::sessions::{delete_sessions, list_sessions_of_user};
 use rampart_store::users::find_user_by_id;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
+/// How many sessions were ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct SessionsEndedResponse {
+    sessions_ended: u64,
+}
+
+/// One user's sessions that are still usable.
+#[utoipa::path(
+    get,
+    path = "/api/users/{id}/sessions",
+    params(("id" = Uuid, Path, description = "the user")),
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the sessions", body = [SessionView]),
+        (status = 400, description = NOT_A_UUID, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: the caller does not hold `users:manage`",
+            body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such user", body = ErrorResponse),
+    ),
+)]
 pub(super) async fn list_user_sessions(
     State(state): State<AppState>,
     principal: Principal,
@@ -26,12 +49,26 @@ pub(super) async fn list_user_sessions(
     Ok(Json(live_sessions(&state, rows, principal.session_id().ok())))
 }
 
+/// Ends every session of one user.
+#[utoipa::path(
+    delete,
+    path = "/api/users/{id}/sessions",
+    params(("id" = Uuid, Path, description = "the user")),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the sessions are ended", body = SessionsEndedResponse),
+        (status = 400, description = NOT_A_UUID, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = NOT_PERMITTED, body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such user", body = ErrorResponse),
+    ),
+)]
 pub(super) async fn end_user_sessions(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
     Path(user_id): Path<Uuid>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionsEndedResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     find_user_by_id(&state.db, user_id).await?.ok_or(ApiError::NotFound)?;
     let ended = delete_sessions(&state.db, Some(user_id), None).await?;
@@ -43,15 +80,25 @@ pub(super) async fn end_user_sessions(
             .detail("sessions_ended", ended),
     )
     .await?;
-    Ok(Json(json!({ "sessions_ended": ended })))
+    Ok(Json(SessionsEndedResponse { sessions_ended: ended }))
 }
 
 /// Ends every session of every user except the caller's own (containment after a breach).
+#[utoipa::path(
+    delete,
+    path = "/api/sessions",
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the sessions are ended", body = SessionsEndedResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = NOT_PERMITTED, body = ErrorResponse),
+    ),
+)]
 pub(super) async fn end_everyones_sessions(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionsEndedResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     let keep = principal.session_id().ok();
     let ended = delete_sessions(&state.db, None, keep).await?;
@@ -63,5 +110,5 @@ pub(super) async fn end_everyones_sessions(
             .detail("sessions_ended", ended),
     )
     .await?;
-    Ok(Json(json!({ "sessions_ended": ended })))
+    Ok(Json(SessionsEndedResponse { sessions_ended: ended }))
 }

@@ -6,20 +6,47 @@ use axum::extract::{Path, State};
 use rampart_domain::{AuditAction, Permission};
 use rampart_store::sessions::delete_sessions;
 use rampart_store::users::set_user_status;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::routes::openapi::{
+    ErrorResponse, NOT_A_UUID, NOT_PERMITTED, Outcome, StatusResponse, UNAUTHENTICATED,
+};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
+/// `{"status":"disabled","sessions_ended":…}`
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct DisabledUserResponse {
+    status: Outcome,
+    sessions_ended: u64,
+}
+
+/// Disables an account: its sessions end, its password and API keys stop working.
+#[utoipa::path(
+    post,
+    path = "/api/users/{id}/disable",
+    params(("id" = Uuid, Path, description = "the user")),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the account is disabled", body = DisabledUserResponse),
+        (status = 400, description = NOT_A_UUID, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = NOT_PERMITTED, body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such user", body = ErrorResponse),
+        (status = 409, description = "`conflict`: callers cannot disable their own account",
+            body = ErrorResponse),
+    ),
+)]
 pub(super) async fn disable_user(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
     Path(user_id): Path<Uuid>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DisabledUserResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     if user_id == principal.user_id {
         return Err(ApiError::Conflict("you cannot disable your own account".into()));
@@ -36,15 +63,29 @@ pub(super) async fn disable_user(
             .detail("sessions_ended", ended),
     )
     .await?;
-    Ok(Json(json!({ "status": "disabled", "sessions_ended": ended })))
+    Ok(Json(DisabledUserResponse { status: Outcome::Disabled, sessions_ended: ended }))
 }
 
+/// Enables an account again: it can sign in.
+#[utoipa::path(
+    post,
+    path = "/api/users/{id}/enable",
+    params(("id" = Uuid, Path, description = "the user")),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "`{\"status\":\"active\"}`", body = StatusResponse),
+        (status = 400, description = NOT_A_UUID, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = NOT_PERMITTED, body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such user", body = ErrorResponse),
+    ),
+)]
 pub(super) async fn enable_user(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
     Path(user_id): Path<Uuid>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     if !set_user_status(&state.db, user_id, "active").await? {
         return Err(ApiError::NotFound);
@@ -56,5 +97,5 @@ pub(super) async fn enable_user(
             .target(format!("user:{user_id}")),
     )
     .await?;
-    Ok(Json(json!({ "status": "active" })))
+    Ok(Json(StatusResponse::new(Outcome::Active)))
 }

@@ -1,0 +1,252 @@
+//! `GET /api/openapi.json`: the HTTP API as an OpenAPI 3.1 document.
+//!
+//! Each resource module documents its handlers with `#[utoipa::path]` and lists them in its own
+//! `Api`, next to its `routes()`; [`document`] merges those under one `info`, with the security
+//! schemes and the bodies the routes share, defined here. The route table (`routes/mod.rs`)
+//! stays the one place where routes and their access are declared: `tests/api/openapi.rs` holds
+//! the document to it (every declared route documented and nothing else; a security requirement
+//! exactly on the routes that are not public).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::routing::get;
+use serde::Serialize;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
+use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
+
+use super::{RouteTable, auth, health, me, users};
+use crate::AppState;
+use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
+
+pub(super) fn routes() -> RouteTable {
+    RouteTable::new().public("/api/openapi.json", get(openapi_json))
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    responses((status = 200, description = "the OpenAPI 3.1 document of this API", body = Object)),
+)]
+async fn openapi_json(State(state): State<AppState>) -> Json<Document> {
+    Json(document(&state.settings.server.public_origin))
+}
+
+/// The whole document, with `public_origin` as its server.
+fn document(public_origin: &str) -> Document {
+    let mut document = tagged("openapi", RampartApi::openapi())
+        .merge_from(tagged("health", health::Api::openapi()))
+        .merge_from(tagged("auth", auth::Api::openapi()))
+        .merge_from(tagged("me", me::Api::openapi()))
+        .merge_from(tagged("users", users::Api::openapi()));
+    // Any route can fail in a way the client cannot fix; the body says nothing more.
+    let internal: RefOr<Response> =
+        error_response("`internal_error`: something failed on the server").into();
+    for operation in operations(&mut document) {
+        operation.responses.responses.entry("500".to_owned()).or_insert_with(|| internal.clone());
+    }
+    document.servers = Some(vec![Server::new(public_origin.trim_end_matches('/'))]);
+    // Derived from Cargo.toml, which names none.
+    document.info.license = None;
+    document
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rampart",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "Accounts, sessions and sign-in of a Rampart server. Every error answers \
+            `{\"error\":{\"code\",\"message\",\"request_id\"}}` (`ErrorResponse`). Signed-in \
+            routes take the `__Host-rampart_session` cookie (unsafe methods also need \
+            `X-CSRF-Token`, the `csrf_token` given at sign-in) or `Authorization: Bearer` with a \
+            session token or an API key (`rk_…`).",
+    ),
+    paths(openapi_json),
+    components(schemas(ErrorResponse)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "health", description = "Whether the process is up and can serve"),
+        (name = "auth", description = "Signing in and out, registration, e-mail verification, \
+            passwords, the first owner"),
+        (name = "me", description = "The caller's own account, sessions and API keys"),
+        (name = "users", description = "Other people's accounts and sessions (`users:manage`)"),
+        (name = "openapi", description = "This document"),
+    ),
+)]
+struct RampartApi;
+
+/// The three ways a caller proves who they are (`security` names in the operations).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, document: &mut Document) {
+        let components = document.components.get_or_insert_with(Default::default);
+        let cookie = ApiKeyValue::with_description(
+            SESSION_COOKIE,
+            "the browser session, set by `POST /api/auth/login` (Secure, HttpOnly, SameSite=Lax)",
+        );
+        let csrf = ApiKeyValue::with_description(
+            CSRF_HEADER,
+            "with the cookie, on every unsafe method: the `csrf_token` given at sign-in",
+        );
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "a session token (`POST /api/auth/login` with `\"session\":\"token\"`) or an API \
+                 key (`rk_` + 64 hex digits)",
+            ))
+            .build();
+        components
+            .add_security_scheme("session_cookie", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
+        components.add_security_scheme("csrf_token", SecurityScheme::ApiKey(ApiKey::Header(csrf)));
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+    }
+}
+
+// `middleware/error_envelope.rs` writes this body for every error, whoever answers it; the type
+// only describes it (the test `an_error_answers_with_the_documented_error_body` compares).
+/// The body of every error response.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ErrorResponse {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ErrorDetail {
+    /// Stable and machine-readable, e.g. `invalid_credentials`, `unauthenticated`.
+    code: String,
+    /// For people; never holds internals.
+    message: String,
+    /// The request's `x-request-id`, to find its log line.
+    request_id: String,
+}
+
+/// The answer of a route that has nothing to say but what happened.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StatusResponse {
+    status: Outcome,
+}
+
+impl StatusResponse {
+    pub(crate) const fn new(status: Outcome) -> Self {
+        Self { status }
+    }
+}
+
+/// What happened, as one word (each operation says which it answers).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    Ok,
+    Ready,
+    OwnerCreated,
+    CheckYourEmail,
+    EmailVerified,
+    PasswordReset,
+    PasswordChanged,
+    Active,
+    Disabled,
+}
+
+/// Descriptions several operations give the same status.
+pub(crate) const MALFORMED_JSON: &str = "`malformed_json`: the body is not JSON";
+pub(crate) const BODY_MISFIT: &str =
+    "`invalid_input`: a field is missing, unknown or of the wrong type";
+pub(crate) const UNAUTHENTICATED: &str =
+    "`unauthenticated`: no valid session or API key came with the request";
+pub(crate) const NOT_A_UUID: &str = "`bad_request`: `id` is not a UUID";
+pub(crate) const NOT_PERMITTED: &str = "`forbidden`: the caller does not hold `users:manage`; or \
+    `csrf_rejected`: a request with the cookie did not come from our pages or lacked \
+    `X-CSRF-Token`";
+pub(crate) const CSRF_REJECTED: &str = "`csrf_rejected`: a request with the cookie did not come from our pages or lacked `X-CSRF-Token`";
+pub(crate) const INVALID_TOKEN: &str = "`invalid_token`: the link's token is unknown, used or \
+    expired; or `malformed_json`: the body is not JSON";
+pub(crate) const PASSWORD_REFUSED: &str = "`invalid_input`: a field is missing, unknown or of the \
+    wrong type, or the new password is refused (the message says why)";
+
+/// The errors of a route that reads a JSON body, besides 400 and 422 (which each route
+/// describes): a body too large, or not JSON.
+pub(crate) struct JsonBodyErrors;
+
+/// 503 `busy` + `Retry-After`: password hashing is saturated (routes that hash a password).
+pub(crate) struct Busy;
+
+/// 429 `invalid_credentials` + `Retry-After`: too many failures for the address or from the
+/// client (routes that check a password through the sign-in throttle).
+pub(crate) struct Throttled;
+
+impl IntoResponses for JsonBodyErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        error_responses([
+            ("413", "`payload_too_large`: the body is larger than this server accepts", false),
+            ("415", "`unsupported_media_type`: the body must be `application/json`", false),
+        ])
+    }
+}
+
+impl IntoResponses for Busy {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        error_responses([("503", "`busy`: the server is busy hashing passwords", true)])
+    }
+}
+
+impl IntoResponses for Throttled {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let description = "`invalid_credentials` (the same body as 401): too many failed \
+            attempts for this address or from this client";
+        error_responses([("429", description, true)])
+    }
+}
+
+/// Error responses by status: each with the [`ErrorResponse`] body, and `Retry-After` when
+/// marked.
+fn error_responses<const N: usize>(
+    responses: [(&str, &str, bool); N],
+) -> BTreeMap<String, RefOr<Response>> {
+    responses
+        .into_iter()
+        .map(|(status, description, retry_after)| {
+            let mut response = error_response(description);
+            if retry_after {
+                let seconds = HeaderBuilder::new()
+                    .schema(Some(u64::schema()))
+                    .description(Some("seconds to wait before trying again"))
+                    .build();
+                response.headers.insert("Retry-After".to_owned(), seconds.into());
+            }
+            (status.to_owned(), response.into())
+        })
+        .collect()
+}
+
+fn error_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorResponse"))))
+        .build()
+}
+
+/// `api` with every operation under `tag` alone.
+fn tagged(tag: &str, mut api: Document) -> Document {
+    for operation in operations(&mut api) {
+        operation.tags = Some(vec![tag.to_owned()]);
+    }
+    api
+}
+
+fn operations(document: &mut Document) -> impl Iterator<Item = &mut Operation> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .flatten()
+    })
+}

@@ -1,0 +1,191 @@
+//! `GET /api/openapi.json` documents exactly the routes the route table declares, with a
+//! security requirement exactly where the route is not public, and is a valid OpenAPI 3.1
+//! document by an independent validator (openapi-spec-validator, from the tools venv).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+use rampart_server::routes::{Access, table};
+use rampart_store::on_both_engines;
+use rampart_store::testing::TestEngine;
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app};
+
+const UNSAFE_METHODS: [&str; 4] = ["post", "put", "patch", "delete"];
+
+async fn document_of(app: &TestApp) -> Value {
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    response.json().await.expect("the document is JSON")
+}
+
+/// The operations of one documented path, by lower-case method.
+fn operations<'a>(document: &'a Value, path: &str) -> Vec<(&'a str, &'a Value)> {
+    let item = document["paths"][path].as_object().unwrap_or_else(|| panic!("{path} undocumented"));
+    item.iter()
+        .filter(|(method, _)| ["get", "put", "post", "delete", "patch"].contains(&method.as_str()))
+        .map(|(method, operation)| (method.as_str(), operation))
+        .collect()
+}
+
+async fn the_api_is_described_by_an_openapi_3_1_document(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+
+    let document = document_of(&app).await;
+
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["info"]["title"], "Rampart");
+    assert_eq!(document["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let origin = &app.state.settings.server.public_origin;
+    assert_eq!(document["servers"][0]["url"], origin.trim_end_matches('/'));
+}
+
+async fn every_declared_route_is_documented_and_nothing_else(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let document = document_of(&app).await;
+
+    let declared: BTreeSet<&str> = table().declared().iter().map(|route| route.path).collect();
+    let documented: BTreeSet<&str> =
+        document["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+
+    assert_eq!(
+        documented.difference(&declared).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "documented but not routed"
+    );
+    assert_eq!(
+        declared.difference(&documented).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "routed but not documented"
+    );
+}
+
+async fn every_documented_operation_is_routed_with_its_method(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let document = document_of(&app).await;
+    let some_id = "0190e0b4-3c3b-7d2e-9a51-4c6f2b7e8d10";
+
+    for route in table().declared() {
+        for (method, _) in operations(&document, route.path) {
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app
+                .client
+                .request(method.clone(), app.at(&route.path.replace("{id}", some_id)))
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(response.status(), 405, "{method} {} is documented, not routed", route.path);
+        }
+    }
+}
+
+async fn exactly_the_routes_that_are_not_public_require_credentials(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let document = document_of(&app).await;
+    let schemes = document["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes["session_cookie"]["in"], "cookie");
+    assert_eq!(schemes["session_cookie"]["name"], "__Host-rampart_session");
+    assert_eq!(schemes["csrf_token"]["in"], "header");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+
+    for route in table().declared() {
+        for (method, operation) in operations(&document, route.path) {
+            let where_ = format!("{method} {}", route.path);
+            let requirements = operation["security"].as_array().cloned().unwrap_or_default();
+            if route.access == Access::Public {
+                assert!(requirements.is_empty(), "{where_} is public: {requirements:?}");
+                continue;
+            }
+            let names: Vec<Vec<&str>> = requirements
+                .iter()
+                .map(|requirement| {
+                    requirement.as_object().unwrap().keys().map(String::as_str).collect()
+                })
+                .collect();
+            let cookie = if UNSAFE_METHODS.contains(&method) {
+                vec!["csrf_token", "session_cookie"]
+            } else {
+                vec!["session_cookie"]
+            };
+            assert_eq!(names, [cookie, vec!["bearer"]], "{where_}");
+            assert!(operation["responses"]["401"].is_object(), "{where_} documents no 401");
+        }
+    }
+}
+
+async fn an_error_answers_with_the_documented_error_body(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let document = document_of(&app).await;
+    let schemas = &document["components"]["schemas"];
+
+    let (status, error) = crate::helpers::error_of(app.get("/api/me").await).await;
+
+    assert_eq!(status, 401);
+    let documented = &document["paths"]["/api/me"]["get"]["responses"]["401"];
+    let reference = &documented["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(reference, "#/components/schemas/ErrorResponse");
+    let envelope: Vec<&String> =
+        schemas["ErrorResponse"]["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(envelope, ["error"]);
+    let fields: BTreeSet<&String> =
+        schemas["ErrorDetail"]["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(fields, error.as_object().unwrap().keys().collect());
+}
+
+async fn the_document_passes_an_independent_openapi_validator(engine: TestEngine) {
+    let python = python_with_openapi_spec_validator();
+    let app = spawn_app(engine).await;
+    let document = document_of(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec(&document).unwrap()).unwrap();
+
+    let output = Command::new(&python)
+        .args(["-m", "openapi_spec_validator", "--schema", "3.1"])
+        .arg(&file)
+        .output()
+        .unwrap();
+
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "openapi-spec-validator refused the document:\n{said}");
+    assert!(said.contains("OK"), "{said}");
+}
+
+/// The tools venv's Python, which must have openapi-spec-validator: without it the test fails
+/// and says how to install it, rather than pass without having validated anything.
+fn python_with_openapi_spec_validator() -> PathBuf {
+    let tools_dir = match std::env::var_os("VERIFY_TOOLS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/rampart-tools"),
+    };
+    let python = tools_dir.join("venv/bin/python");
+    let found = Command::new(&python)
+        .args(["-c", "import openapi_spec_validator"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    assert!(
+        found,
+        "no openapi-spec-validator in {}: run scripts/install-tools openapi-spec-validator",
+        python.display()
+    );
+    python
+}
+
+on_both_engines!(
+    the_api_is_described_by_an_openapi_3_1_document,
+    every_declared_route_is_documented_and_nothing_else,
+    every_documented_operation_is_routed_with_its_method,
+    exactly_the_routes_that_are_not_public_require_credentials,
+    an_error_answers_with_the_documented_error_body,
+    the_document_passes_an_independent_openapi_validator,
+);
