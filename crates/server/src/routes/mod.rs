@@ -11,6 +11,7 @@ mod health;
 mod me;
 mod openapi;
 mod session_view;
+mod setup_page;
 mod users;
 
 use axum::Router;
@@ -101,6 +102,7 @@ impl RouteTable {
 pub fn table() -> RouteTable {
     RouteTable::new()
         .merge(health::routes())
+        .merge(setup_page::routes())
         .merge(auth::routes())
         .merge(me::routes())
         .merge(users::routes())

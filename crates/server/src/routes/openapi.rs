@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{RouteTable, auth, health, me, users};
+use super::{RouteTable, auth, health, me, setup_page, users};
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
@@ -42,6 +42,7 @@ async fn openapi_json(State(state): State<AppState>) -> Json<Document> {
 fn document(public_origin: &str) -> Document {
     let mut document = tagged("openapi", RampartApi::openapi())
         .merge_from(tagged("health", health::Api::openapi()))
+        .merge_from(tagged("setup", setup_page::Api::openapi()))
         .merge_from(tagged("auth", auth::Api::openapi()))
         .merge_from(tagged("me", me::Api::openapi()))
         .merge_from(tagged("users", users::Api::openapi()));

@@ -65,3 +65,35 @@ on_both_engines!(
     the_bootstrap_link_expires_after_fifteen_minutes,
     a_typo_does_not_use_up_the_link,
 );
+
+async fn the_setup_page_runs_only_its_own_nonced_script(engine: TestEngine) {
+    let (app, _clock, _token) = app_with_clock(engine).await;
+
+    let response = app.get("/setup").await;
+
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    assert_eq!(nonce.len(), 32);
+    for directive in [
+        "default-src 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} missing from {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    let page = response.text().await.unwrap();
+    assert_eq!(page.matches(&format!("nonce=\"{nonce}\"")).count(), 2, "style and script carry it");
+    assert_eq!(page.matches("<script").count(), 1);
+    let again = app.get("/setup").await;
+    assert!(
+        !again.headers()["content-security-policy"].to_str().unwrap().contains(&nonce),
+        "a fresh nonce each time"
+    );
+}
+
+on_both_engines!(the_setup_page_runs_only_its_own_nonced_script);

@@ -30,6 +30,7 @@ fn the_public_routes_are_exactly_the_allowlist() {
             "/api/openapi.json",
             "/healthz",
             "/readyz",
+            "/setup",
         ]
     );
 }
