@@ -1,4 +1,4 @@
-//! Cross-site request forgery: a browser sends the session cookie by itself, so an unsafe request
+//! Cross-site request forgery: a browser sends the session cookie by itself, so a state-changing request
 //! (anything but GET, HEAD, OPTIONS) that rides on the cookie must prove it came from our pages:
 //!
 //! 1. `Sec-Fetch-Site: cross-site` is refused;
@@ -23,7 +23,7 @@ use crate::ApiError;
 use crate::sessions::cookie::session_token_from_cookies;
 use crate::sessions::{CSRF_HEADER, Principal, csrf_token_for};
 
-/// The origins whose pages may make unsafe requests with the cookie.
+/// The origins whose pages may make state-changing requests with the cookie.
 #[derive(Debug, Clone)]
 pub(crate) struct AllowedOrigins(pub(crate) Arc<Vec<String>>);
 

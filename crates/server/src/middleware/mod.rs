@@ -7,7 +7,7 @@
 //! 5. CORS: only `server.public_origin` and `server.cors_origins`, with credentials.
 //! 6. timeout (408), panic catcher (opaque 500, cause logged).
 //! 7. [`crate::sessions::authenticate`]: cookie or Bearer → `Principal` (or anonymous).
-//! 8. [`csrf`]: unsafe requests riding on the cookie must come from our pages.
+//! 8. [`csrf`]: state-changing requests riding on the cookie must come from our pages.
 //! 9. body limit (413).
 //!
 //! Handlers never set these themselves.

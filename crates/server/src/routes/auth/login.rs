@@ -69,13 +69,7 @@ pub(super) async fn login(
     else {
         return Err(ApiError::InvalidCredentials);
     };
-    let account = match sign_in(&state, &email, password, &client).await? {
-        SignInOutcome::SignedIn(account) => account,
-        SignInOutcome::Failed => return Err(ApiError::InvalidCredentials),
-        SignInOutcome::Throttled(wait) => {
-            return Err(ApiError::Throttled { retry_after_secs: retry_after_secs(wait) });
-        }
-    };
+    let account = signed_in_account(sign_in(&state, &email, password, &client).await?)?;
     let replacing = current.filter(|p| p.user_id == account.id).and_then(|p| p.session_id().ok());
     let session = start_session(&state, account.id, &client, replacing).await?;
     record(
@@ -116,4 +110,16 @@ async fn notice_new_device(
         notify(state, account, Notice::NewDevice, client).await?;
     }
     Ok(())
+}
+
+/// The account of a successful password check, or the one answer every failure gets (429 with
+/// `Retry-After` when throttled). Sign-in and re-authentication share it.
+pub(super) fn signed_in_account(outcome: SignInOutcome) -> Result<Account, ApiError> {
+    match outcome {
+        SignInOutcome::SignedIn(account) => Ok(account),
+        SignInOutcome::Failed => Err(ApiError::InvalidCredentials),
+        SignInOutcome::Throttled(wait) => {
+            Err(ApiError::Throttled { retry_after_secs: retry_after_secs(wait) })
+        }
+    }
 }

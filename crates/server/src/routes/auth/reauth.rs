@@ -4,13 +4,14 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use rampart_domain::{AuditAction, Password, retry_after_secs};
+use rampart_domain::{AuditAction, Password};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::login::signed_in_account;
 use super::session_response::{SessionDelivery, SessionResponse, session_response};
-use crate::accounts::{SignInOutcome, find_account_by_id, sign_in};
+use crate::accounts::{find_account_by_id, sign_in};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
 use crate::routes::openapi::{
@@ -65,13 +66,7 @@ pub(super) async fn reauth(
     let password = Password::for_sign_in(request.password.expose_secret())
         .ok_or(ApiError::InvalidCredentials)?;
     // The same throttled path as sign-in: re-authentication is no way around the counters.
-    match sign_in(&state, &account.email, password, &client).await? {
-        SignInOutcome::SignedIn(_) => {}
-        SignInOutcome::Failed => return Err(ApiError::InvalidCredentials),
-        SignInOutcome::Throttled(wait) => {
-            return Err(ApiError::Throttled { retry_after_secs: retry_after_secs(wait) });
-        }
-    }
+    signed_in_account(sign_in(&state, &account.email, password, &client).await?)?;
     let session = start_session(&state, account.id, &client, Some(session_id)).await?;
     record(
         &state,
