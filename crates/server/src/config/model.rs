@@ -21,6 +21,7 @@ pub struct Settings {
     pub sessions: SessionSettings,
     pub sign_in: SignInSettings,
     pub smtp: SmtpSettings,
+    pub audit: AuditSettings,
     pub log: LogSettings,
 }
 
@@ -135,7 +136,7 @@ impl KeySettings {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordSettings {
-    /// Threads that hash passwords; 0 = one per core.
+    /// Threads that hash passwords; 0 = one per core, less one.
     pub hashing_threads: usize,
     /// Hashes that may wait for a thread; beyond that sign-ins get 503 + Retry-After.
     pub hashing_queue: usize,
@@ -294,5 +295,22 @@ pub(crate) fn redact_url_password(url: &str) -> String {
             parsed.to_string()
         }
         Err(_) => "[redacted]".into(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// A signed checkpoint after this many events…
+    pub checkpoint_every: u64,
+    /// …or this long after the last one, whichever comes first.
+    pub checkpoint_interval_secs: u64,
+    /// Events older than this are deleted (a signed checkpoint vouches for them); 0 keeps all.
+    pub retention_days: u64,
+}
+
+impl AuditSettings {
+    pub fn checkpoint_interval(&self) -> Duration {
+        Duration::from_secs(self.checkpoint_interval_secs)
     }
 }

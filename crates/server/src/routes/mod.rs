@@ -6,6 +6,7 @@
 //! handler runs — and handlers take `Principal` and check again, so neither check alone holds
 //! the line.
 
+mod audit;
 mod auth;
 mod health;
 mod me;
@@ -106,6 +107,7 @@ pub fn table() -> RouteTable {
         .merge(auth::routes())
         .merge(me::routes())
         .merge(users::routes())
+        .merge(audit::routes())
         .merge(openapi::routes())
 }
 

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{RouteTable, auth, health, me, setup_page, users};
+use super::{RouteTable, audit, auth, health, me, setup_page, users};
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
@@ -45,7 +45,8 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("setup", setup_page::Api::openapi()))
         .merge_from(tagged("auth", auth::Api::openapi()))
         .merge_from(tagged("me", me::Api::openapi()))
-        .merge_from(tagged("users", users::Api::openapi()));
+        .merge_from(tagged("users", users::Api::openapi()))
+        .merge_from(tagged("audit", audit::Api::openapi()));
     // Any route can fail in a way the client cannot fix; the body says nothing more.
     let internal: RefOr<Response> =
         error_response("`internal_error`: something failed on the server").into();

@@ -13,6 +13,7 @@ mod account_emails;
 mod accounts;
 mod acme;
 mod api_keys;
+mod audit_trail;
 mod bootstrap;
 mod browser_defences;
 mod errors;
