@@ -16,6 +16,7 @@
 //! - `api_keys.rs`: `rk_` keys, never more power than their creator holds now.
 //! - `audit/`: the one function every security event goes through ([`audit::record`]), the hash
 //!   chain and signed checkpoints, verification, export.
+//! - `metrics/`: Prometheus metrics, counted here and read from the database at each scrape.
 //! - `client.rs`: the client's IP (through trusted proxies) and user agent.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
@@ -29,6 +30,7 @@ mod extract;
 pub mod hashing;
 pub mod keys;
 pub mod mail;
+pub mod metrics;
 mod middleware;
 pub mod routes;
 pub mod sessions;

@@ -208,6 +208,11 @@ impl Db {
         })
     }
 
+    /// Runs a built `SELECT COUNT(…)` and returns the count.
+    pub(crate) async fn count(&self, statement: &impl SqlxBinder) -> Result<i64, StoreError> {
+        Ok(self.fetch_optional::<(i64,)>(statement).await?.map_or(0, |(count,)| count))
+    }
+
     /// Runs a built query and maps its first row, if any, to `T`.
     pub(crate) async fn fetch_optional<T>(
         &self,

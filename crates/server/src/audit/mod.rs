@@ -138,5 +138,7 @@ pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), StoreErro
         details: Value::Object(event.details).to_string(),
     };
     let keyring = state.keyring.current();
-    append_event(&state.db, &keyring, state.settings.audit.checkpoint_every, &entry).await.map(drop)
+    append_event(&state.db, &keyring, state.settings.audit.checkpoint_every, &entry).await?;
+    state.metrics.audit_event(event.action.as_str(), event.outcome.as_str());
+    Ok(())
 }

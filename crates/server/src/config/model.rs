@@ -22,6 +22,7 @@ pub struct Settings {
     pub sign_in: SignInSettings,
     pub smtp: SmtpSettings,
     pub audit: AuditSettings,
+    pub metrics: MetricsSettings,
     pub log: LogSettings,
 }
 
@@ -313,4 +314,14 @@ impl AuditSettings {
     pub fn checkpoint_interval(&self) -> Duration {
         Duration::from_secs(self.checkpoint_interval_secs)
     }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// The bearer token a Prometheus scraper presents to `GET /metrics`; unset, every scrape is
+    /// refused.
+    #[serde(serialize_with = "redacted")]
+    pub token: Option<SecretString>,
+    pub token_file: Option<PathBuf>,
 }

@@ -169,6 +169,10 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     in_range("audit.checkpoint_every", audit.checkpoint_every, 1..=1_000_000);
     in_range("audit.checkpoint_interval_secs", audit.checkpoint_interval_secs, 1..=DAY);
     in_range("audit.retention_days", audit.retention_days, 0..=36_500);
+    if settings.metrics.token.as_ref().is_some_and(|token| token.expose_secret().len() < 32) {
+        problems
+            .push("metrics.token: give at least 32 characters (e.g. openssl rand -hex 32)".into());
+    }
     if settings.accounts.site_name.trim().is_empty() {
         problems.push("accounts.site_name: give your site's name".into());
     }

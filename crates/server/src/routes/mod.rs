@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod health;
 mod me;
+mod metrics;
 mod openapi;
 mod session_view;
 mod setup_page;
@@ -34,6 +35,8 @@ pub enum Access {
     SignedIn,
     /// Only a principal holding this permission.
     Permission(Permission),
+    /// Only a metrics scraper presenting `metrics.token` (no person, no session).
+    MetricsToken,
 }
 
 /// A route's path and access rule, for the tests that walk the route table.
@@ -84,6 +87,13 @@ impl RouteTable {
         self
     }
 
+    /// A route for the metrics scraper; its handler checks the token first (`routes/metrics.rs`).
+    pub fn scraper(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handler);
+        self.declared.push(DeclaredRoute { path, access: Access::MetricsToken });
+        self
+    }
+
     pub fn merge(mut self, other: RouteTable) -> Self {
         self.router = self.router.merge(other.router);
         self.declared.extend(other.declared);
@@ -108,6 +118,7 @@ pub fn table() -> RouteTable {
         .merge(me::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(metrics::routes())
         .merge(openapi::routes())
 }
 

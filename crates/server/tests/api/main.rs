@@ -24,6 +24,7 @@ mod keys;
 mod limits;
 mod logging;
 mod mail;
+mod metrics;
 mod openapi;
 mod passwords;
 mod people;
