@@ -8,6 +8,7 @@
 //! - password hashing ([`PasswordHasher`]: Argon2id with the keyring's pepper);
 //! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate;
+//! - [`webhook_signature`]: the HMAC on every alert webhook;
 //! - the audit trail's hash chain and signed checkpoints ([`ChainedEvent`], [`ChainVerifier`]).
 //!
 //! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
@@ -23,6 +24,7 @@ mod master_key;
 mod os_random;
 mod password_hash;
 mod token;
+mod webhook;
 
 pub use audit_chain::{
     ChainBreak, ChainSummary, ChainVerifier, ChainedEvent, CheckpointSigner,
@@ -37,3 +39,4 @@ pub use master_key::{MASTER_KEY_LEN, MasterKey, MasterKeyError};
 pub use os_random::OsRandom;
 pub use password_hash::{HashParams, PasswordHasher, Verification};
 pub use token::{NewToken, derived_token, token_hash};
+pub use webhook::webhook_signature;

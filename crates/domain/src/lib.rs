@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod detection;
 pub mod device;
 pub mod email;
 pub mod password;
@@ -15,6 +16,7 @@ pub mod sign_in_throttle;
 
 pub use audit::{AuditAction, OcsfActivity, OcsfClass, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use detection::{AlertRule, Severity, Thresholds};
 pub use device::Device;
 pub use email::{Email, EmailError};
 pub use password::{Password, PasswordRejected};

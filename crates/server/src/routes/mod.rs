@@ -6,6 +6,7 @@
 //! handler runs — and handlers take `Principal` and check again, so neither check alone holds
 //! the line.
 
+mod alerts;
 mod audit;
 mod auth;
 mod health;
@@ -118,6 +119,7 @@ pub fn table() -> RouteTable {
         .merge(me::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(alerts::routes())
         .merge(metrics::routes())
         .merge(openapi::routes())
 }

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{RouteTable, audit, auth, health, me, metrics, setup_page, users};
+use super::{RouteTable, alerts, audit, auth, health, me, metrics, setup_page, users};
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
@@ -47,6 +47,7 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("me", me::Api::openapi()))
         .merge_from(tagged("users", users::Api::openapi()))
         .merge_from(tagged("audit", audit::Api::openapi()))
+        .merge_from(tagged("alerts", alerts::Api::openapi()))
         .merge_from(tagged("metrics", metrics::Api::openapi()));
     // Any route can fail in a way the client cannot fix; the body says nothing more.
     let internal: RefOr<Response> =
@@ -81,6 +82,7 @@ fn document(public_origin: &str) -> Document {
         (name = "me", description = "The caller's own account, sessions and API keys"),
         (name = "users", description = "Other people's accounts and sessions (`users:manage`)"),
         (name = "audit", description = "The tamper-evident audit trail (`audit:read`)"),
+        (name = "alerts", description = "What the detection rules raised, and the live feed"),
         (name = "metrics", description = "Prometheus metrics, for a scraper holding `metrics.token`"),
         (name = "openapi", description = "This document"),
     ),
