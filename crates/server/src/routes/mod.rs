@@ -12,7 +12,7 @@ mod auth;
 mod health;
 mod me;
 mod metrics;
-mod openapi;
+pub(crate) mod openapi;
 mod session_view;
 mod setup_page;
 mod users;

@@ -49,11 +49,21 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("audit", audit::Api::openapi()))
         .merge_from(tagged("alerts", alerts::Api::openapi()))
         .merge_from(tagged("metrics", metrics::Api::openapi()));
-    // Any route can fail in a way the client cannot fix; the body says nothing more.
+    // Any route can fail in a way the client cannot fix (the body says nothing more), or take
+    // longer than `server.request_timeout_secs`; and any state-changing one that came with the
+    // session cookie is refused unless it came from our pages (`middleware/csrf.rs`).
     let internal: RefOr<Response> =
         error_response("`internal_error`: something failed on the server").into();
-    for operation in operations(&mut document) {
-        operation.responses.responses.entry("500".to_owned()).or_insert_with(|| internal.clone());
+    let timeout: RefOr<Response> =
+        error_response("`request_timeout`: the request took longer than the server allows").into();
+    let csrf: RefOr<Response> = error_response(CSRF_REJECTED).into();
+    for (method, operation) in operations_by_method(&mut document) {
+        let responses = &mut operation.responses.responses;
+        responses.entry("500".to_owned()).or_insert_with(|| internal.clone());
+        responses.entry("408".to_owned()).or_insert_with(|| timeout.clone());
+        if method != "get" {
+            responses.entry("403".to_owned()).or_insert_with(|| csrf.clone());
+        }
     }
     document.servers = Some(vec![Server::new(public_origin.trim_end_matches('/'))]);
     // Derived from Cargo.toml, which names none.
@@ -122,24 +132,22 @@ impl Modify for SecuritySchemes {
     }
 }
 
-// `middleware/error_envelope.rs` writes this body for every error, whoever answers it; the type
-// only describes it (the test `an_error_answers_with_the_documented_error_body` compares).
+// `middleware/error_envelope.rs` writes this body for every error, whoever answers it: the
+// document and the answers come from this one type.
 /// The body of every error response.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorResponse {
-    error: ErrorDetail,
+    pub(crate) error: ErrorDetail,
 }
 
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorDetail {
     /// Stable and machine-readable, e.g. `invalid_credentials`, `unauthenticated`.
-    code: String,
+    pub(crate) code: String,
     /// For people; never holds internals.
-    message: String,
+    pub(crate) message: String,
     /// The request's `x-request-id`, to find its log line.
-    request_id: String,
+    pub(crate) request_id: String,
 }
 
 /// The answer of a route that has nothing to say but what happened.
@@ -253,6 +261,22 @@ fn tagged(tag: &str, mut api: Document) -> Document {
         operation.tags = Some(vec![tag.to_owned()]);
     }
     api
+}
+
+fn operations_by_method(
+    document: &mut Document,
+) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ]
+        .into_iter()
+        .filter_map(|(method, operation)| operation.as_mut().map(|operation| (method, operation)))
+    })
 }
 
 fn operations(document: &mut Document) -> impl Iterator<Item = &mut Operation> {
