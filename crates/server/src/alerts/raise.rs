@@ -47,6 +47,7 @@ pub async fn raise(
         .detail("severity", rule.severity().as_str())
         .detail("subject", subject);
     write(state, &event).await?;
+    state.metrics.alert_raised(rule.as_str(), rule.severity().as_str());
     state.alert_signals.delivery.notify_one();
     state.alert_signals.feed.notify_waiters();
     Ok(Some(id))
