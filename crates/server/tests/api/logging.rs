@@ -116,6 +116,37 @@ async fn one_line_per_request_and_no_secret_in_any_line() {
     }
 }
 
+/// Terminal escapes and other control characters a client puts in a path, a query, a body or
+/// an unknown route never reach the log as raw bytes (a log viewer would run them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_from_clients_never_reach_the_log_raw() {
+    captured_lines();
+    let app = spawn_app_with(TestEngine::Sqlite, TestOptions::default()).await;
+    let evil = "\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nforged line\u{0}";
+    for path in ["/%1B%5B31mred%0D%0Aforged", "/api/auth/login?next=%1B%5D0%3Bx%07"] {
+        app.client.get(app.at(path)).header("x-request-id", "ctl-1").send().await.unwrap();
+    }
+    let login = serde_json::json!({ "email": format!("{evil}@example.com"), "password": evil });
+    app.client
+        .post(app.at("/api/auth/login"))
+        .header("x-request-id", "ctl-2")
+        .json(&login)
+        .send()
+        .await
+        .unwrap();
+
+    let raw = LOGS.lock().unwrap().clone();
+    for byte in raw.iter().copied().filter(|b| *b != b'\n') {
+        assert!(byte >= 0x20 && byte != 0x7f, "a raw control byte {byte:#04x} reached the log");
+    }
+    assert!(!String::from_utf8_lossy(&raw).contains("forged line"), "no input text either");
+    assert!(
+        captured_lines()
+            .iter()
+            .any(|line| line["request_id"] == "ctl-2" || line["span"]["request_id"] == "ctl-2")
+    );
+}
+
 /// A whole account journey — registration, verification, sign-ins right and wrong, an API key,
 /// re-authentication, a password change, a reset — and then no password, token, link, key or
 /// address in any log line or audit event.
