@@ -7,6 +7,7 @@
 //! - field encryption ([`Keyring::encrypt_field`]) and blind indexes ([`Keyring::blind_index`]);
 //! - password hashing ([`PasswordHasher`]: Argon2id with the keyring's pepper);
 //! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
+//! - [`TotpSecret`]: TOTP authenticators (RFC 6238), checked to the step they match;
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate.
 //!
 //! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
@@ -21,6 +22,7 @@ mod master_key;
 mod os_random;
 mod password_hash;
 mod token;
+mod totp;
 
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};
 pub use error::CryptoError;
@@ -31,3 +33,4 @@ pub use master_key::{MASTER_KEY_LEN, MasterKey, MasterKeyError};
 pub use os_random::OsRandom;
 pub use password_hash::{HashParams, PasswordHasher, Verification};
 pub use token::{NewToken, derived_token, token_hash};
+pub use totp::{TOTP_SECRET_LEN, TotpSecret};

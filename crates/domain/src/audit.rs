@@ -19,6 +19,16 @@ pub enum AuditAction {
     AuthnPasswordReset,
     AuthnEmailVerified,
     AuthnTokenReuse,
+    /// A second factor was added (TOTP confirmed, passkey registered).
+    AuthnMfaEnrolled,
+    /// A second factor was checked and accepted (sign-in or re-authentication).
+    AuthnMfaSuccess,
+    /// A wrong or replayed second-factor code.
+    AuthnMfaFail,
+    /// A second factor was removed, by its holder or by an administrator's reset.
+    AuthnMfaRemoved,
+    AuthnRecoveryCodeUsed,
+    AuthnRecoveryCodesGenerated,
     UserCreated,
     UserDisabled,
     UserEnabled,
@@ -44,6 +54,12 @@ impl AuditAction {
             Self::AuthnPasswordReset => "authn_password_reset",
             Self::AuthnEmailVerified => "authn_email_verified",
             Self::AuthnTokenReuse => "authn_token_reuse",
+            Self::AuthnMfaEnrolled => "authn_mfa_enrolled",
+            Self::AuthnMfaSuccess => "authn_mfa_success",
+            Self::AuthnMfaFail => "authn_mfa_fail",
+            Self::AuthnMfaRemoved => "authn_mfa_removed",
+            Self::AuthnRecoveryCodeUsed => "authn_recovery_code_used",
+            Self::AuthnRecoveryCodesGenerated => "authn_recovery_codes_generated",
             Self::UserCreated => "user_created",
             Self::UserDisabled => "user_disabled",
             Self::UserEnabled => "user_enabled",

@@ -28,6 +28,7 @@ mod extract;
 pub mod hashing;
 pub mod keys;
 pub mod mail;
+pub mod mfa;
 mod middleware;
 pub mod routes;
 pub mod sessions;

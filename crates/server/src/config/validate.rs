@@ -145,6 +145,9 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
         60..=sessions.absolute_timeout_secs.max(60),
     );
     in_range("sessions.reauth_window_secs", sessions.reauth_window_secs, 30..=DAY);
+    let mfa = &settings.mfa;
+    in_range("mfa.pending_ttl_secs", mfa.pending_ttl_secs, 60..=3600);
+    in_range("mfa.max_code_failures", u64::from(mfa.max_code_failures), 1..=20);
     let accounts = &settings.accounts;
     in_range("accounts.bootstrap_link_ttl_secs", accounts.bootstrap_link_ttl_secs, 60..=DAY);
     in_range(
@@ -164,6 +167,13 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     in_range("sign_in.ip_max_failures", u64::from(sign_in.ip_max_failures), 1..=1_000_000);
     in_range("sign_in.ip_window_secs", sign_in.ip_window_secs, 1..=DAY);
     in_range("sign_in.ip_block_secs", sign_in.ip_block_secs, 1..=7 * DAY);
+    for role in &settings.mfa.required_roles {
+        if rampart_domain::BuiltInRole::parse(role).is_none() {
+            problems.push(format!(
+                "mfa.required_roles: {role:?} is not a role; use owner, admin, security_officer, staff or customer"
+            ));
+        }
+    }
     if settings.accounts.site_name.trim().is_empty() {
         problems.push("accounts.site_name: give your site's name".into());
     }
