@@ -27,3 +27,26 @@ CREATE TABLE recovery_codes (
     used_at TEXT
 ) STRICT;
 CREATE INDEX recovery_codes_by_user ON recovery_codes (user_id);
+
+-- Passkeys (WebAuthn): several per user, each with a name. `passkey` is webauthn-rs's JSON of
+-- the credential (public key, counter, flags): nothing secret.
+CREATE TABLE passkeys (
+    id BLOB PRIMARY KEY,
+    user_id BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    credential_id BLOB NOT NULL UNIQUE,
+    passkey TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+) STRICT;
+CREATE INDEX passkeys_by_user ON passkeys (user_id);
+
+-- WebAuthn ceremonies in progress (shared by every instance): the server-side state of one
+-- challenge, single use (deleted when finished), 5 minutes.
+CREATE TABLE webauthn_challenges (
+    id BLOB PRIMARY KEY,
+    user_id BLOB REFERENCES users (id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL CHECK (purpose IN ('register', 'second_factor', 'passwordless')),
+    state TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) STRICT;

@@ -41,6 +41,10 @@ pub enum ApiError {
     /// A second-factor code (TOTP or recovery code) that is wrong, used before or expired.
     #[error("the code is wrong or was used already")]
     InvalidCode,
+    /// A passkey ceremony that failed: unknown, used or expired challenge, wrong origin, bad
+    /// signature, no user verification.
+    #[error("the passkey was not accepted; start again")]
+    PasskeyRejected,
     /// Wrong address or password — or an unknown, disabled or unverified account: one answer
     /// for all, so that it tells nothing about which.
     #[error("the e-mail address or the password is wrong")]
@@ -80,7 +84,7 @@ impl ApiError {
             | Self::CsrfRejected
             | Self::ReauthRequired
             | Self::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
-            Self::InvalidCode => StatusCode::UNAUTHORIZED,
+            Self::InvalidCode | Self::PasskeyRejected => StatusCode::UNAUTHORIZED,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -104,6 +108,7 @@ impl ApiError {
             Self::ReauthRequired => "reauth_required",
             Self::MfaEnrolmentRequired => "mfa_enrolment_required",
             Self::InvalidCode => "invalid_code",
+            Self::PasskeyRejected => "passkey_rejected",
             Self::InvalidCredentials | Self::Throttled { .. } => "invalid_credentials",
             Self::InvalidToken => "invalid_token",
             Self::Conflict(_) => "conflict",

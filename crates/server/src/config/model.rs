@@ -186,11 +186,17 @@ pub struct MfaSettings {
     pub pending_ttl_secs: u64,
     /// Wrong codes that end a pending sign-in or a re-authenticating session.
     pub max_code_failures: u32,
+    /// How long a passkey ceremony's challenge stays valid.
+    pub challenge_ttl_secs: u64,
 }
 
 impl MfaSettings {
     pub fn pending_ttl(&self) -> time::Duration {
         seconds(self.pending_ttl_secs)
+    }
+
+    pub fn challenge_ttl(&self) -> time::Duration {
+        seconds(self.challenge_ttl_secs)
     }
 }
 

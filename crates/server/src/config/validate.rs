@@ -148,6 +148,7 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     let mfa = &settings.mfa;
     in_range("mfa.pending_ttl_secs", mfa.pending_ttl_secs, 60..=3600);
     in_range("mfa.max_code_failures", u64::from(mfa.max_code_failures), 1..=20);
+    in_range("mfa.challenge_ttl_secs", mfa.challenge_ttl_secs, 30..=600);
     let accounts = &settings.accounts;
     in_range("accounts.bootstrap_link_ttl_secs", accounts.bootstrap_link_ttl_secs, 60..=DAY);
     in_range(

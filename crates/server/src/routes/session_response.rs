@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::mfa::owes_enrolment;
+use crate::mfa::{factors_of, owes_enrolment};
 use crate::sessions::cookie::session_cookie;
 use crate::sessions::{StartedSession, csrf_token_for};
 use crate::{ApiError, AppState};
@@ -54,6 +54,11 @@ pub(crate) struct SessionResponse {
     /// The account's roles require a second factor and it has none: only enrolment
     /// (`POST /api/me/mfa/totp`) and signing out are open until one is confirmed.
     mfa_enrolment_required: bool,
+    /// With `stage: mfa_pending`: how the sign-in may complete — `totp` and `recovery_code` at
+    /// `POST /api/auth/login/mfa`, `passkey` at `POST /api/auth/login/passkey/start`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    second_factors: Option<Vec<&'static str>>,
     /// The absolute end of the session (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
@@ -77,12 +82,14 @@ pub(crate) async fn session_parts(
 ) -> Result<(SessionResponse, Option<HeaderValue>), ApiError> {
     let token = session.token.expose();
     let stage = SessionStage::parse(&session.row.stage);
-    let owes = match stage {
+    let (owes, second_factors) = match stage {
         SessionStage::Full => {
             let roles = roles_of_user(&state.db, session.row.user_id).await?;
-            owes_enrolment(state, session.row.user_id, &roles).await?
+            (owes_enrolment(state, session.row.user_id, &roles).await?, None)
         }
-        SessionStage::MfaPending => false,
+        SessionStage::MfaPending => {
+            (false, Some(factors_of(state, session.row.user_id).await?.methods()))
+        }
     };
     let body = SessionResponse {
         user_id: session.row.user_id,
@@ -93,6 +100,7 @@ pub(crate) async fn session_parts(
         },
         assurance: session.row.assurance.clone(),
         mfa_enrolment_required: owes,
+        second_factors,
         expires_at: session.row.expires_at,
         idle_timeout_secs: state.settings.sessions.idle_timeout_secs,
         csrf_token: (delivery == SessionDelivery::Cookie).then(|| csrf_token_for(token)),

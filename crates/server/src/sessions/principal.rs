@@ -163,6 +163,17 @@ impl<S: Send + Sync> FromRequestParts<S> for PendingSignIn {
     }
 }
 
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for PendingSignIn {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<PendingSignIn>().cloned())
+    }
+}
+
 /// The caller if any, whether or not they owe an enrolment (sign-in replaces their session).
 impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Principal {
     type Rejection = std::convert::Infallible;

@@ -28,6 +28,7 @@ mod mfa_enforcement;
 mod mfa_recovery;
 mod mfa_totp;
 mod openapi;
+mod passkeys;
 mod passwords;
 mod people;
 mod reencrypt;

@@ -14,7 +14,7 @@ use crate::factors::{app_with_clock, enrol_totp, post_json, totp_code, wrong_cod
 use crate::helpers::{TestApp, error_of};
 use crate::people::{PASSWORD, bearer, create_user};
 
-/// Every route that changes a password, a factor or recovery codes (later also roles,
+/// Every route that changes a password, a factor (authenticator app, passkeys) or recovery codes (later also roles,
 /// departments, keys, lockdown and restore), with a body it would accept.
 fn sensitive_routes(other_user: uuid::Uuid) -> Vec<(Method, String, Value)> {
     vec![
@@ -27,6 +27,15 @@ fn sensitive_routes(other_user: uuid::Uuid) -> Vec<(Method, String, Value)> {
         (Method::POST, "/api/me/mfa/totp/confirm".into(), json!({ "code": "123456" })),
         (Method::DELETE, "/api/me/mfa/totp".into(), json!({})),
         (Method::POST, "/api/me/mfa/recovery-codes".into(), json!({})),
+        (Method::POST, "/api/me/passkeys/options".into(), json!({})),
+        (
+            Method::POST,
+            "/api/me/passkeys".into(),
+            json!({ "challenge_id": uuid::Uuid::new_v4(), "name": "laptop", "credential": {
+                "id": "AAAA", "rawId": "AAAA", "type": "public-key", "extensions": {},
+                "response": { "attestationObject": "AAAA", "clientDataJSON": "AAAA" } } }),
+        ),
+        (Method::DELETE, format!("/api/me/passkeys/{}", uuid::Uuid::new_v4()), json!({})),
         (Method::DELETE, format!("/api/users/{other_user}/factors"), json!({})),
     ]
 }

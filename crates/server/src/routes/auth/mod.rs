@@ -4,6 +4,7 @@
 mod bootstrap;
 mod login;
 mod login_mfa;
+mod login_passkey;
 mod logout;
 mod password;
 mod reauth;
@@ -19,6 +20,8 @@ pub(super) fn routes() -> RouteTable {
     RouteTable::new()
         .public("/api/auth/login", post(login::login))
         .public("/api/auth/login/mfa", post(login_mfa::login_mfa))
+        .public("/api/auth/login/passkey/start", post(login_passkey::passkey_start))
+        .public("/api/auth/login/passkey/finish", post(login_passkey::passkey_finish))
         .enrolment("/api/auth/logout", post(logout::logout))
         .enrolment("/api/auth/reauth", post(reauth::reauth))
         .public("/api/auth/register", post(register::register))
@@ -33,6 +36,8 @@ pub(super) fn routes() -> RouteTable {
 #[openapi(paths(
     login::login,
     login_mfa::login_mfa,
+    login_passkey::passkey_start,
+    login_passkey::passkey_finish,
     logout::logout,
     reauth::reauth,
     register::register,

@@ -30,6 +30,7 @@ pub(super) struct MeResponse {
 pub(super) struct MfaView {
     /// An authenticator app is enrolled and confirmed.
     totp: bool,
+    passkeys: i64,
     recovery_codes_left: i64,
     /// The roles require a second factor and there is none: only enrolment is open.
     enrolment_required: bool,
@@ -72,6 +73,7 @@ pub(super) async fn me(
     let factors = factors_of(&state, principal.user_id).await?;
     let mfa = MfaView {
         totp: factors.totp,
+        passkeys: factors.passkeys,
         recovery_codes_left: factors.recovery_codes_left,
         enrolment_required: principal.owes_enrolment,
         assurance: principal.assurance().map(|level| level.as_str()),

@@ -6,21 +6,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rampart_domain::AuditAction;
-use rampart_store::recovery_codes::delete_recovery_codes;
-use rampart_store::roles::roles_of_user;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::accounts::{Notice, find_account_by_id, notify};
-use crate::audit::{AuditEvent, record};
+use super::factor_changes::{FactorKind, factor_removed, may_remove};
+use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
 use crate::mfa::{factors_of, remove_totp, start_totp_enrolment};
-use crate::routes::openapi::{ErrorResponse, Outcome, StatusResponse, UNAUTHENTICATED};
+use crate::routes::openapi::{ErrorResponse, StatusResponse, UNAUTHENTICATED};
 use crate::sessions::{Enrolling, Principal};
 use crate::{ApiError, AppState};
 
-pub(super) const AUTHENTICATOR_APP: &str = "An authenticator app";
+pub(super) const TOTP: FactorKind = ("totp", "An authenticator app");
 
 /// What to put into the authenticator app. Shown once; confirm with a code next.
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,24 +99,8 @@ pub(super) async fn remove_my_totp(
     if !factors.totp {
         return Err(ApiError::NotFound);
     }
-    let roles = roles_of_user(&state.db, principal.user_id).await?;
-    if rampart_domain::roles_require_mfa(&roles, &state.settings.mfa.required_roles) {
-        return Err(ApiError::Conflict(
-            "your role requires a second factor: add another one before removing this".into(),
-        ));
-    }
+    may_remove(&state, &principal, &factors)?;
     remove_totp(&state, principal.user_id).await?;
-    delete_recovery_codes(&state.db, principal.user_id).await?;
-    let account =
-        find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
-    record(
-        &state,
-        AuditEvent::success(AuditAction::AuthnMfaRemoved)
-            .by(&principal, &client)
-            .target(format!("user:{}", principal.user_id))
-            .detail("method", "totp"),
-    )
-    .await?;
-    notify(&state, &account, Notice::FactorRemoved { factor: AUTHENTICATOR_APP }, &client).await?;
-    Ok(Json(StatusResponse::new(Outcome::Removed)))
+    let target = format!("user:{}", principal.user_id);
+    factor_removed(&state, &principal, &client, &factors, TOTP, target).await
 }

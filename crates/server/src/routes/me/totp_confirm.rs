@@ -6,22 +6,20 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use rampart_domain::{Assurance, AuditAction, TotpCode};
+use rampart_domain::{AuditAction, TotpCode};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::recovery_codes::new_recovery_codes;
-use super::totp::AUTHENTICATOR_APP;
-use crate::accounts::{Notice, find_account_by_id, notify};
+use super::factor_changes::{FactorAddedResponse, factor_added};
+use super::totp::TOTP;
+use crate::accounts::find_account_by_id;
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
-use crate::mfa::{confirm_totp, factors_of};
+use crate::mfa::confirm_totp;
 use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
-use crate::routes::session_response::{
-    SessionDelivery, SessionResponse, session_parts, with_cookie,
-};
-use crate::sessions::{Enrolling, Grant, start_session};
+use crate::routes::session_response::{SessionDelivery, with_cookie};
+use crate::sessions::Enrolling;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,18 +33,6 @@ pub(super) struct ConfirmTotpRequest {
     session: SessionDelivery,
 }
 
-/// The new session, and the recovery codes when this is the account's first set.
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct TotpConfirmedResponse {
-    /// Ten single-use codes for when the app is lost, shown this once (absent when the account
-    /// already has unused ones). Only their hashes are kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    recovery_codes: Option<Vec<String>>,
-    /// The session that replaces the current one, signed in with both factors.
-    session: SessionResponse,
-}
-
 /// Confirms the authenticator app with its first code.
 ///
 /// Needs a re-authentication within `sessions.reauth_window_secs` (sign-in counts). Open to
@@ -58,7 +44,7 @@ pub(super) struct TotpConfirmedResponse {
     security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "enrolled; the new session is delivered as at sign-in",
-            body = TotpConfirmedResponse,
+            body = FactorAddedResponse,
             headers(("Set-Cookie" = String, description = "the session cookie (`session: cookie`)"))),
         (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
         (status = 401, description = "`unauthenticated`: no valid session came with the request; \
@@ -76,7 +62,7 @@ pub(super) async fn confirm_my_totp(
     client: ClientContext,
     ApiJson(request): ApiJson<ConfirmTotpRequest>,
 ) -> Result<Response, ApiError> {
-    let session_id = principal.session_id()?;
+    principal.session_id()?;
     principal.require_step_up(&state)?;
     let code = TotpCode::parse(request.code.expose_secret()).ok_or(ApiError::InvalidCode)?;
     let account =
@@ -90,23 +76,7 @@ pub(super) async fn confirm_my_totp(
         record(&state, failed).await?;
         return Err(ApiError::InvalidCode);
     }
-    record(
-        &state,
-        AuditEvent::success(AuditAction::AuthnMfaEnrolled)
-            .by(&principal, &client)
-            .target(format!("user:{}", account.id))
-            .detail("method", "totp"),
-    )
-    .await?;
-    notify(&state, &account, Notice::FactorAdded { factor: AUTHENTICATOR_APP }, &client).await?;
-    let recovery_codes = if factors_of(&state, account.id).await?.recovery_codes_left == 0 {
-        Some(new_recovery_codes(&state, &principal, &client).await?)
-    } else {
-        None
-    };
-    let grant = Grant::Full(Assurance::PasswordAndTotp);
-    let session = start_session(&state, account.id, &client, Some(session_id), grant).await?;
-    let (session_body, cookie) = session_parts(&state, &session, request.session).await?;
-    let body = TotpConfirmedResponse { recovery_codes, session: session_body };
+    let (body, cookie) =
+        factor_added(&state, &principal, &client, &account, TOTP, request.session).await?;
     Ok(with_cookie(Json(body).into_response(), cookie))
 }

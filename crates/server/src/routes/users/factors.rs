@@ -1,12 +1,13 @@
 //! `/api/users/{id}/factors`: an administrator (`users:manage`) sees which second factors a user
 //! has, and — when the user has lost them — resets them all (DELETE, with a recent
-//! re-authentication of the administrator's own): the authenticator app and the recovery codes
-//! go, the user's sessions end, and they are e-mailed. If their roles require a second factor,
+//! re-authentication of the administrator's own): the authenticator app, the passkeys and the
+//! recovery codes go, the user's sessions end, and they are e-mailed. If their roles require a second factor,
 //! their next sign-in reaches only enrolment.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use rampart_domain::{AuditAction, Permission};
+use rampart_store::passkeys::delete_passkeys;
 use rampart_store::recovery_codes::delete_recovery_codes;
 use rampart_store::sessions::delete_sessions;
 use serde::Serialize;
@@ -26,6 +27,7 @@ use crate::{ApiError, AppState};
 pub(super) struct FactorsResponse {
     /// An authenticator app is enrolled and confirmed.
     totp: bool,
+    passkeys: i64,
     recovery_codes_left: i64,
 }
 
@@ -53,6 +55,7 @@ pub(super) async fn list_user_factors(
     let factors = factors_of(&state, user_id).await?;
     Ok(Json(FactorsResponse {
         totp: factors.totp,
+        passkeys: factors.passkeys,
         recovery_codes_left: factors.recovery_codes_left,
     }))
 }
@@ -100,6 +103,7 @@ pub(super) async fn reset_user_factors(
     }
     let account = find_account_by_id(&state, user_id).await?.ok_or(ApiError::NotFound)?;
     let had_totp = remove_totp(&state, user_id).await?;
+    let passkeys = delete_passkeys(&state.db, user_id, None).await?;
     let codes = delete_recovery_codes(&state.db, user_id).await?;
     let ended = delete_sessions(&state.db, Some(user_id), None).await?;
     record(
@@ -109,6 +113,7 @@ pub(super) async fn reset_user_factors(
             .target(format!("user:{user_id}"))
             .detail("reason", "admin_reset")
             .detail("totp", had_totp)
+            .detail("passkeys", passkeys)
             .detail("recovery_codes", codes)
             .detail("sessions_ended", ended),
     )
