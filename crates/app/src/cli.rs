@@ -29,6 +29,9 @@ pub(crate) enum Command {
     /// Manage people's accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check, export and identify the tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print the version and build information.
     Version,
 }
@@ -40,6 +43,30 @@ pub(crate) enum UserCommand {
     CreateOwner {
         #[arg(long, value_name = "ADDRESS")]
         email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check the hash chain and every signed checkpoint; name the first entry that was altered,
+    /// deleted, inserted or reordered. Exits non-zero when the trail is not intact.
+    Verify,
+    /// Print the Ed25519 public keys that sign the audit checkpoints (keep a copy elsewhere).
+    PublicKey,
+    /// Write events as OCSF JSON, one per line, oldest first.
+    Export {
+        /// Events at or after this time (RFC 3339, or a date: 2026-12-01).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Events before this time (RFC 3339, or a date).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// The only format: ocsf.
+        #[arg(long, default_value = "ocsf", value_parser = ["ocsf"])]
+        format: String,
+        /// Write here (created 0600) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 

@@ -11,6 +11,10 @@ use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 
+mod support;
+
+use support::create_owner;
+
 const RAMPART: &str = env!("CARGO_BIN_EXE_rampart");
 
 fn rampart(dir: &Path) -> Command {
@@ -209,21 +213,6 @@ async fn no_secret_sent_to_the_server_reaches_its_output() {
         assert!(!stdout.contains(secret), "{secret} in the log:\n{stdout}");
         assert!(!stderr.contains(secret), "{secret} on stderr:\n{stderr}");
     }
-}
-
-/// `rampart user create-owner --email ADDRESS` with the password on standard input.
-fn create_owner(dir: &Path, email: &str, password: &str) -> (bool, String, String) {
-    use std::io::Write;
-    let mut child = rampart(dir)
-        .args(["user", "create-owner", "--email", email])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
-    (status.success(), String::from_utf8(stdout).unwrap(), String::from_utf8(stderr).unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

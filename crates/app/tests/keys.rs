@@ -2,48 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod support;
 
-const RAMPART: &str = env!("CARGO_BIN_EXE_rampart");
-
-fn rampart(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(RAMPART)
-        .current_dir(dir)
-        .args(args)
-        .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-/// Makes an installation the way an operator does: start `rampart serve` once, then stop it.
-fn install(dir: &Path) {
-    let mut child = Command::new(RAMPART)
-        .current_dir(dir)
-        .arg("serve")
-        .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
-        .env("RAMPART_LOG__LEVEL", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
-    assert!(
-        lines.any(|line| line.unwrap_or_default().starts_with("rampart: listening on")),
-        "serve did not start"
-    );
-    let pid = child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(child.wait().unwrap().success());
-}
+use support::{install, rampart};
 
 #[test]
 fn keys_commands_need_an_existing_installation() {

@@ -8,11 +8,13 @@
 //! - password hashing ([`PasswordHasher`]: Argon2id with the keyring's pepper);
 //! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
 //! - [`TotpSecret`]: TOTP authenticators (RFC 6238), checked to the step they match;
-//! - [`LocalCertificates`]: the built-in TLS listener's certificate.
+//! - [`LocalCertificates`]: the built-in TLS listener's certificate;
+//! - the audit trail's hash chain and signed checkpoints ([`ChainedEvent`], [`ChainVerifier`]).
 //!
 //! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
 
 mod aead;
+mod audit_chain;
 mod blind_index;
 mod error;
 mod field;
@@ -24,6 +26,10 @@ mod password_hash;
 mod token;
 mod totp;
 
+pub use audit_chain::{
+    ChainBreak, ChainSummary, ChainVerifier, ChainedEvent, CheckpointSigner,
+    Finding as ChainFinding, GENESIS_HASH, LinkedRow, checkpoint_signature_is_valid, link_hash,
+};
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};
 pub use error::CryptoError;
 pub use field::{FieldContext, field_key_version};

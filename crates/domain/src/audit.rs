@@ -39,6 +39,10 @@ pub enum AuditAction {
     ApikeyRevoked,
     AuthzFail,
     CryptDecryptFail,
+    /// Retention deleted the oldest events (a signed checkpoint vouches for them).
+    AuditPruned,
+    /// The trail, or part of it, was exported (`rampart audit export`).
+    AuditExported,
 }
 
 impl AuditAction {
@@ -70,7 +74,135 @@ impl AuditAction {
             Self::ApikeyRevoked => "apikey_revoked",
             Self::AuthzFail => "authz_fail",
             Self::CryptDecryptFail => "crypt_decrypt_fail",
+            Self::AuditPruned => "audit_pruned",
+            Self::AuditExported => "audit_exported",
         }
+    }
+
+    /// The action a stored name stands for.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == name)
+    }
+
+    /// Where the action sits in OCSF (the Open Cybersecurity Schema Framework), for exports to a
+    /// SIEM: its class and activity.
+    pub fn ocsf(self) -> OcsfActivity {
+        use OcsfClass::{AccountChange as Account, ApiActivity as Api, Authentication as Authn};
+        let (class, activity_id) = match self {
+            Self::AuthnLoginSuccess | Self::AuthnLoginFail | Self::AuthnReauth => (Authn, 1),
+            Self::SessionCreated => (Authn, 1),
+            Self::SessionRevoked | Self::SessionRevokedAll => (Authn, 2),
+            Self::AuthnIpBlocked | Self::AuthnTokenReuse => (Authn, 99),
+            // The second step of a logon (its outcome says which way it went).
+            Self::AuthnMfaSuccess | Self::AuthnMfaFail | Self::AuthnRecoveryCodeUsed => (Authn, 1),
+            Self::AuthnMfaEnrolled => (Account, 10),
+            Self::AuthnMfaRemoved => (Account, 11),
+            Self::AuthnRecoveryCodesGenerated => (Account, 99),
+            Self::UserCreated => (Account, 1),
+            Self::UserEnabled => (Account, 2),
+            Self::AuthnPasswordChange => (Account, 3),
+            Self::AuthnPasswordReset => (Account, 4),
+            Self::UserDisabled => (Account, 5),
+            Self::AuthnLoginLock => (Account, 9),
+            Self::AuthnPasswordResetRequest | Self::AuthnEmailVerified => (Account, 99),
+            Self::ApikeyCreated => (Api, 1),
+            Self::AuditExported => (Api, 2),
+            Self::ApikeyRevoked | Self::AuditPruned => (Api, 4),
+            Self::AuthzFail | Self::CryptDecryptFail => (Api, 99),
+        };
+        OcsfActivity { class, activity_id }
+    }
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 28] = [
+        Self::AuthnLoginSuccess,
+        Self::AuthnLoginFail,
+        Self::AuthnLoginLock,
+        Self::AuthnIpBlocked,
+        Self::AuthnReauth,
+        Self::AuthnPasswordChange,
+        Self::AuthnPasswordResetRequest,
+        Self::AuthnPasswordReset,
+        Self::AuthnEmailVerified,
+        Self::AuthnTokenReuse,
+        Self::AuthnMfaEnrolled,
+        Self::AuthnMfaSuccess,
+        Self::AuthnMfaFail,
+        Self::AuthnMfaRemoved,
+        Self::AuthnRecoveryCodeUsed,
+        Self::AuthnRecoveryCodesGenerated,
+        Self::UserCreated,
+        Self::UserDisabled,
+        Self::UserEnabled,
+        Self::SessionCreated,
+        Self::SessionRevoked,
+        Self::SessionRevokedAll,
+        Self::ApikeyCreated,
+        Self::ApikeyRevoked,
+        Self::AuthzFail,
+        Self::CryptDecryptFail,
+        Self::AuditPruned,
+        Self::AuditExported,
+    ];
+}
+
+/// The OCSF event classes Rampart's events fall in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcsfClass {
+    /// 3002, category Identity & Access Management.
+    Authentication,
+    /// 3001, category Identity & Access Management.
+    AccountChange,
+    /// 6003, category Application Activity.
+    ApiActivity,
+    /// 2004, category Findings (alerts).
+    DetectionFinding,
+}
+
+impl OcsfClass {
+    pub fn class_uid(self) -> u32 {
+        match self {
+            Self::Authentication => 3002,
+            Self::AccountChange => 3001,
+            Self::ApiActivity => 6003,
+            Self::DetectionFinding => 2004,
+        }
+    }
+
+    pub fn class_name(self) -> &'static str {
+        match self {
+            Self::Authentication => "Authentication",
+            Self::AccountChange => "Account Change",
+            Self::ApiActivity => "API Activity",
+            Self::DetectionFinding => "Detection Finding",
+        }
+    }
+
+    pub fn category_uid(self) -> u32 {
+        self.class_uid() / 1000
+    }
+
+    pub fn category_name(self) -> &'static str {
+        match self {
+            Self::Authentication | Self::AccountChange => "Identity & Access Management",
+            Self::ApiActivity => "Application Activity",
+            Self::DetectionFinding => "Findings",
+        }
+    }
+}
+
+/// An event's OCSF class and `activity_id` (99: "Other").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OcsfActivity {
+    pub class: OcsfClass,
+    pub activity_id: u32,
+}
+
+impl OcsfActivity {
+    /// `class_uid * 100 + activity_id`, as OCSF defines it.
+    pub fn type_uid(self) -> u32 {
+        self.class.class_uid() * 100 + self.activity_id
     }
 }
 
@@ -92,5 +224,32 @@ impl Outcome {
             Self::Success => "success",
             Self::Failure => "failure",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Success, Self::Failure].into_iter().find(|outcome| outcome.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips_through_its_name_and_has_an_ocsf_class() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+            let ocsf = action.ocsf();
+            assert!(matches!(ocsf.activity_id, 1..=12 | 99), "{action}");
+            assert_eq!(ocsf.type_uid() / 100, ocsf.class.class_uid());
+        }
+        assert_eq!(AuditAction::parse("authn_everything"), None);
+    }
+
+    #[test]
+    fn sign_ins_are_ocsf_logons_and_password_changes_account_changes() {
+        assert_eq!(AuditAction::AuthnLoginFail.ocsf().type_uid(), 300_201);
+        assert_eq!(AuditAction::AuthnPasswordChange.ocsf().type_uid(), 300_103);
+        assert_eq!(AuditAction::AuthzFail.ocsf().class, OcsfClass::ApiActivity);
     }
 }

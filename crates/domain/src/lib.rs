@@ -14,7 +14,7 @@ pub mod permission;
 pub mod random;
 pub mod sign_in_throttle;
 
-pub use audit::{AuditAction, Outcome};
+pub use audit::{AuditAction, OcsfActivity, OcsfClass, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use device::Device;
 pub use email::{Email, EmailError};

@@ -1,11 +1,13 @@
-//! `ApiJson<T>`: the JSON body extractor whose every failure is an [`ApiError`].
+//! `ApiJson<T>` and `ApiQuery<T>`: the JSON body and query string extractors whose every failure
+//! is an [`ApiError`].
 //!
 //! Malformed JSON answers 400 with the line and column; a well-formed body of the wrong shape
 //! answers 422 naming the field. Messages never repeat the values the client sent (a password in
 //! the wrong field must not come back in an error, nor reach a log).
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -42,6 +44,30 @@ where
 impl<T: Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// Query parameters parsed into `T` (`#[serde(deny_unknown_fields)]` to refuse strays); a query
+/// string that does not fit answers 400 naming what was wrong, not the value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| {
+                let text = rejection.body_text();
+                let reason =
+                    text.strip_prefix("Failed to deserialize query string: ").unwrap_or(&text);
+                ApiError::BadRequest(format!("query string: {}", reason_without_values(reason)))
+            })
     }
 }
 
@@ -90,6 +116,12 @@ fn reason_without_values(message: &str) -> String {
         Some(at) => &message[..at],
         None => message,
     };
+    if message.contains("unknown variant") {
+        return match message.find(", expected ") {
+            Some(at) => format!("unknown variant{}", &message[at..]),
+            None => "unknown variant".to_owned(),
+        };
+    }
     for kind in ["invalid type", "invalid value", "invalid length"] {
         if message.starts_with(kind) {
             return match message.find(", expected ") {

@@ -14,7 +14,9 @@
 //!   and by the route's declared access in `routes/mod.rs`.
 //! - `middleware/csrf.rs`, `middleware/cors.rs`: browser-facing defences.
 //! - `api_keys.rs`: `rk_` keys, never more power than their creator holds now.
-//! - `audit.rs`: the one function every security event goes through.
+//! - `audit/`: the one function every security event goes through ([`audit::record`]), the hash
+//!   chain and signed checkpoints, verification, export.
+//! - `metrics/`: Prometheus metrics, counted here and read from the database at each scrape.
 //! - `client.rs`: the client's IP (through trusted proxies) and user agent.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
@@ -28,6 +30,7 @@ mod extract;
 pub mod hashing;
 pub mod keys;
 pub mod mail;
+pub mod metrics;
 pub mod mfa;
 mod middleware;
 pub mod routes;
@@ -37,7 +40,7 @@ mod state;
 pub mod telemetry;
 
 pub use error::{ApiError, ErrorBody};
-pub use extract::ApiJson;
+pub use extract::{ApiJson, ApiQuery};
 pub use middleware::request_id::RequestId;
 pub use startup::{
     Application, ApplicationBuilder, ExistingInstallation, StartupError, StartupReport,

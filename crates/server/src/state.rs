@@ -22,4 +22,6 @@ pub struct AppState {
     pub random: Arc<dyn Random>,
     /// Queues e-mail ([`crate::mail::enqueue`]) and wakes the delivery worker.
     pub mailer: crate::mail::Mailer,
+    /// This instance's Prometheus metrics (`GET /metrics`).
+    pub metrics: crate::metrics::Metrics,
 }

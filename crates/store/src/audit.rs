@@ -1,8 +1,8 @@
-//! The `audit_events` table as the accounts work writes it. The audit issue replaces the storage
-//! (hash chain, signed checkpoints); the one function that writes here (`server/src/audit.rs`)
-//! keeps its signature, so call sites do not change.
+//! The audit trail: a hash chain of events (`audit_events`), its head (`audit_head`) and signed
+//! checkpoints (`audit_checkpoints`). The hashing and signing happen in `rampart_crypto`, through
+//! the closures the caller passes; this module makes each append atomic and serialised.
 
-use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query, SelectStatement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -11,7 +11,7 @@ use crate::{Db, StoreError};
 #[derive(Iden)]
 enum AuditEvents {
     Table,
-    Id,
+    Seq,
     At,
     Action,
     Outcome,
@@ -21,10 +21,33 @@ enum AuditEvents {
     SessionHash,
     Target,
     Details,
+    PrevHash,
+    Hash,
 }
 
+#[derive(Iden)]
+enum AuditHead {
+    Table,
+    Id,
+    Seq,
+    Hash,
+    CheckpointedSeq,
+}
+
+#[derive(Iden)]
+enum AuditCheckpoints {
+    Table,
+    TreeSize,
+    HeadHash,
+    At,
+    KeyVersion,
+    Signature,
+}
+
+/// What an event says, as written.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AuditRow {
+pub struct AuditEntry {
+    /// Truncated to the microsecond by the caller: what is hashed must be what is read back.
     pub at: OffsetDateTime,
     pub action: String,
     pub outcome: String,
@@ -37,7 +60,44 @@ pub struct AuditRow {
     pub details: String,
 }
 
-const COLUMNS: [AuditEvents; 9] = [
+/// A stored event with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub seq: i64,
+    #[sqlx(flatten)]
+    pub entry: AuditEntry,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+/// Where the chain ends.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+    /// The tree size of the newest checkpoint.
+    pub checkpointed_seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CheckpointRow {
+    pub tree_size: i64,
+    pub head_hash: Vec<u8>,
+    pub at: OffsetDateTime,
+    pub key_version: i32,
+    pub signature: Vec<u8>,
+}
+
+/// What the caller's sealing closure returns for a new event.
+#[derive(Debug)]
+pub struct Sealed {
+    pub hash: Vec<u8>,
+    /// A checkpoint over the chain ending with this event, when one is due.
+    pub checkpoint: Option<CheckpointRow>,
+}
+
+const EVENT_COLUMNS: [AuditEvents; 12] = [
+    AuditEvents::Seq,
     AuditEvents::At,
     AuditEvents::Action,
     AuditEvents::Outcome,
@@ -47,13 +107,49 @@ const COLUMNS: [AuditEvents; 9] = [
     AuditEvents::SessionHash,
     AuditEvents::Target,
     AuditEvents::Details,
+    AuditEvents::PrevHash,
+    AuditEvents::Hash,
 ];
 
-pub async fn insert_audit_event(db: &Db, event: &AuditRow) -> Result<(), StoreError> {
+const CHECKPOINT_COLUMNS: [AuditCheckpoints; 5] = [
+    AuditCheckpoints::TreeSize,
+    AuditCheckpoints::HeadHash,
+    AuditCheckpoints::At,
+    AuditCheckpoints::KeyVersion,
+    AuditCheckpoints::Signature,
+];
+
+/// Appends `event` to the chain. `seal(position, previous head)` computes the new event's hash
+/// (and a checkpoint, if due) while the head is locked, so concurrent writers — on this instance
+/// or another — each link to the one before. Returns the event's position.
+pub async fn append_audit_event(
+    db: &Db,
+    event: &AuditEntry,
+    seal: impl FnOnce(&ChainHead) -> Sealed,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    // The first statement writes: it takes the lock (see `Transaction`). The returned row holds
+    // the new position and the previous head's hash, which this statement does not change.
+    let advance = Query::update()
+        .table(AuditHead::Table)
+        .value(AuditHead::Seq, Expr::col(AuditHead::Seq).add(1))
+        .and_where(Expr::col(AuditHead::Id).eq(1))
+        .returning(Query::returning().columns([
+            AuditHead::Seq,
+            AuditHead::Hash,
+            AuditHead::CheckpointedSeq,
+        ]))
+        .to_owned();
+    let position: ChainHead = tx
+        .fetch_optional(&advance)
+        .await?
+        .ok_or(StoreError::Conflict("the audit head is missing"))?;
+    let sealed = seal(&position);
     let insert = Query::insert()
         .into_table(AuditEvents::Table)
-        .columns(COLUMNS)
+        .columns(EVENT_COLUMNS)
         .values_panic([
+            position.seq.into(),
             event.at.into(),
             event.action.clone().into(),
             event.outcome.clone().into(),
@@ -63,17 +159,200 @@ pub async fn insert_audit_event(db: &Db, event: &AuditRow) -> Result<(), StoreEr
             event.session_hash.clone().into(),
             event.target.clone().into(),
             event.details.clone().into(),
+            position.hash.clone().into(),
+            sealed.hash.clone().into(),
         ])
         .to_owned();
-    db.execute(&insert).await.map(drop)
+    tx.execute(&insert).await?;
+    let mut head = Query::update();
+    head.table(AuditHead::Table)
+        .value(AuditHead::Hash, sealed.hash)
+        .and_where(Expr::col(AuditHead::Id).eq(1));
+    if let Some(checkpoint) = &sealed.checkpoint {
+        head.value(AuditHead::CheckpointedSeq, checkpoint.tree_size);
+        tx.execute(&insert_checkpoint(checkpoint)).await?;
+    }
+    tx.execute(&head).await?;
+    tx.commit().await?;
+    Ok(position.seq)
+}
+
+/// Signs the head if events were appended since the newest checkpoint: `sign(head)` makes the
+/// checkpoint while the head is locked. Returns the new checkpoint's tree size, or `None` when
+/// there was nothing new (or another instance just did it).
+pub async fn checkpoint_head(
+    db: &Db,
+    sign: impl FnOnce(&ChainHead) -> CheckpointRow,
+) -> Result<Option<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let claim = Query::update()
+        .table(AuditHead::Table)
+        .value(AuditHead::CheckpointedSeq, Expr::col(AuditHead::Seq))
+        .and_where(Expr::col(AuditHead::Id).eq(1))
+        .and_where(Expr::col(AuditHead::CheckpointedSeq).lt(Expr::col(AuditHead::Seq)))
+        .returning(Query::returning().columns([
+            AuditHead::Seq,
+            AuditHead::Hash,
+            AuditHead::CheckpointedSeq,
+        ]))
+        .to_owned();
+    let Some(head) = tx.fetch_optional::<ChainHead>(&claim).await? else {
+        return Ok(None);
+    };
+    let checkpoint = sign(&head);
+    tx.execute(&insert_checkpoint(&checkpoint)).await?;
+    tx.commit().await?;
+    Ok(Some(checkpoint.tree_size))
+}
+
+fn insert_checkpoint(checkpoint: &CheckpointRow) -> sea_query::InsertStatement {
+    Query::insert()
+        .into_table(AuditCheckpoints::Table)
+        .columns(CHECKPOINT_COLUMNS)
+        .values_panic([
+            checkpoint.tree_size.into(),
+            checkpoint.head_hash.clone().into(),
+            checkpoint.at.into(),
+            checkpoint.key_version.into(),
+            checkpoint.signature.clone().into(),
+        ])
+        .to_owned()
+}
+
+pub async fn find_chain_head(db: &Db) -> Result<ChainHead, StoreError> {
+    let query = Query::select()
+        .columns([AuditHead::Seq, AuditHead::Hash, AuditHead::CheckpointedSeq])
+        .from(AuditHead::Table)
+        .and_where(Expr::col(AuditHead::Id).eq(1))
+        .to_owned();
+    db.fetch_optional(&query).await?.ok_or(StoreError::Conflict("the audit head is missing"))
+}
+
+/// Every checkpoint, oldest first.
+pub async fn list_checkpoints(db: &Db) -> Result<Vec<CheckpointRow>, StoreError> {
+    let query = Query::select()
+        .columns(CHECKPOINT_COLUMNS)
+        .from(AuditCheckpoints::Table)
+        .order_by(AuditCheckpoints::TreeSize, Order::Asc)
+        .to_owned();
+    db.fetch_all(&query).await
+}
+
+/// Up to `limit` events after position `after`, in chain order: the verifier's pages.
+pub async fn list_chain_page(db: &Db, after: i64, limit: u64) -> Result<Vec<AuditRow>, StoreError> {
+    let query = select_events()
+        .and_where(Expr::col(AuditEvents::Seq).gt(after))
+        .order_by(AuditEvents::Seq, Order::Asc)
+        .limit(limit)
+        .to_owned();
+    db.fetch_all(&query).await
+}
+
+/// The position of the event whose hash is `hash`, if any row holds it.
+pub async fn find_seq_by_hash(db: &Db, hash: &[u8]) -> Result<Option<i64>, StoreError> {
+    let query = Query::select()
+        .column(AuditEvents::Seq)
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Hash).eq(hash.to_vec()))
+        .limit(1)
+        .to_owned();
+    Ok(db.fetch_optional::<(i64,)>(&query).await?.map(|(seq,)| seq))
+}
+
+/// What a search of the trail may narrow by; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor_user_id: Option<Uuid>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    /// Events at or after this time.
+    pub since: Option<OffsetDateTime>,
+    /// Events before this time.
+    pub until: Option<OffsetDateTime>,
+    /// Only events older than this position (the cursor of the previous page).
+    pub before_seq: Option<i64>,
+}
+
+/// Matching events, newest first, at most `limit` (the API's pages).
+pub async fn search_audit_events(
+    db: &Db,
+    filter: &AuditFilter,
+    limit: u64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let mut query = filtered(filter);
+    query.order_by(AuditEvents::Seq, Order::Desc).limit(limit);
+    db.fetch_all(&query).await
+}
+
+/// Matching events after position `after`, oldest first, at most `limit` (exports).
+pub async fn list_audit_page(
+    db: &Db,
+    filter: &AuditFilter,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let mut query = filtered(filter);
+    query.and_where(Expr::col(AuditEvents::Seq).gt(after));
+    query.order_by(AuditEvents::Seq, Order::Asc).limit(limit);
+    db.fetch_all(&query).await
+}
+
+fn filtered(filter: &AuditFilter) -> SelectStatement {
+    let mut query = select_events();
+    if let Some(actor) = filter.actor_user_id {
+        query.and_where(Expr::col(AuditEvents::ActorUserId).eq(actor));
+    }
+    if let Some(action) = &filter.action {
+        query.and_where(Expr::col(AuditEvents::Action).eq(action.clone()));
+    }
+    if let Some(outcome) = &filter.outcome {
+        query.and_where(Expr::col(AuditEvents::Outcome).eq(outcome.clone()));
+    }
+    if let Some(since) = filter.since {
+        query.and_where(Expr::col(AuditEvents::At).gte(since));
+    }
+    if let Some(until) = filter.until {
+        query.and_where(Expr::col(AuditEvents::At).lt(until));
+    }
+    if let Some(before) = filter.before_seq {
+        query.and_where(Expr::col(AuditEvents::Seq).lt(before));
+    }
+    query
 }
 
 /// Events, oldest first; only those with `action` when given.
 pub async fn list_audit_events(db: &Db, action: Option<&str>) -> Result<Vec<AuditRow>, StoreError> {
-    let mut query = Query::select();
-    query.columns(COLUMNS).from(AuditEvents::Table).order_by(AuditEvents::Id, Order::Asc);
+    let mut query = select_events();
+    query.order_by(AuditEvents::Seq, Order::Asc);
     if let Some(action) = action {
         query.and_where(Expr::col(AuditEvents::Action).eq(action));
     }
     db.fetch_all(&query).await
+}
+
+/// The position of the newest event written before `cutoff`, if any.
+pub async fn find_last_seq_before(
+    db: &Db,
+    cutoff: OffsetDateTime,
+) -> Result<Option<i64>, StoreError> {
+    let query = Query::select()
+        .expr(Func::max(Expr::col(AuditEvents::Seq)))
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::At).lt(cutoff))
+        .to_owned();
+    Ok(db.fetch_optional::<(Option<i64>,)>(&query).await?.and_then(|(seq,)| seq))
+}
+
+/// Deletes the events up to and including position `through` (retention). The caller makes
+/// sure a signed checkpoint at `through` exists: it vouches for what is gone.
+pub async fn prune_audit_events(db: &Db, through: i64) -> Result<u64, StoreError> {
+    let delete = Query::delete()
+        .from_table(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Seq).lte(through))
+        .to_owned();
+    db.execute(&delete).await
+}
+
+fn select_events() -> SelectStatement {
+    Query::select().columns(EVENT_COLUMNS).from(AuditEvents::Table).to_owned()
 }

@@ -208,6 +208,11 @@ impl Db {
         })
     }
 
+    /// Runs a built `SELECT COUNT(…)` and returns the count.
+    pub(crate) async fn count(&self, statement: &impl SqlxBinder) -> Result<i64, StoreError> {
+        Ok(self.fetch_optional::<(i64,)>(statement).await?.map_or(0, |(count,)| count))
+    }
+
     /// Runs a built query and maps its first row, if any, to `T`.
     pub(crate) async fn fetch_optional<T>(
         &self,
@@ -226,6 +231,74 @@ impl Db {
                 sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_optional(pool).await?
             }
         })
+    }
+}
+
+/// One open transaction on either engine, for a read-then-write that must be atomic (the audit
+/// chain's append). Dropped without [`Transaction::commit`], it rolls back.
+///
+/// On SQLite, make the first statement a write: it takes the database's write lock at once, so
+/// two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
+#[derive(Debug)]
+pub(crate) enum Transaction {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Db {
+    pub(crate) async fn begin(&self) -> Result<Transaction, StoreError> {
+        Ok(match self {
+            Self::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Transaction {
+    pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> Result<u64, StoreError> {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+            Self::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    pub(crate) async fn fetch_optional<T>(
+        &mut self,
+        statement: &impl SqlxBinder,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        Ok(match self {
+            Self::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_optional(&mut **tx).await?
+            }
+            Self::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with(AssertSqlSafe(sql), values).fetch_optional(&mut **tx).await?
+            }
+        })
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
     }
 }
 

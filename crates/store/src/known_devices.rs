@@ -40,5 +40,5 @@ pub async fn count_known_devices(db: &Db, user_id: Uuid) -> Result<i64, StoreErr
         .from(KnownDevices::Table)
         .and_where(Expr::col(KnownDevices::UserId).eq(user_id))
         .to_owned();
-    Ok(db.fetch_optional::<(i64,)>(&query).await?.map_or(0, |(count,)| count))
+    db.count(&query).await
 }

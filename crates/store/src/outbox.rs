@@ -9,7 +9,7 @@
 //! as text, which orders correctly only when every value has the same shape (a fraction, or its
 //! absence, would otherwise sort wrongly).
 
-use sea_query::{Cond, Expr, ExprTrait, Iden, Order, Query, UpdateStatement};
+use sea_query::{Cond, Expr, ExprTrait, Func, Iden, Order, Query, UpdateStatement};
 use time::{Duration, OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
@@ -189,4 +189,11 @@ pub async fn list_outbox_messages_after(
         query.and_where(Expr::col(Outbox::Id).gt(after));
     }
     db.fetch_all(&query).await
+}
+
+/// Messages waiting in the outbox (for the `rampart_outbox_messages` metric).
+pub async fn count_outbox_messages(db: &Db) -> Result<i64, StoreError> {
+    let query =
+        Query::select().expr(Func::count(Expr::col(Outbox::Id))).from(Outbox::Table).to_owned();
+    db.count(&query).await
 }

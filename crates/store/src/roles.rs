@@ -48,7 +48,7 @@ pub async fn count_users_with_role(db: &Db, role: &str) -> Result<i64, StoreErro
         .from(UserRoles::Table)
         .and_where(Expr::col(UserRoles::Role).eq(role))
         .to_owned();
-    Ok(db.fetch_optional::<(i64,)>(&query).await?.map_or(0, |(count,)| count))
+    db.count(&query).await
 }
 
 /// Takes `role` away; returns whether it was held.

@@ -1,7 +1,7 @@
 //! The `sessions` table. A session is found by the SHA-256 of its token; the token itself is
 //! never stored. Expiry is decided above the store (`server/src/sessions`), from these rows.
 
-use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -168,4 +168,20 @@ pub async fn count_session_mfa_failure(db: &Db, id: Uuid) -> Result<i64, StoreEr
         .and_where(Expr::col(Sessions::Id).eq(id))
         .to_owned();
     Ok(db.fetch_optional::<(i64,)>(&query).await?.map_or(i64::MAX, |(count,)| count))
+}
+
+/// Sessions still usable at `now`: not expired, and seen after `idle_since` (coarse: SQLite
+/// compares times to the second). For the `rampart_sessions_active` metric.
+pub async fn count_live_sessions(
+    db: &Db,
+    now: OffsetDateTime,
+    idle_since: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    let query = Query::select()
+        .expr(Func::count(Expr::col(Sessions::Id)))
+        .from(Sessions::Table)
+        .and_where(Expr::col(Sessions::ExpiresAt).gt(now))
+        .and_where(Expr::col(Sessions::LastSeenAt).gt(idle_since))
+        .to_owned();
+    db.count(&query).await
 }

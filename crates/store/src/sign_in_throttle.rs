@@ -142,3 +142,23 @@ pub async fn find_ip_block(db: &Db, ip: &str) -> Result<Option<OffsetDateTime>, 
         .to_owned();
     Ok(db.fetch_optional::<(OffsetDateTime,)>(&query).await?.map(|(until,)| until))
 }
+
+/// Addresses with at least `failures` consecutive failed sign-ins (throttled ones).
+pub async fn count_throttled_addresses(db: &Db, failures: i64) -> Result<i64, StoreError> {
+    let query = Query::select()
+        .expr(Func::count(Expr::col(SignInFailuresByAddress::AddressIndex)))
+        .from(SignInFailuresByAddress::Table)
+        .and_where(Expr::col(SignInFailuresByAddress::Failures).gte(failures))
+        .to_owned();
+    db.count(&query).await
+}
+
+/// Client addresses blocked at `now` for password spraying.
+pub async fn count_blocked_ips(db: &Db, now: OffsetDateTime) -> Result<i64, StoreError> {
+    let query = Query::select()
+        .expr(Func::count(Expr::col(BlockedIps::Ip)))
+        .from(BlockedIps::Table)
+        .and_where(Expr::col(BlockedIps::BlockedUntil).gt(now))
+        .to_owned();
+    db.count(&query).await
+}

@@ -188,5 +188,5 @@ pub async fn set_user_status(db: &Db, id: Uuid, status: &str) -> Result<bool, St
 pub async fn count_users(db: &Db) -> Result<i64, StoreError> {
     let query =
         Query::select().expr(Func::count(Expr::col(Users::Id))).from(Users::Table).to_owned();
-    Ok(db.fetch_optional::<(i64,)>(&query).await?.map_or(0, |(count,)| count))
+    db.count(&query).await
 }

@@ -1,5 +1,6 @@
 //! One file per command.
 
+mod audit;
 mod config;
 mod keys;
 mod migrate;
@@ -7,7 +8,7 @@ mod serve;
 mod user;
 mod version;
 
-use crate::cli::{Cli, Command, ConfigCommand, KeysCommand, UserCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, KeysCommand, UserCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
@@ -23,6 +24,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
             keys::rotate_master(file, &new_key_file)
         }
         Command::User(UserCommand::CreateOwner { email }) => user::create_owner(file, &email),
+        Command::Audit(AuditCommand::Verify) => audit::verify(file),
+        Command::Audit(AuditCommand::PublicKey) => audit::public_key(file),
+        Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {
+            audit::export(file, since.as_deref(), until.as_deref(), output.as_deref())
+        }
         Command::Version => {
             version::run();
             Ok(())

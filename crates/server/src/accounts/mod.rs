@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use rampart_crypto::{BlindIndex, CryptoError, FieldContext, Keyring, Purpose, field_key_version};
-use rampart_domain::{BuiltInRole, Email, Password, PermissionSet};
+use rampart_domain::{AuditAction, BuiltInRole, Email, Password, PermissionSet};
 use rampart_store::StoreError;
 use rampart_store::roles::roles_of_user;
 use rampart_store::users::{UserRow, find_user_by_email_index, insert_user, update_password_hash};
@@ -22,7 +22,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::hashing::PoolBusy;
+use crate::audit::AuditEvent;
+use crate::hashing::{HashingPlace, PoolBusy};
 
 mod links;
 mod notices;
@@ -114,7 +115,10 @@ pub async fn find_account_by_email(
     email: &Email,
 ) -> Result<Option<Account>, AccountError> {
     let keyring = state.keyring.current();
-    find_row(state, &keyring, email).await?.map(|row| to_account(&keyring, &row)).transpose()
+    match find_row(state, &keyring, email).await? {
+        Some(row) => open_account(state, &keyring, &row).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The sign-in check: the account when `password` is its password, `None` otherwise — for an
@@ -125,13 +129,23 @@ pub async fn check_password(
     email: &Email,
     password: Password,
 ) -> Result<Option<Account>, AccountError> {
+    check_password_in(state, state.hashing.reserve()?, email, password).await
+}
+
+/// [`check_password`] in a place of the hashing pool taken beforehand (sign-in takes it before
+/// any other work, so a flood it turns away costs nothing).
+pub async fn check_password_in(
+    state: &AppState,
+    place: HashingPlace,
+    email: &Email,
+    password: Password,
+) -> Result<Option<Account>, AccountError> {
     let keyring = state.keyring.current();
     let row = find_row(state, &keyring, email).await?;
     let stored = row.as_ref().and_then(|row| row.password_hash.clone());
     let pool_keyring = Arc::clone(&keyring);
     let random = Arc::clone(&state.random);
-    let outcome = state
-        .hashing
+    let outcome = place
         .run(move |hasher| -> Result<Option<Option<String>>, CryptoError> {
             let Some(stored) = stored else {
                 hasher.verify_dummy(password.expose_bytes(), &pool_keyring)?;
@@ -153,7 +167,7 @@ pub async fn check_password(
     if let Some(fresh_hash) = fresh_hash {
         update_password_hash(&state.db, row.id, &fresh_hash).await?;
     }
-    to_account(&keyring, &row).map(Some)
+    open_account(state, &keyring, &row).await.map(Some)
 }
 
 /// The row's e-mail ciphertext and index under the newest keys, or `None` when it already uses
@@ -183,8 +197,10 @@ pub async fn find_account_by_id(
     id: Uuid,
 ) -> Result<Option<Account>, AccountError> {
     let keyring = state.keyring.current();
-    let row = rampart_store::users::find_user_by_id(&state.db, id).await?;
-    row.map(|row| to_account(&keyring, &row)).transpose()
+    match rampart_store::users::find_user_by_id(&state.db, id).await? {
+        Some(row) => open_account(state, &keyring, &row).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The roles and permissions of an active account with a verified address; `None` for anyone
@@ -243,6 +259,23 @@ async fn find_row(
         .map(|index| index.digest.to_vec())
         .collect();
     Ok(find_user_by_email_index(&state.db, &digests).await?)
+}
+
+/// [`to_account`], with a row that does not decrypt recorded in the audit trail as
+/// `crypt_decrypt_fail` (the operator's alert that a key is wrong or a row was tampered with).
+async fn open_account(
+    state: &AppState,
+    keyring: &Keyring,
+    row: &UserRow,
+) -> Result<Account, AccountError> {
+    let opened = to_account(keyring, row);
+    if opened.is_err() {
+        let event = AuditEvent::failure(AuditAction::CryptDecryptFail)
+            .target(format!("user:{}", row.id))
+            .detail("field", "users.email");
+        crate::audit::record(state, event).await?;
+    }
+    opened
 }
 
 /// Decrypts a row. A ciphertext that does not decrypt fails closed: the account is unusable

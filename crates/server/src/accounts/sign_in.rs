@@ -1,6 +1,7 @@
 //! The sign-in decision: password check, throttling, and what a failure sets off.
 //!
-//! The order matters for what an attacker can learn:
+//! The order matters for what an attacker can learn, and for what a flood costs:
+//! 0. a place in the hashing pool is taken, or the answer is 503 at once (load, not identity);
 //! 1. a blocked client IP is refused outright (password spraying);
 //! 2. the password is checked — for an unknown address against a dummy hash, and also when the
 //!    address is throttled or locked — so every answer costs the same hashing work;
@@ -18,7 +19,7 @@ use rampart_store::sign_in_throttle::{
 use time::Duration;
 
 use super::notices::{Notice, notify};
-use super::{Account, AccountError, AccountStatus, check_password};
+use super::{Account, AccountError, AccountStatus, check_password_in};
 use crate::AppState;
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
@@ -42,6 +43,9 @@ pub async fn sign_in(
     password: Password,
     client: &ClientContext,
 ) -> Result<SignInOutcome, AccountError> {
+    // A place in the hashing pool first: when it is saturated the answer is 503 at once, before
+    // any database work (a flood turned away costs no query).
+    let place = state.hashing.reserve()?;
     let now = state.clock.now();
     let policy = state.settings.sign_in.policy();
     let ip = client.ip.to_string();
@@ -64,7 +68,7 @@ pub async fn sign_in(
     let failures = counters.as_ref().map_or(0, |c| u32::try_from(c.failures).unwrap_or(u32::MAX));
     let gate = policy.account_gate(failures, counters.map(|c| c.last_failure_at), now);
 
-    let matched = check_password(state, email, password).await?;
+    let matched = check_password_in(state, place, email, password).await?;
     let usable =
         matched.filter(|account| account.status == AccountStatus::Active && account.email_verified);
 

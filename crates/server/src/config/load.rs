@@ -18,7 +18,8 @@ const ENV_PREFIX: &str = "RAMPART_";
 const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL", "RAMPART_TEST_PG_TLS_URL"];
 
 /// Keys whose values are secret: never echoed in an error.
-const SECRET_KEYS: &[&str] = &["storage.master_key", "database.url", "smtp.password"];
+const SECRET_KEYS: &[&str] =
+    &["storage.master_key", "database.url", "smtp.password", "metrics.token"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -125,6 +126,11 @@ fn resolve_secret_files(settings: &mut Settings) -> Result<(), ConfigError> {
         "smtp.password",
         &mut settings.smtp.password,
         settings.smtp.password_file.as_deref(),
+    )?;
+    resolve_one(
+        "metrics.token",
+        &mut settings.metrics.token,
+        settings.metrics.token_file.as_deref(),
     )
 }
 

@@ -22,6 +22,8 @@ pub struct Settings {
     pub mfa: MfaSettings,
     pub sign_in: SignInSettings,
     pub smtp: SmtpSettings,
+    pub audit: AuditSettings,
+    pub metrics: MetricsSettings,
     pub log: LogSettings,
 }
 
@@ -136,7 +138,7 @@ impl KeySettings {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordSettings {
-    /// Threads that hash passwords; 0 = one per core.
+    /// Threads that hash passwords; 0 = one per core, less one.
     pub hashing_threads: usize,
     /// Hashes that may wait for a thread; beyond that sign-ins get 503 + Retry-After.
     pub hashing_queue: usize,
@@ -319,4 +321,31 @@ pub(crate) fn redact_url_password(url: &str) -> String {
         }
         Err(_) => "[redacted]".into(),
     }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    /// A signed checkpoint after this many events…
+    pub checkpoint_every: u64,
+    /// …or this long after the last one, whichever comes first.
+    pub checkpoint_interval_secs: u64,
+    /// Events older than this are deleted (a signed checkpoint vouches for them); 0 keeps all.
+    pub retention_days: u64,
+}
+
+impl AuditSettings {
+    pub fn checkpoint_interval(&self) -> Duration {
+        Duration::from_secs(self.checkpoint_interval_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// The bearer token a Prometheus scraper presents to `GET /metrics`; unset, every scrape is
+    /// refused.
+    #[serde(serialize_with = "redacted")]
+    pub token: Option<SecretString>,
+    pub token_file: Option<PathBuf>,
 }

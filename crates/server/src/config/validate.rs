@@ -112,7 +112,8 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
         problems.push("keys.reload_interval_secs: expected 1 to 300".into());
     }
     if settings.passwords.hashing_threads > 256 {
-        problems.push("passwords.hashing_threads: expected 0 (one per core) to 256".into());
+        problems
+            .push("passwords.hashing_threads: expected 0 (one per core, less one) to 256".into());
     }
     if !(1..=10_000).contains(&settings.passwords.hashing_queue) {
         problems.push("passwords.hashing_queue: expected 1 to 10000".into());
@@ -129,7 +130,7 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
-/// Accounts, sessions, throttling and CORS origins.
+/// Accounts, sessions, throttling, the audit trail and CORS origins.
 fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     let mut in_range = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
         if !range.contains(&value) {
@@ -168,12 +169,20 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     in_range("sign_in.ip_max_failures", u64::from(sign_in.ip_max_failures), 1..=1_000_000);
     in_range("sign_in.ip_window_secs", sign_in.ip_window_secs, 1..=DAY);
     in_range("sign_in.ip_block_secs", sign_in.ip_block_secs, 1..=7 * DAY);
+    let audit = &settings.audit;
+    in_range("audit.checkpoint_every", audit.checkpoint_every, 1..=1_000_000);
+    in_range("audit.checkpoint_interval_secs", audit.checkpoint_interval_secs, 1..=DAY);
+    in_range("audit.retention_days", audit.retention_days, 0..=36_500);
     for role in &settings.mfa.required_roles {
         if rampart_domain::BuiltInRole::parse(role).is_none() {
             problems.push(format!(
                 "mfa.required_roles: {role:?} is not a role; use owner, admin, security_officer, staff or customer"
             ));
         }
+    }
+    if settings.metrics.token.as_ref().is_some_and(|token| token.expose_secret().len() < 32) {
+        problems
+            .push("metrics.token: give at least 32 characters (e.g. openssl rand -hex 32)".into());
     }
     if settings.accounts.site_name.trim().is_empty() {
         problems.push("accounts.site_name: give your site's name".into());

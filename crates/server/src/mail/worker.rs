@@ -24,9 +24,12 @@ use rampart_store::outbox::{
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use rampart_domain::AuditAction;
+
 use super::open_message;
 use super::smtp::{Relay, SendFailure};
 use crate::AppState;
+use crate::audit::{AuditEvent, record};
 
 /// Messages claimed per round.
 const BATCH: u64 = 10;
@@ -155,6 +158,12 @@ impl Round<'_> {
             Ok(message) => message,
             Err(_) => {
                 tracing::error!(outbox_id = %row.id, "crypt_decrypt_fail: a queued e-mail does not decrypt; dropped");
+                let event = AuditEvent::failure(AuditAction::CryptDecryptFail)
+                    .target(format!("outbox:{}", row.id))
+                    .detail("field", "outbox.message");
+                if let Err(error) = record(self.state, event).await {
+                    tracing::error!(error = %error, "audit: could not record crypt_decrypt_fail");
+                }
                 self.delete(row).await;
                 return Ok(());
             }

@@ -50,7 +50,10 @@ pub(crate) fn apply(
     router.layer(
         ServiceBuilder::new()
             .layer(axum::middleware::from_fn(request_id::assign_request_id))
-            .layer(axum::middleware::from_fn(request_log::log_request))
+            .layer(axum::middleware::from_fn_with_state(
+                state.metrics.clone(),
+                request_log::log_request,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 SecurityHeaders { hsts: settings.hsts },
                 security_headers::set_security_headers,

@@ -1,4 +1,5 @@
-//! One JSON log line per request: method, matched route, status, latency, request id, client.
+//! One JSON log line per request: method, matched route, status, latency, request id, client;
+//! and the same request counted in the metrics (`rampart_http_requests_total`, latency).
 //!
 //! The route is the template (`/api/users/{id}`), never the URI: query strings can hold tokens.
 //! Headers, cookies and bodies are never logged.
@@ -6,14 +7,19 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
 use super::request_id::RequestId;
+use crate::metrics::Metrics;
 
-pub(crate) async fn log_request(request: Request, next: Next) -> Response {
+pub(crate) async fn log_request(
+    State(metrics): State<Metrics>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let route = request
@@ -35,7 +41,9 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response {
     let response = next.run(request).instrument(span).await;
 
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    metrics.request(method_label(&method), &route, status, elapsed);
     tracing::info!(
         target: "rampart::http",
         method = %method,
@@ -47,4 +55,19 @@ pub(crate) async fn log_request(request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// The method as a metric label: the standard ones by name, anything else as `OTHER` (a client
+/// must not be able to mint label values).
+fn method_label(method: &axum::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
 }

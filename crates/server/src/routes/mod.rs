@@ -8,9 +8,11 @@
 //! enrolment route; every other signed-in or permission route answers 403
 //! `mfa_enrolment_required` (and so does the `Principal` extractor).
 
+mod audit;
 mod auth;
 mod health;
 mod me;
+mod metrics;
 mod openapi;
 mod session_response;
 mod session_view;
@@ -39,6 +41,8 @@ pub enum Access {
     Enrolment,
     /// Only a principal holding this permission.
     Permission(Permission),
+    /// Only a metrics scraper presenting `metrics.token` (no person, no session).
+    MetricsToken,
 }
 
 /// A route's path and access rule, for the tests that walk the route table.
@@ -96,6 +100,13 @@ impl RouteTable {
         self
     }
 
+    /// A route for the metrics scraper; its handler checks the token first (`routes/metrics.rs`).
+    pub fn scraper(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handler);
+        self.declared.push(DeclaredRoute { path, access: Access::MetricsToken });
+        self
+    }
+
     pub fn merge(mut self, other: RouteTable) -> Self {
         self.router = self.router.merge(other.router);
         self.declared.extend(other.declared);
@@ -119,6 +130,8 @@ pub fn table() -> RouteTable {
         .merge(auth::routes())
         .merge(me::routes())
         .merge(users::routes())
+        .merge(audit::routes())
+        .merge(metrics::routes())
         .merge(openapi::routes())
 }
 

@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{RouteTable, auth, health, me, setup_page, users};
+use super::{RouteTable, audit, auth, health, me, metrics, setup_page, users};
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
@@ -45,7 +45,9 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("setup", setup_page::Api::openapi()))
         .merge_from(tagged("auth", auth::Api::openapi()))
         .merge_from(tagged("me", me::Api::openapi()))
-        .merge_from(tagged("users", users::Api::openapi()));
+        .merge_from(tagged("users", users::Api::openapi()))
+        .merge_from(tagged("audit", audit::Api::openapi()))
+        .merge_from(tagged("metrics", metrics::Api::openapi()));
     // Any route can fail in a way the client cannot fix; the body says nothing more.
     let internal: RefOr<Response> =
         error_response("`internal_error`: something failed on the server").into();
@@ -79,12 +81,14 @@ fn document(public_origin: &str) -> Document {
         (name = "me", description = "The caller's own account, sessions, second factors and \
             API keys"),
         (name = "users", description = "Other people's accounts and sessions (`users:manage`)"),
+        (name = "audit", description = "The tamper-evident audit trail (`audit:read`)"),
+        (name = "metrics", description = "Prometheus metrics, for a scraper holding `metrics.token`"),
         (name = "openapi", description = "This document"),
     ),
 )]
 struct RampartApi;
 
-/// The three ways a caller proves who they are (`security` names in the operations).
+/// The ways a caller proves who they are (`security` names in the operations).
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -109,6 +113,11 @@ impl Modify for SecuritySchemes {
             .add_security_scheme("session_cookie", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
         components.add_security_scheme("csrf_token", SecurityScheme::ApiKey(ApiKey::Header(csrf)));
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let scraper = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("the `metrics.token` setting, for `GET /metrics` only"))
+            .build();
+        components.add_security_scheme("metrics_token", SecurityScheme::Http(scraper));
     }
 }
 

@@ -16,6 +16,7 @@ mod principal;
 mod start;
 
 pub(crate) use authenticate::{authenticate, is_live};
+pub(crate) use cookie::bearer_token;
 pub use cookie::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
 pub use principal::{Credential, Enrolling, PendingSignIn, Presented, Principal};
 pub use start::{Grant, StartedSession, start_session};

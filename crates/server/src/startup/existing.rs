@@ -57,6 +57,7 @@ impl ExistingInstallation {
             settings: Arc::new(settings),
             clock,
             random,
+            metrics: crate::metrics::Metrics::new(),
         })
     }
 }

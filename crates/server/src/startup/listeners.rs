@@ -37,6 +37,7 @@ pub(super) async fn serve(
         app.reload_interval,
     ));
     let mail_worker = DeliveryWorker::start(&app.state);
+    let audit_worker = crate::audit::start_worker(&app.state);
     let settings = app.state.settings.server.clone();
     let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
     let listen_error = |error: std::io::Error| StartupError::Listen {
@@ -89,6 +90,7 @@ pub(super) async fn serve(
         }
         result = &mut main => {
             keyring_reload.abort();
+            audit_worker.abort();
             if let Some(worker) = mail_worker {
                 worker.stop(Duration::ZERO).await;
             }
@@ -104,6 +106,7 @@ pub(super) async fn serve(
         server_ended(redirect.await)?;
     }
     keyring_reload.abort();
+    audit_worker.abort();
     if let Some(task) = &acme_task {
         task.abort();
     }

@@ -153,6 +153,7 @@ impl ApplicationBuilder {
             clock,
             random,
             mailer,
+            metrics: crate::metrics::Metrics::new(),
         };
         let table = routes::table().merge(extra_routes);
         let router =

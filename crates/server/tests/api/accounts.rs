@@ -7,6 +7,7 @@ use rampart_server::accounts::{
     AccountError, check_password, create_account, find_account_by_email,
 };
 use rampart_server::keys::rotate_data_keys;
+use rampart_store::audit::list_audit_events;
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
 
@@ -97,6 +98,25 @@ async fn accounts_stay_readable_and_findable_across_key_rotations(engine: TestEn
     assert!(matches!(again, Err(AccountError::EmailTaken)));
 }
 
+async fn an_address_moved_to_another_row_fails_closed_and_is_audited(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let ada =
+        create_account(&app.state, &email("ada@example.com"), password(PASSWORD)).await.unwrap();
+    create_account(&app.state, &email("bob@example.com"), password(PASSWORD)).await.unwrap();
+    // Someone with write access swaps the two encrypted addresses.
+    app.run_sql(
+        "UPDATE users SET email_ciphertext = \
+           (SELECT other.email_ciphertext FROM users other WHERE other.id <> users.id)",
+    );
+
+    let found = find_account_by_email(&app.state, &email("ada@example.com")).await;
+
+    assert!(matches!(found, Err(AccountError::Crypto(_))), "fails closed: {found:?}");
+    let events = list_audit_events(&app.db, Some("crypt_decrypt_fail")).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].entry.target.as_deref(), Some(format!("user:{}", ada.id).as_str()));
+}
+
 async fn the_raw_database_holds_no_address_and_no_password(engine: TestEngine) {
     let app = spawn_app(engine).await;
     let addresses = ["Ada.Lovelace@Example.com", "grace.hopper@navy.example"];
@@ -118,5 +138,6 @@ on_both_engines!(
     a_second_account_for_the_same_address_is_refused,
     only_the_right_password_signs_in,
     accounts_stay_readable_and_findable_across_key_rotations,
+    an_address_moved_to_another_row_fails_closed_and_is_audited,
     the_raw_database_holds_no_address_and_no_password,
 );

@@ -97,6 +97,17 @@ pub async fn spawn_app_with(engine: TestEngine, options: TestOptions) -> TestApp
     }
 }
 
+/// A second `serve` on the same database, with the same master key: one deployment.
+pub async fn second_instance(first: &TestApp, engine: TestEngine) -> TestApp {
+    let key = std::fs::read(first.data_dir.join("master.key")).unwrap();
+    let options = TestOptions {
+        shared_database_url: Some(first.database_url().to_owned()),
+        overrides: vec![("storage.master_key", hex::encode(key).into())],
+        ..TestOptions::default()
+    };
+    spawn_app_with(engine, options).await
+}
+
 /// Settings for a test: defaults, a data directory under `home`, port 0, the given database.
 pub fn test_settings(
     home: &Path,
@@ -144,6 +155,20 @@ impl TestApp {
 
     pub fn database_url(&self) -> &str {
         &self._database.url
+    }
+
+    /// Runs SQL with the engine's own command-line client (sqlite3, psql), as someone with
+    /// direct access to the database would: for tests of tampering.
+    pub fn run_sql(&self, sql: &str) {
+        let url = self.database_url();
+        let output = match url.strip_prefix("sqlite:") {
+            Some(path) => std::process::Command::new("sqlite3").arg(path).arg(sql).output(),
+            None => std::process::Command::new("psql")
+                .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+                .output(),
+        }
+        .expect("sqlite3 and psql are installed (.ci/run installs them)");
+        assert!(output.status.success(), "{sql}: {}", String::from_utf8_lossy(&output.stderr));
     }
 
     pub fn at(&self, path: &str) -> String {

@@ -97,8 +97,8 @@ async fn an_administrator_resets_a_users_lost_factors(engine: TestEngine) {
     assert_eq!(again["mfa_enrolment_required"], true, "bob must enrol again");
     let removed = audited(&app, "authn_mfa_removed").await;
     assert_eq!(removed.len(), 1);
-    assert_eq!(removed[0].actor_user_id, Some(admin));
-    assert!(removed[0].details.contains("admin_reset"), "{}", removed[0].details);
+    assert_eq!(removed[0].entry.actor_user_id, Some(admin));
+    assert!(removed[0].entry.details.contains("admin_reset"), "{}", removed[0].entry.details);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let mails = sink.messages();

@@ -35,7 +35,7 @@ async fn a_recovery_code_signs_in_once_and_its_holder_is_told(engine: TestEngine
 
     let used = audited(&app, "authn_recovery_code_used").await;
     assert_eq!(used.len(), 1);
-    assert!(used[0].details.contains("\"left\":9"), "{}", used[0].details);
+    assert!(used[0].entry.details.contains("\"left\":9"), "{}", used[0].entry.details);
     let mails = sink.wait_for(2).await;
     let notice = mails.iter().find(|m| m.subject.contains("recovery code was used")).unwrap();
     assert!(notice.body.contains("9 remain"), "{}", notice.body);

@@ -93,6 +93,7 @@ async fn exactly_the_routes_that_are_not_public_require_credentials(engine: Test
     assert_eq!(schemes["session_cookie"]["name"], "__Host-rampart_session");
     assert_eq!(schemes["csrf_token"]["in"], "header");
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["metrics_token"]["scheme"], "bearer");
 
     for route in table().declared() {
         for (method, operation) in operations(&document, route.path) {
@@ -102,19 +103,23 @@ async fn exactly_the_routes_that_are_not_public_require_credentials(engine: Test
                 assert!(requirements.is_empty(), "{where_} is public: {requirements:?}");
                 continue;
             }
+            assert!(operation["responses"]["401"].is_object(), "{where_} documents no 401");
             let names: Vec<Vec<&str>> = requirements
                 .iter()
                 .map(|requirement| {
                     requirement.as_object().unwrap().keys().map(String::as_str).collect()
                 })
                 .collect();
+            if route.access == Access::MetricsToken {
+                assert_eq!(names, [vec!["metrics_token"]], "{where_}: only the scraper's token");
+                continue;
+            }
             let cookie = if UNSAFE_METHODS.contains(&method) {
                 vec!["csrf_token", "session_cookie"]
             } else {
                 vec!["session_cookie"]
             };
             assert_eq!(names, [cookie, vec!["bearer"]], "{where_}");
-            assert!(operation["responses"]["401"].is_object(), "{where_} documents no 401");
         }
     }
 }

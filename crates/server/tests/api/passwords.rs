@@ -66,7 +66,7 @@ async fn a_password_change_needs_the_current_password_and_a_recent_sign_in(engin
         .await
         .unwrap();
     assert_eq!(
-        events.iter().map(|e| e.outcome.as_str()).collect::<Vec<_>>(),
+        events.iter().map(|e| e.entry.outcome.as_str()).collect::<Vec<_>>(),
         ["failure", "success"]
     );
 }

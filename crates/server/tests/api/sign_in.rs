@@ -181,7 +181,7 @@ async fn thirty_failures_from_one_address_block_it_but_not_the_accounts_it_tried
     let events =
         rampart_store::audit::list_audit_events(&app.db, Some("authn_ip_blocked")).await.unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(events[0].entry.ip.as_deref(), Some("203.0.113.7"));
 }
 
 on_both_engines!(

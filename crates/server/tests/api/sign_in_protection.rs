@@ -10,7 +10,7 @@ use rampart_store::testing::TestEngine;
 use rampart_store::users::set_user_status;
 use time::OffsetDateTime;
 
-use crate::helpers::{TestApp, TestOptions, spawn_app_with};
+use crate::helpers::{TestApp, TestOptions, second_instance, spawn_app_with};
 use crate::people::{PASSWORD, bearer, create_user, login};
 
 const WRONG: &str = "not the password at all, sorry";
@@ -98,17 +98,6 @@ async fn a_login_flood_gets_503_at_once_instead_of_queueing(engine: TestEngine) 
     assert!(!busy.is_empty(), "some sign-ins were turned away: {answers:?}");
     assert!(busy.iter().all(|(_, retry)| retry.as_deref() == Some("1")));
     assert!(answers.iter().all(|(status, _)| matches!(status, 401 | 503)), "{answers:?}");
-}
-
-/// A second `serve` on the same database, with the same master key: one deployment.
-async fn second_instance(first: &TestApp, engine: TestEngine) -> TestApp {
-    let key = std::fs::read(first.data_dir.join("master.key")).unwrap();
-    let options = TestOptions {
-        shared_database_url: Some(first.database_url().to_owned()),
-        overrides: vec![("storage.master_key", hex::encode(key).into())],
-        ..TestOptions::default()
-    };
-    spawn_app_with(engine, options).await
 }
 
 async fn a_lockout_and_a_revocation_made_on_one_instance_hold_on_the_other(engine: TestEngine) {

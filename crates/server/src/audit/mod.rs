@@ -1,17 +1,45 @@
-//! The one function every feature calls to record a security event.
+//! The audit trail: the one function every feature calls to record a security event, and the
+//! tamper evidence around it.
 //!
 //! Call sites build an [`AuditEvent`] (action from the OWASP vocabulary in
-//! `rampart_domain::audit`, outcome, actor, target, details) and call [`record`]. Until the audit
-//! issue adds the hash chain and signed checkpoints, events go to a plain table; the call sites
-//! will not change. Recording is part of the action: if the event cannot be written, the request
-//! fails (fail closed) rather than act unrecorded.
+//! `rampart_domain::audit`, outcome, actor, target, details) and call [`record`]. Recording is
+//! part of the action: if the event cannot be written, the request fails (fail closed) rather
+//! than act unrecorded.
+//!
+//! - `chain.rs`: each event is a link of a hash chain, with Ed25519-signed checkpoints;
+//! - `verify.rs`: `rampart audit verify`, naming the first entry altered, deleted, inserted or
+//!   reordered;
+//! - `worker.rs`: checkpoints on a timer, and retention;
+//! - `ocsf.rs`: the export format for SIEMs.
 //!
 //! Details never hold secrets: no password, token, code or key, and no e-mail address (the
 //! target is an account id).
 
+mod chain;
+mod ocsf;
+mod verify;
+mod worker;
+
+pub use chain::{append_event, checkpoint_now, truncate_to_micros};
+pub use ocsf::{export_events, to_ocsf};
+pub use verify::{Verification, verify_chain};
+pub use worker::apply_retention;
+pub(crate) use worker::start as start_worker;
+
+/// What can stop the audit trail's own operations (checkpoints, verification, retention).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the audit key cannot be used: {0}")]
+    Crypto(#[from] rampart_crypto::CryptoError),
+    #[error("could not write the export: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 use rampart_domain::{AuditAction, Outcome};
 use rampart_store::StoreError;
-use rampart_store::audit::{AuditRow, insert_audit_event};
+use rampart_store::audit::AuditEntry;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -96,10 +124,10 @@ impl AuditEvent {
     }
 }
 
-/// Writes `event` to the audit trail.
+/// Appends `event` to the audit trail.
 pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), StoreError> {
-    let row = AuditRow {
-        at: state.clock.now(),
+    let entry = AuditEntry {
+        at: truncate_to_micros(state.clock.now()),
         action: event.action.as_str().to_owned(),
         outcome: event.outcome.as_str().to_owned(),
         actor_user_id: event.actor,
@@ -109,5 +137,8 @@ pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), StoreErro
         target: event.target,
         details: Value::Object(event.details).to_string(),
     };
-    insert_audit_event(&state.db, &row).await
+    let keyring = state.keyring.current();
+    append_event(&state.db, &keyring, state.settings.audit.checkpoint_every, &entry).await?;
+    state.metrics.audit_event(event.action.as_str(), event.outcome.as_str());
+    Ok(())
 }

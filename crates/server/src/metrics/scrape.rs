@@ -1,0 +1,58 @@
+//! The gauges read from the database at each scrape: shared state, the same on every instance.
+
+use metrics::Label;
+use rampart_store::StoreError;
+use rampart_store::audit::{find_chain_head, list_checkpoints};
+use rampart_store::outbox::count_outbox_messages;
+use rampart_store::sessions::count_live_sessions;
+use rampart_store::sign_in_throttle::{count_blocked_ips, count_throttled_addresses};
+
+use crate::AppState;
+use crate::keys::key_status;
+
+const SESSIONS: &str = "rampart_sessions_active";
+const THROTTLED: &str = "rampart_sign_in_throttled_addresses";
+const BLOCKED_IPS: &str = "rampart_sign_in_blocked_ips";
+const CHAIN_LENGTH: &str = "rampart_audit_chain_length";
+const SINCE_CHECKPOINT: &str = "rampart_audit_seconds_since_checkpoint";
+const KEY_AGE: &str = "rampart_key_age_seconds";
+const OUTBOX: &str = "rampart_outbox_messages";
+
+pub(super) const GAUGES: &[(&str, &str)] = &[
+    (SESSIONS, "sessions not expired and not idle, on every instance"),
+    (THROTTLED, "addresses whose sign-ins are throttled (5 or more consecutive failures)"),
+    (BLOCKED_IPS, "client addresses blocked for password spraying"),
+    (CHAIN_LENGTH, "events in the audit hash chain (its head position)"),
+    (SINCE_CHECKPOINT, "seconds since the newest signed audit checkpoint (-1: none yet)"),
+    (KEY_AGE, "age in seconds of the data key new writes use, by purpose"),
+    (OUTBOX, "e-mails waiting in the outbox"),
+];
+
+/// Reads the shared gauges into the recorder, just before it is rendered.
+pub(crate) async fn refresh_shared_gauges(state: &AppState) -> Result<(), StoreError> {
+    let metrics = &state.metrics;
+    let now = state.clock.now();
+    let idle_since = now - state.settings.sessions.idle_timeout();
+    let sessions = count_live_sessions(&state.db, now, idle_since).await?;
+    metrics.set_gauge(SESSIONS, vec![], sessions as f64);
+    let free = i64::from(state.settings.sign_in.free_failures);
+    metrics.set_gauge(THROTTLED, vec![], count_throttled_addresses(&state.db, free).await? as f64);
+    metrics.set_gauge(BLOCKED_IPS, vec![], count_blocked_ips(&state.db, now).await? as f64);
+    let head = find_chain_head(&state.db).await?;
+    metrics.set_gauge(CHAIN_LENGTH, vec![], head.seq as f64);
+    let newest = list_checkpoints(&state.db).await?.into_iter().map(|c| c.at).max();
+    let since = newest.map_or(-1.0, |at| (now - at).as_seconds_f64().max(0.0));
+    metrics.set_gauge(SINCE_CHECKPOINT, vec![], since);
+    metrics.set_gauge(OUTBOX, vec![], count_outbox_messages(&state.db).await? as f64);
+    let keys = key_status(&state.db).await.map_err(|error| match error {
+        crate::keys::KeysError::Store(store) => store,
+        _ => StoreError::Conflict("the keys table holds a key Rampart does not know"),
+    })?;
+    for purpose in keys {
+        if let Some(current) = purpose.versions.last() {
+            let age = (now - current.created_at).as_seconds_f64().max(0.0);
+            metrics.set_gauge(KEY_AGE, vec![Label::new("purpose", purpose.purpose.name())], age);
+        }
+    }
+    Ok(())
+}

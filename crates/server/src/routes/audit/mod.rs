@@ -1,0 +1,18 @@
+//! `/api/audit`: searching the audit trail (`audit:read`). Verification and export are commands
+//! (`rampart audit verify | export`): they read the whole trail.
+
+mod search;
+
+use axum::routing::get;
+use rampart_domain::Permission;
+use utoipa::OpenApi;
+
+use super::RouteTable;
+
+pub(super) fn routes() -> RouteTable {
+    RouteTable::new().permitted("/api/audit", Permission::AuditRead, get(search::search_audit))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(search::search_audit))]
+pub(super) struct Api;
