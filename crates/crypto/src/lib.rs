@@ -9,6 +9,7 @@
 //! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
 //! - [`TotpSecret`]: TOTP authenticators (RFC 6238), checked to the step they match;
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate;
+//! - [`webhook_signature`]: the HMAC on every alert webhook;
 //! - the audit trail's hash chain and signed checkpoints ([`ChainedEvent`], [`ChainVerifier`]).
 //!
 //! The formats are documented in `docs/crypto.md`. No HTTP, no SQL.
@@ -25,6 +26,7 @@ mod os_random;
 mod password_hash;
 mod token;
 mod totp;
+mod webhook;
 
 pub use audit_chain::{
     ChainBreak, ChainSummary, ChainVerifier, ChainedEvent, CheckpointSigner,
@@ -40,3 +42,4 @@ pub use os_random::OsRandom;
 pub use password_hash::{HashParams, PasswordHasher, Verification};
 pub use token::{NewToken, derived_token, token_hash};
 pub use totp::{TOTP_SECRET_LEN, TotpSecret};
+pub use webhook::webhook_signature;

@@ -43,6 +43,18 @@ pub enum AuditAction {
     AuditPruned,
     /// The trail, or part of it, was exported (`rampart audit export`).
     AuditExported,
+    /// A sign-in from a device (browser family and network) the account never used.
+    AuthnNewDevice,
+    /// A role was granted or revoked.
+    PrivilegePermissionsChanged,
+    /// Sensitive fields were read (count in the details).
+    SensitiveRead,
+    /// A data key or the master key was rotated.
+    KeyRotated,
+    /// A detection rule fired.
+    AlertRaised,
+    /// An alert was acknowledged or resolved.
+    AlertStatusChanged,
 }
 
 impl AuditAction {
@@ -76,6 +88,12 @@ impl AuditAction {
             Self::CryptDecryptFail => "crypt_decrypt_fail",
             Self::AuditPruned => "audit_pruned",
             Self::AuditExported => "audit_exported",
+            Self::AuthnNewDevice => "authn_new_device",
+            Self::PrivilegePermissionsChanged => "privilege_permissions_changed",
+            Self::SensitiveRead => "sensitive_read",
+            Self::KeyRotated => "key_rotated",
+            Self::AlertRaised => "alert_raised",
+            Self::AlertStatusChanged => "alert_status_changed",
         }
     }
 
@@ -87,12 +105,15 @@ impl AuditAction {
     /// Where the action sits in OCSF (the Open Cybersecurity Schema Framework), for exports to a
     /// SIEM: its class and activity.
     pub fn ocsf(self) -> OcsfActivity {
-        use OcsfClass::{AccountChange as Account, ApiActivity as Api, Authentication as Authn};
+        use OcsfClass::{
+            AccountChange as Account, ApiActivity as Api, Authentication as Authn,
+            DetectionFinding as Finding,
+        };
         let (class, activity_id) = match self {
             Self::AuthnLoginSuccess | Self::AuthnLoginFail | Self::AuthnReauth => (Authn, 1),
             Self::SessionCreated => (Authn, 1),
             Self::SessionRevoked | Self::SessionRevokedAll => (Authn, 2),
-            Self::AuthnIpBlocked | Self::AuthnTokenReuse => (Authn, 99),
+            Self::AuthnIpBlocked | Self::AuthnTokenReuse | Self::AuthnNewDevice => (Authn, 99),
             // The second step of a logon (its outcome says which way it went).
             Self::AuthnMfaSuccess | Self::AuthnMfaFail | Self::AuthnRecoveryCodeUsed => (Authn, 1),
             Self::AuthnMfaEnrolled => (Account, 10),
@@ -104,9 +125,13 @@ impl AuditAction {
             Self::AuthnPasswordReset => (Account, 4),
             Self::UserDisabled => (Account, 5),
             Self::AuthnLoginLock => (Account, 9),
+            Self::PrivilegePermissionsChanged => (Account, 7),
             Self::AuthnPasswordResetRequest | Self::AuthnEmailVerified => (Account, 99),
             Self::ApikeyCreated => (Api, 1),
-            Self::AuditExported => (Api, 2),
+            Self::AuditExported | Self::SensitiveRead => (Api, 2),
+            Self::KeyRotated => (Api, 3),
+            Self::AlertRaised => (Finding, 1),
+            Self::AlertStatusChanged => (Finding, 2),
             Self::ApikeyRevoked | Self::AuditPruned => (Api, 4),
             Self::AuthzFail | Self::CryptDecryptFail => (Api, 99),
         };
@@ -115,7 +140,7 @@ impl AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 34] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -144,6 +169,12 @@ impl AuditAction {
         Self::CryptDecryptFail,
         Self::AuditPruned,
         Self::AuditExported,
+        Self::AuthnNewDevice,
+        Self::PrivilegePermissionsChanged,
+        Self::SensitiveRead,
+        Self::KeyRotated,
+        Self::AlertRaised,
+        Self::AlertStatusChanged,
     ];
 }
 

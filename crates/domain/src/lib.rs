@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod detection;
 pub mod device;
 pub mod email;
 pub mod mfa;
@@ -16,6 +17,7 @@ pub mod sign_in_throttle;
 
 pub use audit::{AuditAction, OcsfActivity, OcsfClass, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use detection::{AlertRule, Severity, Thresholds};
 pub use device::Device;
 pub use email::{Email, EmailError};
 pub use mfa::{Assurance, RecoveryCode, SessionStage, TotpCode, roles_require_mfa};

@@ -16,11 +16,13 @@
 //! - `api_keys.rs`: `rk_` keys, never more power than their creator holds now.
 //! - `audit/`: the one function every security event goes through ([`audit::record`]), the hash
 //!   chain and signed checkpoints, verification, export.
+//! - `alerts/`: detection rules over every audit event, alerts, their webhook and e-mail delivery.
 //! - `metrics/`: Prometheus metrics, counted here and read from the database at each scrape.
 //! - `client.rs`: the client's IP (through trusted proxies) and user agent.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod client;

@@ -24,4 +24,6 @@ pub struct AppState {
     pub mailer: crate::mail::Mailer,
     /// This instance's Prometheus metrics (`GET /metrics`).
     pub metrics: crate::metrics::Metrics,
+    /// Wakes the alert delivery worker and the live feeds when this instance raises an alert.
+    pub alert_signals: crate::alerts::AlertSignals,
 }

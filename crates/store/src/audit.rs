@@ -356,3 +356,27 @@ pub async fn prune_audit_events(db: &Db, through: i64) -> Result<u64, StoreError
 fn select_events() -> SelectStatement {
     Query::select().columns(EVENT_COLUMNS).from(AuditEvents::Table).to_owned()
 }
+
+/// Events of `action` since `since`, by `actor` or about `target` (the facts of the burst
+/// rules: refusals, wrong codes, sensitive reads, failures before a success).
+pub async fn count_recent_events(
+    db: &Db,
+    action: &str,
+    actor_user_id: Option<Uuid>,
+    target: Option<&str>,
+    since: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    let mut query = Query::select();
+    query
+        .expr(Func::count(Expr::col(AuditEvents::Seq)))
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Action).eq(action))
+        .and_where(Expr::col(AuditEvents::At).gte(since));
+    if let Some(actor) = actor_user_id {
+        query.and_where(Expr::col(AuditEvents::ActorUserId).eq(actor));
+    }
+    if let Some(target) = target {
+        query.and_where(Expr::col(AuditEvents::Target).eq(target));
+    }
+    db.count(&query).await
+}

@@ -4,6 +4,7 @@
 //! sea-query, and `db.rs` is the only place where built SQL becomes a query. Business code never
 //! asks which engine it runs on.
 
+pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 mod db;

@@ -60,3 +60,14 @@ pub async fn revoke_role(db: &Db, user_id: Uuid, role: &str) -> Result<bool, Sto
         .to_owned();
     Ok(db.execute(&delete).await? == 1)
 }
+
+/// Who holds any of `roles` (e.g. whom to e-mail an alert).
+pub async fn list_users_with_roles(db: &Db, roles: &[&str]) -> Result<Vec<Uuid>, StoreError> {
+    let query = Query::select()
+        .distinct()
+        .column(UserRoles::UserId)
+        .from(UserRoles::Table)
+        .and_where(Expr::col(UserRoles::Role).is_in(roles.iter().copied()))
+        .to_owned();
+    Ok(db.fetch_all::<(Uuid,)>(&query).await?.into_iter().map(|(id,)| id).collect())
+}

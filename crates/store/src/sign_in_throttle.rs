@@ -22,6 +22,7 @@ enum SignInFailuresByIp {
     Id,
     Ip,
     FailedAt,
+    AddressIndex,
 }
 
 #[derive(Iden)]
@@ -97,13 +98,19 @@ pub async fn clear_address_failures(db: &Db, address_index: &[u8]) -> Result<(),
 pub async fn count_ip_failure(
     db: &Db,
     ip: &str,
+    address_index: &[u8],
     at: OffsetDateTime,
     window_start: OffsetDateTime,
 ) -> Result<i64, StoreError> {
     let insert = Query::insert()
         .into_table(SignInFailuresByIp::Table)
-        .columns([SignInFailuresByIp::Id, SignInFailuresByIp::Ip, SignInFailuresByIp::FailedAt])
-        .values_panic([Uuid::new_v4().into(), ip.into(), at.into()])
+        .columns([
+            SignInFailuresByIp::Id,
+            SignInFailuresByIp::Ip,
+            SignInFailuresByIp::FailedAt,
+            SignInFailuresByIp::AddressIndex,
+        ])
+        .values_panic([Uuid::new_v4().into(), ip.into(), at.into(), address_index.to_vec().into()])
         .to_owned();
     let forget = Query::delete()
         .from_table(SignInFailuresByIp::Table)
@@ -161,4 +168,34 @@ pub async fn count_blocked_ips(db: &Db, now: OffsetDateTime) -> Result<i64, Stor
         .and_where(Expr::col(BlockedIps::BlockedUntil).gt(now))
         .to_owned();
     db.count(&query).await
+}
+
+/// Failed sign-ins since `since`: how many distinct addresses one client tried (spraying).
+pub async fn count_addresses_tried_from_ip(
+    db: &Db,
+    ip: &str,
+    since: OffsetDateTime,
+) -> Result<i64, StoreError> {
+    let query = Query::select()
+        .expr(Func::count_distinct(Expr::col(SignInFailuresByIp::AddressIndex)))
+        .from(SignInFailuresByIp::Table)
+        .and_where(Expr::col(SignInFailuresByIp::Ip).eq(ip))
+        .and_where(Expr::col(SignInFailuresByIp::FailedAt).gte(since))
+        .to_owned();
+    db.count(&query).await
+}
+
+/// Failed sign-ins since `since`, deployment-wide: distinct clients and distinct addresses
+/// (credential stuffing: many clients, many accounts).
+pub async fn count_failing_clients_and_addresses(
+    db: &Db,
+    since: OffsetDateTime,
+) -> Result<(i64, i64), StoreError> {
+    let query = Query::select()
+        .expr(Func::count_distinct(Expr::col(SignInFailuresByIp::Ip)))
+        .expr(Func::count_distinct(Expr::col(SignInFailuresByIp::AddressIndex)))
+        .from(SignInFailuresByIp::Table)
+        .and_where(Expr::col(SignInFailuresByIp::FailedAt).gte(since))
+        .to_owned();
+    Ok(db.fetch_optional::<(i64, i64)>(&query).await?.unwrap_or((0, 0)))
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use rampart_domain::AuditAction;
-use rampart_server::audit::{AuditEvent, Verification, export_events, record, verify_chain};
+use rampart_server::audit::{AuditEvent, Verification, export_events, record, verify_and_alert};
 use rampart_server::{ExistingInstallation, config};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -14,7 +14,7 @@ pub(crate) fn verify(file: Option<&Path>) -> anyhow::Result<()> {
     let settings = config::load(file)?;
     super::runtime()?.block_on(async {
         let state = ExistingInstallation::open(&settings).await?.into_app_state(settings).await?;
-        match verify_chain(&state.db, &state.keyring.current()).await? {
+        match verify_and_alert(&state).await? {
             Verification::Intact(summary) => {
                 println!(
                     "audit trail intact: {} entries checked up to {}, {} signed checkpoints match",
@@ -22,7 +22,9 @@ pub(crate) fn verify(file: Option<&Path>) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
-            Verification::Broken(found) => bail!("audit trail NOT intact: {found}"),
+            Verification::Broken(found) => {
+                bail!("audit trail NOT intact: {found} (raised as the audit_chain_broken alert)")
+            }
         }
     })
 }

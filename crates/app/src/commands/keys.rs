@@ -4,7 +4,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use rampart_crypto::{MasterKey, OsRandom, Purpose};
-use rampart_domain::{Clock, SystemClock};
+use rampart_domain::{AuditAction, Clock, SystemClock};
+use rampart_server::audit::{AuditEvent, record};
+use rampart_server::client::ClientContext;
 use rampart_server::keys::{
     key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_data_keys,
     rotate_master_key,
@@ -53,7 +55,13 @@ pub(crate) fn rotate(file: Option<&Path>, purpose: &str) -> anyhow::Result<()> {
             &SystemClock,
         )
         .await?;
+        let state = installation.into_app_state(settings).await?;
         for (purpose, version) in rotated {
+            let event = AuditEvent::success(AuditAction::KeyRotated)
+                .client(&ClientContext::local())
+                .detail("purpose", purpose.name())
+                .detail("version", version);
+            record(&state, event).await?;
             println!("{purpose}: now v{version} for new writes; older versions still decrypt");
         }
         Ok(())
@@ -121,6 +129,15 @@ pub(crate) fn rotate_master(file: Option<&Path>, new_key_file: &Path) -> anyhow:
                  the database no longer opens with the old one"
             ),
         }
+        // Recorded once the new key is in place: the database opens with it only now.
+        let master_key = MasterKey::from_bytes(new_master.expose_bytes())?;
+        let state =
+            ExistingInstallation { master_key, ..installation }.into_app_state(settings).await?;
+        let event = AuditEvent::success(AuditAction::KeyRotated)
+            .client(&ClientContext::local())
+            .detail("purpose", "master")
+            .detail("data_keys_rewrapped", count);
+        record(&state, event).await?;
         Ok(())
     })
 }

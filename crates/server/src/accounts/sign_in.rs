@@ -95,6 +95,10 @@ pub async fn sign_in(
             if let Some(account) = &known {
                 event = event.own_account(account.id);
             }
+            // Counted before the event is recorded: the detection rules it sets off (spraying,
+            // stuffing) then see this failure too.
+            let from_ip =
+                count_ip_failure(&state.db, &ip, &address, now, now - policy.ip_window).await?;
             record(state, event).await?;
 
             if gate == AccountGate::Open {
@@ -105,7 +109,6 @@ pub async fn sign_in(
                         .await?;
                 }
             }
-            let from_ip = count_ip_failure(&state.db, &ip, now, now - policy.ip_window).await?;
             if policy.blocks_ip(u32::try_from(from_ip).unwrap_or(u32::MAX)) {
                 block_ip(&state.db, &ip, now + policy.ip_block).await?;
                 record(

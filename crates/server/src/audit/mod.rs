@@ -22,7 +22,7 @@ mod worker;
 
 pub use chain::{append_event, checkpoint_now, truncate_to_micros};
 pub use ocsf::{export_events, to_ocsf};
-pub use verify::{Verification, verify_chain};
+pub use verify::{Verification, verify_and_alert, verify_chain};
 pub use worker::apply_retention;
 pub(crate) use worker::start as start_worker;
 
@@ -122,10 +122,35 @@ impl AuditEvent {
     pub fn action(&self) -> AuditAction {
         self.action
     }
+
+    pub(crate) fn actor_id(&self) -> Option<Uuid> {
+        self.actor
+    }
+
+    pub(crate) fn ip(&self) -> Option<std::net::IpAddr> {
+        self.client.as_ref().map(|client| client.ip)
+    }
+
+    pub(crate) fn target_name(&self) -> Option<&str> {
+        self.target.as_deref()
+    }
+
+    pub(crate) fn detail_str(&self, key: &str) -> Option<&str> {
+        self.details.get(key).and_then(Value::as_str)
+    }
 }
 
-/// Appends `event` to the audit trail.
+/// Appends `event` to the audit trail, then runs the detection rules over it (which may raise an
+/// alert; a failure there is logged, the event is already recorded).
 pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), StoreError> {
+    write(state, &event).await?;
+    crate::alerts::observe(state, &event).await;
+    Ok(())
+}
+
+/// Appends `event` without running detection (what raising an alert records).
+pub(crate) async fn write(state: &AppState, event: &AuditEvent) -> Result<(), StoreError> {
+    let event = event.clone();
     let entry = AuditEntry {
         at: truncate_to_micros(state.clock.now()),
         action: event.action.as_str().to_owned(),

@@ -1,6 +1,7 @@
 //! The audit trail's housekeeping while `serve` runs: a signed checkpoint every
 //! `audit.checkpoint_interval_secs` when events came since the last one (appends sign one every
-//! `audit.checkpoint_every` events themselves), and, hourly, retention.
+//! `audit.checkpoint_every` events themselves), and, hourly, retention and a full verification
+//! (a broken trail raises the `audit_chain_broken` alert).
 //!
 //! Every instance runs it; the database decides which one signs a given head (see
 //! `rampart_store::audit::checkpoint_head`), so several instances make no duplicate checkpoints.
@@ -37,6 +38,13 @@ pub(crate) fn start(state: &AppState) -> JoinHandle<()> {
                 _ = retention.tick() => {
                     if let Err(error) = apply_retention(&state).await {
                         tracing::warn!(error = %error, "audit: retention did not run; retrying in an hour");
+                    }
+                    match super::verify_and_alert(&state).await {
+                        Ok(super::Verification::Broken(found)) => {
+                            tracing::error!(first_break = %found, "audit: the trail is NOT intact");
+                        }
+                        Ok(super::Verification::Intact(_)) => {}
+                        Err(error) => tracing::warn!(error = %error, "audit: could not verify the trail"),
                     }
                 }
             }

@@ -18,8 +18,13 @@ const ENV_PREFIX: &str = "RAMPART_";
 const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL", "RAMPART_TEST_PG_TLS_URL"];
 
 /// Keys whose values are secret: never echoed in an error.
-const SECRET_KEYS: &[&str] =
-    &["storage.master_key", "database.url", "smtp.password", "metrics.token"];
+const SECRET_KEYS: &[&str] = &[
+    "storage.master_key",
+    "database.url",
+    "smtp.password",
+    "metrics.token",
+    "alerts.webhook_secret",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

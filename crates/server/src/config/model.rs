@@ -24,6 +24,7 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub audit: AuditSettings,
     pub metrics: MetricsSettings,
+    pub alerts: AlertSettings,
     pub log: LogSettings,
 }
 
@@ -348,4 +349,54 @@ pub struct MetricsSettings {
     #[serde(serialize_with = "redacted")]
     pub token: Option<SecretString>,
     pub token_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// The window of the sign-in rules (spraying, stuffing, failures before a success, wrong
+    /// codes): a rule fires once per window for the same subject.
+    pub window_secs: u64,
+    /// The window of the burst rules (refusals, sensitive reads).
+    pub burst_window_secs: u64,
+    pub spray_addresses: u64,
+    pub stuffing_clients: u64,
+    pub stuffing_addresses: u64,
+    pub failures_before_success: u64,
+    pub mfa_failures: u64,
+    pub authz_failures: u64,
+    pub sensitive_reads: u64,
+    /// Where alerts are POSTed (https://…, or http:// to this machine only); unset: no webhook.
+    pub webhook_url: Option<String>,
+    /// The HMAC key of `X-Rampart-Signature`; required with `webhook_url`.
+    #[serde(serialize_with = "redacted")]
+    pub webhook_secret: Option<SecretString>,
+    pub webhook_secret_file: Option<PathBuf>,
+    pub webhook_timeout_secs: u64,
+    /// Attempts per sink before a delivery is marked dead.
+    pub max_attempts: u32,
+    /// E-mail every alert to the owners and security officers.
+    pub email_security_officers: bool,
+}
+
+impl AlertSettings {
+    pub fn thresholds(&self) -> rampart_domain::Thresholds {
+        rampart_domain::Thresholds {
+            spray_addresses: self.spray_addresses,
+            stuffing_clients: self.stuffing_clients,
+            stuffing_addresses: self.stuffing_addresses,
+            failures_before_success: self.failures_before_success,
+            mfa_failures: self.mfa_failures,
+            authz_failures: self.authz_failures,
+            sensitive_reads: self.sensitive_reads,
+        }
+    }
+
+    pub fn window(&self) -> time::Duration {
+        time::Duration::seconds(i64::try_from(self.window_secs).unwrap_or(i64::MAX))
+    }
+
+    pub fn burst_window(&self) -> time::Duration {
+        time::Duration::seconds(i64::try_from(self.burst_window_secs).unwrap_or(i64::MAX))
+    }
 }

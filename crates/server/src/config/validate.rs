@@ -173,6 +173,23 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     in_range("audit.checkpoint_every", audit.checkpoint_every, 1..=1_000_000);
     in_range("audit.checkpoint_interval_secs", audit.checkpoint_interval_secs, 1..=DAY);
     in_range("audit.retention_days", audit.retention_days, 0..=36_500);
+    let alerts = &settings.alerts;
+    in_range("alerts.window_secs", alerts.window_secs, 10..=DAY);
+    in_range("alerts.burst_window_secs", alerts.burst_window_secs, 1..=DAY);
+    for (key, value) in [
+        ("alerts.spray_addresses", alerts.spray_addresses),
+        ("alerts.stuffing_clients", alerts.stuffing_clients),
+        ("alerts.stuffing_addresses", alerts.stuffing_addresses),
+        ("alerts.failures_before_success", alerts.failures_before_success),
+        ("alerts.mfa_failures", alerts.mfa_failures),
+        ("alerts.authz_failures", alerts.authz_failures),
+        ("alerts.sensitive_reads", alerts.sensitive_reads),
+    ] {
+        in_range(key, value, 1..=1_000_000);
+    }
+    in_range("alerts.webhook_timeout_secs", alerts.webhook_timeout_secs, 1..=60);
+    in_range("alerts.max_attempts", u64::from(alerts.max_attempts), 1..=100);
+    check_webhook(settings, problems);
     for role in &settings.mfa.required_roles {
         if rampart_domain::BuiltInRole::parse(role).is_none() {
             problems.push(format!(
@@ -199,5 +216,28 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
                 "server.cors_origins: {origin:?} is not an origin; give scheme, host and port only, e.g. https://www.example.com"
             ));
         }
+    }
+}
+
+/// A webhook goes over HTTPS, or plain HTTP to this machine only; it needs its secret.
+fn check_webhook(settings: &Settings, problems: &mut Vec<String>) {
+    let alerts = &settings.alerts;
+    let Some(url) = &alerts.webhook_url else { return };
+    let allowed = url::Url::parse(url).is_ok_and(|url| match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+        _ => false,
+    });
+    if !allowed {
+        problems.push(
+            "alerts.webhook_url: expected an https:// URL (http:// only to 127.0.0.1 or localhost)"
+                .into(),
+        );
+    }
+    if alerts.webhook_secret.as_ref().is_none_or(|secret| secret.expose_secret().len() < 32) {
+        problems.push(
+            "alerts.webhook_secret: give the receiver's shared secret, at least 32 characters"
+                .into(),
+        );
     }
 }

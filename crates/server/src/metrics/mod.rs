@@ -28,6 +28,7 @@ const REQUESTS: &str = "rampart_http_requests_total";
 const LATENCY: &str = "rampart_http_request_duration_seconds";
 const AUDIT_EVENTS: &str = "rampart_audit_events_total";
 const LOGINS: &str = "rampart_logins_total";
+const ALERTS: &str = "rampart_alerts_total";
 
 /// This instance's metrics. Cheap to clone.
 #[derive(Clone)]
@@ -67,6 +68,7 @@ impl Metrics {
             (REQUESTS, "HTTP requests answered, by method, route and status"),
             (AUDIT_EVENTS, "audit events recorded by this instance, by action and outcome"),
             (LOGINS, "password sign-ins by outcome (success, failure)"),
+            (ALERTS, "alerts raised by this instance, by rule and severity"),
         ];
         for (name, help) in counters {
             self.recorder.describe_counter(name.into(), None, help.into());
@@ -107,6 +109,12 @@ impl Metrics {
                 .register_counter(&Key::from_parts(LOGINS, labels), &METADATA)
                 .increment(1);
         }
+    }
+
+    /// One alert raised (once per rule, subject and window, deployment-wide).
+    pub(crate) fn alert_raised(&self, rule: &'static str, severity: &'static str) {
+        let labels = vec![Label::new("rule", rule), Label::new("severity", severity)];
+        self.recorder.register_counter(&Key::from_parts(ALERTS, labels), &METADATA).increment(1);
     }
 
     pub(crate) fn set_gauge(&self, name: &'static str, labels: Vec<Label>, value: f64) {

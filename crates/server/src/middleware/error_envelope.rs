@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::request_id::RequestId;
 use crate::ErrorBody;
+use crate::routes::openapi::{ErrorDetail, ErrorResponse};
 
 pub(crate) async fn render_errors_as_json(request: Request, next: Next) -> Response {
     let request_id = request
@@ -31,14 +32,19 @@ pub(crate) async fn render_errors_as_json(request: Request, next: Next) -> Respo
         .extensions_mut()
         .remove::<ErrorBody>()
         .unwrap_or_else(|| ErrorBody::for_status(status));
-    let body = serde_json::json!({
-        "error": { "code": error.code, "message": error.message, "request_id": request_id }
-    });
+    let body = ErrorResponse {
+        error: ErrorDetail {
+            code: error.code.to_owned(),
+            message: error.message.to_string(),
+            request_id: request_id.to_string(),
+        },
+    };
+    let body = serde_json::to_string(&body).unwrap_or_default();
 
     let (mut parts, _) = response.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Response::from_parts(parts, Body::from(body.to_string()))
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// The panic catcher's answer: a bare 500 (the envelope adds the body). The panic message goes

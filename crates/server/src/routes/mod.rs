@@ -8,12 +8,13 @@
 //! enrolment route; every other signed-in or permission route answers 403
 //! `mfa_enrolment_required` (and so does the `Principal` extractor).
 
+mod alerts;
 mod audit;
 mod auth;
 mod health;
 mod me;
 mod metrics;
-mod openapi;
+pub(crate) mod openapi;
 mod session_response;
 mod session_view;
 mod setup_page;
@@ -131,6 +132,7 @@ pub fn table() -> RouteTable {
         .merge(me::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(alerts::routes())
         .merge(metrics::routes())
         .merge(openapi::routes())
 }

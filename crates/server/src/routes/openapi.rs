@@ -20,7 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{RouteTable, audit, auth, health, me, metrics, setup_page, users};
+use super::{RouteTable, alerts, audit, auth, health, me, metrics, setup_page, users};
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
@@ -47,12 +47,23 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("me", me::Api::openapi()))
         .merge_from(tagged("users", users::Api::openapi()))
         .merge_from(tagged("audit", audit::Api::openapi()))
+        .merge_from(tagged("alerts", alerts::Api::openapi()))
         .merge_from(tagged("metrics", metrics::Api::openapi()));
-    // Any route can fail in a way the client cannot fix; the body says nothing more.
+    // Any route can fail in a way the client cannot fix (the body says nothing more), or take
+    // longer than `server.request_timeout_secs`; and any state-changing one that came with the
+    // session cookie is refused unless it came from our pages (`middleware/csrf.rs`).
     let internal: RefOr<Response> =
         error_response("`internal_error`: something failed on the server").into();
-    for operation in operations(&mut document) {
-        operation.responses.responses.entry("500".to_owned()).or_insert_with(|| internal.clone());
+    let timeout: RefOr<Response> =
+        error_response("`request_timeout`: the request took longer than the server allows").into();
+    let csrf: RefOr<Response> = error_response(CSRF_REJECTED).into();
+    for (method, operation) in operations_by_method(&mut document) {
+        let responses = &mut operation.responses.responses;
+        responses.entry("500".to_owned()).or_insert_with(|| internal.clone());
+        responses.entry("408".to_owned()).or_insert_with(|| timeout.clone());
+        if method != "get" {
+            responses.entry("403".to_owned()).or_insert_with(|| csrf.clone());
+        }
     }
     document.servers = Some(vec![Server::new(public_origin.trim_end_matches('/'))]);
     // Derived from Cargo.toml, which names none.
@@ -82,6 +93,7 @@ fn document(public_origin: &str) -> Document {
             API keys"),
         (name = "users", description = "Other people's accounts and sessions (`users:manage`)"),
         (name = "audit", description = "The tamper-evident audit trail (`audit:read`)"),
+        (name = "alerts", description = "What the detection rules raised, and the live feed"),
         (name = "metrics", description = "Prometheus metrics, for a scraper holding `metrics.token`"),
         (name = "openapi", description = "This document"),
     ),
@@ -121,24 +133,22 @@ impl Modify for SecuritySchemes {
     }
 }
 
-// `middleware/error_envelope.rs` writes this body for every error, whoever answers it; the type
-// only describes it (the test `an_error_answers_with_the_documented_error_body` compares).
+// `middleware/error_envelope.rs` writes this body for every error, whoever answers it: the
+// document and the answers come from this one type.
 /// The body of every error response.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorResponse {
-    error: ErrorDetail,
+    pub(crate) error: ErrorDetail,
 }
 
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ErrorDetail {
     /// Stable and machine-readable, e.g. `invalid_credentials`, `unauthenticated`.
-    code: String,
+    pub(crate) code: String,
     /// For people; never holds internals.
-    message: String,
+    pub(crate) message: String,
     /// The request's `x-request-id`, to find its log line.
-    request_id: String,
+    pub(crate) request_id: String,
 }
 
 /// The answer of a route that has nothing to say but what happened.
@@ -254,6 +264,22 @@ fn tagged(tag: &str, mut api: Document) -> Document {
         operation.tags = Some(vec![tag.to_owned()]);
     }
     api
+}
+
+fn operations_by_method(
+    document: &mut Document,
+) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ]
+        .into_iter()
+        .filter_map(|(method, operation)| operation.as_mut().map(|operation| (method, operation)))
+    })
 }
 
 fn operations(document: &mut Document) -> impl Iterator<Item = &mut Operation> {

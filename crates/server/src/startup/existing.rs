@@ -58,6 +58,7 @@ impl ExistingInstallation {
             clock,
             random,
             metrics: crate::metrics::Metrics::new(),
+            alert_signals: crate::alerts::AlertSignals::default(),
         })
     }
 }

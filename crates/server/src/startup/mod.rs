@@ -154,6 +154,7 @@ impl ApplicationBuilder {
             random,
             mailer,
             metrics: crate::metrics::Metrics::new(),
+            alert_signals: crate::alerts::AlertSignals::default(),
         };
         let table = routes::table().merge(extra_routes);
         let router =

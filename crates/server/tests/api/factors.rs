@@ -130,3 +130,15 @@ pub fn wrong_code(right: &str) -> String {
 pub async fn audited(app: &TestApp, action: &str) -> Vec<rampart_store::audit::AuditRow> {
     rampart_store::audit::list_audit_events(&app.db, Some(action)).await.unwrap()
 }
+
+/// Waits (a few seconds at most) until an alert of `rule` was raised, and returns its subject.
+pub async fn alert_raised(app: &TestApp, rule: &str) -> String {
+    for _ in 0..100 {
+        let alerts = rampart_store::alerts::list_alerts(&app.db, None, None, 100).await.unwrap();
+        if let Some(alert) = alerts.iter().find(|alert| alert.rule == rule) {
+            return alert.subject.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no {rule} alert was raised");
+}

@@ -12,6 +12,7 @@
 mod account_emails;
 mod accounts;
 mod acme;
+mod alerts;
 mod api_keys;
 mod audit_trail;
 mod bootstrap;

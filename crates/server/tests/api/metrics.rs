@@ -102,7 +102,20 @@ async fn metrics_pass_promtool_and_count_sign_ins_sessions_and_the_audit_chain(e
     assert!(!body.contains(TOKEN) && !body.contains("ada@example.com"), "nothing secret");
 }
 
+async fn raised_alerts_are_counted_by_rule(engine: TestEngine) {
+    let app = with_metrics_token(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    for _ in 0..6 {
+        login(&app, "ada@example.com", "not the password at all").await;
+    }
+    let body = scrape(&app, Some(TOKEN)).await.text().await.unwrap();
+    let series = "rampart_alerts_total{rule=\"account_throttled\",severity=\"medium\"}";
+    assert_eq!(sample(&body, series), Some(1.0), "{body}");
+    assert!(promtool(&body).0);
+}
+
 on_both_engines!(
     metrics_answer_only_the_scraper_token,
     metrics_pass_promtool_and_count_sign_ins_sessions_and_the_audit_chain,
+    raised_alerts_are_counted_by_rule,
 );

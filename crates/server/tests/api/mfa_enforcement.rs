@@ -99,6 +99,8 @@ async fn an_administrator_resets_a_users_lost_factors(engine: TestEngine) {
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0].entry.actor_user_id, Some(admin));
     assert!(removed[0].entry.details.contains("admin_reset"), "{}", removed[0].entry.details);
+    let subject = crate::factors::alert_raised(&app, "factor_removed").await;
+    assert_eq!(subject, format!("user:{bob}"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let mails = sink.messages();

@@ -33,6 +33,8 @@ async fn a_recovery_code_signs_in_once_and_its_holder_is_told(engine: TestEngine
     let (status, _) = complete_sign_in(&app, &pending, json!({ "recovery_code": typed })).await;
     assert_eq!(status, 401, "a recovery code works once");
 
+    let ada = crate::factors::alert_raised(&app, "recovery_code_used").await;
+    assert!(ada.starts_with("user:"), "the alert names the account: {ada}");
     let used = audited(&app, "authn_recovery_code_used").await;
     assert_eq!(used.len(), 1);
     assert!(used[0].entry.details.contains("\"left\":9"), "{}", used[0].entry.details);

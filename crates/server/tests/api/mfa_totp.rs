@@ -162,6 +162,7 @@ async fn five_wrong_codes_end_the_pending_sign_in_and_it_expires_after_five_minu
     let (status, body) = complete_sign_in(&app, &pending, json!({ "code": right })).await;
     assert_eq!((status, body["error"]["code"].as_str()), (401, Some("unauthenticated")));
     assert_eq!(audited(&app, "authn_mfa_fail").await.len(), 5);
+    crate::factors::alert_raised(&app, "mfa_failure_burst").await;
 
     let pending = pending_sign_in(&app, "ada@example.com").await;
     clock.advance(Duration::seconds(301));

@@ -143,6 +143,41 @@ async fn an_error_answers_with_the_documented_error_body(engine: TestEngine) {
     assert_eq!(fields, error.as_object().unwrap().keys().collect());
 }
 
+async fn every_operation_documents_the_answers_any_route_can_give(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let document = document_of(&app).await;
+    for route in table().declared() {
+        for (method, operation) in operations(&document, route.path) {
+            let where_ = format!("{method} {}", route.path);
+            let responses = &operation["responses"];
+            assert!(responses["500"].is_object(), "{where_}: 500");
+            assert!(responses["408"].is_object(), "{where_}: 408 (server.request_timeout_secs)");
+            if method != "get" {
+                assert!(
+                    responses["403"].is_object(),
+                    "{where_}: 403 (csrf_rejected with the cookie)"
+                );
+            }
+        }
+    }
+    // The CSRF refusal a public route gives a cross-site request riding on a live session
+    // cookie is real.
+    crate::people::create_user(&app, "ada@example.com", &[]).await;
+    let browser = crate::people::browser_login(&app, "ada@example.com").await;
+    let refused = app
+        .client
+        .post(app.at("/api/auth/login"))
+        .header("cookie", &browser.cookie)
+        .header("sec-fetch-site", "cross-site")
+        .json(&serde_json::json!({ "email": "a@example.com", "password": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "csrf_rejected");
+}
+
 async fn the_document_passes_an_independent_openapi_validator(engine: TestEngine) {
     let python = python_with_openapi_spec_validator();
     let app = spawn_app(engine).await;
@@ -192,5 +227,6 @@ on_both_engines!(
     every_documented_operation_is_routed_with_its_method,
     exactly_the_routes_that_are_not_public_require_credentials,
     an_error_answers_with_the_documented_error_body,
+    every_operation_documents_the_answers_any_route_can_give,
     the_document_passes_an_independent_openapi_validator,
 );

@@ -134,6 +134,14 @@ async fn notice_new_device(
     let seen_before = count_known_devices(&state.db, account.id).await?;
     let is_new = remember_device(&state.db, account.id, &hash.digest, state.clock.now()).await?;
     if is_new && seen_before > 0 {
+        record(
+            state,
+            AuditEvent::success(AuditAction::AuthnNewDevice)
+                .client(client)
+                .own_account(account.id)
+                .detail("browser", rampart_domain::device::browser_family(&client.user_agent)),
+        )
+        .await?;
         notify(state, account, Notice::NewDevice, client).await?;
     }
     Ok(())

@@ -85,28 +85,29 @@ pub(super) fn may_remove(
     Ok(())
 }
 
-/// After a factor (`target`) was removed: the recovery codes go with the last one; audit, e-mail.
+/// After a factor was removed (`passkey`: which one): the recovery codes go with the last one;
+/// audit (about the account, so alerts name it), e-mail.
 pub(super) async fn factor_removed(
     state: &AppState,
     principal: &Principal,
     client: &ClientContext,
     factors_before: &Factors,
     (method, described): FactorKind,
-    target: String,
+    passkey: Option<uuid::Uuid>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     if factors_before.count() == 1 {
         delete_recovery_codes(&state.db, principal.user_id).await?;
     }
     let account =
         find_account_by_id(state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
-    record(
-        state,
-        AuditEvent::success(AuditAction::AuthnMfaRemoved)
-            .by(principal, client)
-            .target(target)
-            .detail("method", method),
-    )
-    .await?;
+    let mut event = AuditEvent::success(AuditAction::AuthnMfaRemoved)
+        .by(principal, client)
+        .target(format!("user:{}", principal.user_id))
+        .detail("method", method);
+    if let Some(passkey) = passkey {
+        event = event.detail("passkey", passkey.to_string());
+    }
+    record(state, event).await?;
     notify(state, &account, Notice::FactorRemoved { factor: described }, client).await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }

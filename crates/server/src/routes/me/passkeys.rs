@@ -146,5 +146,5 @@ pub(super) async fn remove_my_passkey(
     let factors = factors_of(&state, principal.user_id).await?;
     may_remove(&state, &principal, &factors)?;
     delete_passkeys(&state.db, principal.user_id, Some(id)).await?;
-    factor_removed(&state, &principal, &client, &factors, PASSKEY, format!("passkey:{id}")).await
+    factor_removed(&state, &principal, &client, &factors, PASSKEY, Some(id)).await
 }

@@ -101,6 +101,5 @@ pub(super) async fn remove_my_totp(
     }
     may_remove(&state, &principal, &factors)?;
     remove_totp(&state, principal.user_id).await?;
-    let target = format!("user:{}", principal.user_id);
-    factor_removed(&state, &principal, &client, &factors, TOTP, target).await
+    factor_removed(&state, &principal, &client, &factors, TOTP, None).await
 }

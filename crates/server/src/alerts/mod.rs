@@ -1,0 +1,26 @@
+//! Alerts: the detection rules run over every audit event (`detect.rs`, rules in
+//! `rampart_domain::detection`), a rule that fires stores an alert once per window and subject
+//! (`raise.rs`), and every alert is delivered to its sinks — the signed webhook and e-mail to
+//! the owners and security officers — with retries (`deliver.rs`, `webhook.rs`). The live feed
+//! (`GET /api/alerts/stream`) reads the table, so it sees alerts raised on any instance.
+
+mod deliver;
+mod detect;
+mod raise;
+mod webhook;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+pub(crate) use deliver::start as start_delivery;
+pub(crate) use detect::observe;
+pub use raise::raise;
+
+/// Wakes this instance's delivery worker and live feeds when it raised an alert (other instances
+/// find it on their next poll, within a second).
+#[derive(Debug, Clone, Default)]
+pub struct AlertSignals {
+    pub(crate) delivery: Arc<Notify>,
+    pub(crate) feed: Arc<Notify>,
+}

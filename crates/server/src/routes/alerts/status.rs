@@ -1,0 +1,77 @@
+//! `POST /api/alerts/{id}/status`: a security officer acknowledges or resolves an alert.
+
+use axum::extract::{Path, State};
+use rampart_domain::{AuditAction, Permission};
+use rampart_store::alerts::update_alert_status;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, MALFORMED_JSON, UNAUTHENTICATED};
+use crate::sessions::Principal;
+use crate::{ApiError, ApiJson, AppState};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AlertStatusRequest {
+    status: NewStatus,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum NewStatus {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+impl NewStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Acknowledged => "acknowledged",
+            Self::Resolved => "resolved",
+        }
+    }
+}
+
+/// Sets an alert's status (audited).
+#[utoipa::path(
+    post,
+    path = "/api/alerts/{id}/status",
+    params(("id" = i64, Path, description = "the alert", minimum = 1)),
+    request_body = AlertStatusRequest,
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "the status is set"),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: the caller does not hold `incident:manage`",
+            body = ErrorResponse),
+        (status = 404, description = "`not_found`: no such alert", body = ErrorResponse),
+        (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+    ),
+)]
+pub(super) async fn set_alert_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientContext,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<AlertStatusRequest>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    principal.require(Permission::IncidentManage)?;
+    let status = request.status.as_str();
+    if !update_alert_status(&state.db, id, status, state.clock.now()).await? {
+        return Err(ApiError::NotFound);
+    }
+    record(
+        &state,
+        AuditEvent::success(AuditAction::AlertStatusChanged)
+            .by(&principal, &client)
+            .target(format!("alert:{id}"))
+            .detail("status", status),
+    )
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
