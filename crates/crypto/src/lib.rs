@@ -7,6 +7,7 @@
 //! - field encryption ([`Keyring::encrypt_field`]) and blind indexes ([`Keyring::blind_index`]);
 //! - password hashing ([`PasswordHasher`]: Argon2id with the keyring's pepper);
 //! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
+//! - [`TotpSecret`]: TOTP authenticators (RFC 6238), checked to the step they match;
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate;
 //! - [`webhook_signature`]: the HMAC on every alert webhook;
 //! - the audit trail's hash chain and signed checkpoints ([`ChainedEvent`], [`ChainVerifier`]).
@@ -24,6 +25,7 @@ mod master_key;
 mod os_random;
 mod password_hash;
 mod token;
+mod totp;
 mod webhook;
 
 pub use audit_chain::{
@@ -39,4 +41,5 @@ pub use master_key::{MASTER_KEY_LEN, MasterKey, MasterKeyError};
 pub use os_random::OsRandom;
 pub use password_hash::{HashParams, PasswordHasher, Verification};
 pub use token::{NewToken, derived_token, token_hash};
+pub use totp::{TOTP_SECRET_LEN, TotpSecret};
 pub use webhook::webhook_signature;

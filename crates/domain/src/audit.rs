@@ -19,6 +19,16 @@ pub enum AuditAction {
     AuthnPasswordReset,
     AuthnEmailVerified,
     AuthnTokenReuse,
+    /// A second factor was added (TOTP confirmed, passkey registered).
+    AuthnMfaEnrolled,
+    /// A second factor was checked and accepted (sign-in or re-authentication).
+    AuthnMfaSuccess,
+    /// A wrong or replayed second-factor code.
+    AuthnMfaFail,
+    /// A second factor was removed, by its holder or by an administrator's reset.
+    AuthnMfaRemoved,
+    AuthnRecoveryCodeUsed,
+    AuthnRecoveryCodesGenerated,
     UserCreated,
     UserDisabled,
     UserEnabled,
@@ -60,6 +70,12 @@ impl AuditAction {
             Self::AuthnPasswordReset => "authn_password_reset",
             Self::AuthnEmailVerified => "authn_email_verified",
             Self::AuthnTokenReuse => "authn_token_reuse",
+            Self::AuthnMfaEnrolled => "authn_mfa_enrolled",
+            Self::AuthnMfaSuccess => "authn_mfa_success",
+            Self::AuthnMfaFail => "authn_mfa_fail",
+            Self::AuthnMfaRemoved => "authn_mfa_removed",
+            Self::AuthnRecoveryCodeUsed => "authn_recovery_code_used",
+            Self::AuthnRecoveryCodesGenerated => "authn_recovery_codes_generated",
             Self::UserCreated => "user_created",
             Self::UserDisabled => "user_disabled",
             Self::UserEnabled => "user_enabled",
@@ -98,6 +114,11 @@ impl AuditAction {
             Self::SessionCreated => (Authn, 1),
             Self::SessionRevoked | Self::SessionRevokedAll => (Authn, 2),
             Self::AuthnIpBlocked | Self::AuthnTokenReuse | Self::AuthnNewDevice => (Authn, 99),
+            // The second step of a logon (its outcome says which way it went).
+            Self::AuthnMfaSuccess | Self::AuthnMfaFail | Self::AuthnRecoveryCodeUsed => (Authn, 1),
+            Self::AuthnMfaEnrolled => (Account, 10),
+            Self::AuthnMfaRemoved => (Account, 11),
+            Self::AuthnRecoveryCodesGenerated => (Account, 99),
             Self::UserCreated => (Account, 1),
             Self::UserEnabled => (Account, 2),
             Self::AuthnPasswordChange => (Account, 3),
@@ -119,7 +140,7 @@ impl AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 34] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -130,6 +151,12 @@ impl AuditAction {
         Self::AuthnPasswordReset,
         Self::AuthnEmailVerified,
         Self::AuthnTokenReuse,
+        Self::AuthnMfaEnrolled,
+        Self::AuthnMfaSuccess,
+        Self::AuthnMfaFail,
+        Self::AuthnMfaRemoved,
+        Self::AuthnRecoveryCodeUsed,
+        Self::AuthnRecoveryCodesGenerated,
         Self::UserCreated,
         Self::UserDisabled,
         Self::UserEnabled,

@@ -121,7 +121,8 @@ impl BuiltInRole {
         granted.iter().copied().collect()
     }
 
-    /// Whether holding this role requires a second factor (wired by the MFA issue).
+    /// Whether holding this role requires a second factor by default: the default of
+    /// `mfa.required_roles`, which decides (a test holds the two together).
     pub fn requires_mfa(self) -> bool {
         matches!(self, Self::Owner | Self::Admin | Self::SecurityOfficer)
     }

@@ -151,11 +151,14 @@ pub(crate) async fn resolve_api_key(
     if key.last_used_at.is_none_or(|last| now - last >= USE_RECORD_INTERVAL) {
         record_api_key_use(&state.db, key.id, now).await?;
     }
+    // A key of someone who now owes a second factor (role granted, factors reset) waits too.
+    let owes_enrolment = crate::mfa::owes_enrolment(state, key.user_id, &roles).await?;
     Ok(Some(Principal {
         user_id: key.user_id,
         roles,
         permissions: own.intersection(&held),
         credential: Credential::ApiKey { id: key.id, token_hash: hash },
+        owes_enrolment,
     }))
 }
 

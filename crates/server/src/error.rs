@@ -31,9 +31,20 @@ pub enum ApiError {
     Forbidden,
     #[error("this request came from a page that may not make it (cross-site request refused)")]
     CsrfRejected,
-    /// A sensitive change needs a recent password check: `POST /api/auth/reauth` first.
-    #[error("confirm your password first (POST /api/auth/reauth), then try again")]
+    /// A sensitive change needs a recent re-authentication: `POST /api/auth/reauth` first.
+    #[error("confirm it is you first (POST /api/auth/reauth), then try again")]
     ReauthRequired,
+    /// The caller's roles require a second factor and they have none yet: only enrolment
+    /// (`/api/me/mfa/totp`, `/api/me/passkeys`) and signing out are open to them.
+    #[error("your role requires a second factor: enrol one first (POST /api/me/mfa/totp)")]
+    MfaEnrolmentRequired,
+    /// A second-factor code (TOTP or recovery code) that is wrong, used before or expired.
+    #[error("the code is wrong or was used already")]
+    InvalidCode,
+    /// A passkey ceremony that failed: unknown, used or expired challenge, wrong origin, bad
+    /// signature, no user verification.
+    #[error("the passkey was not accepted; start again")]
+    PasskeyRejected,
     /// Wrong address or password — or an unknown, disabled or unverified account: one answer
     /// for all, so that it tells nothing about which.
     #[error("the e-mail address or the password is wrong")]
@@ -69,7 +80,11 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::CsrfRejected | Self::ReauthRequired => StatusCode::FORBIDDEN,
+            Self::Forbidden
+            | Self::CsrfRejected
+            | Self::ReauthRequired
+            | Self::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
+            Self::InvalidCode | Self::PasskeyRejected => StatusCode::UNAUTHORIZED,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -91,6 +106,9 @@ impl ApiError {
             Self::Forbidden => "forbidden",
             Self::CsrfRejected => "csrf_rejected",
             Self::ReauthRequired => "reauth_required",
+            Self::MfaEnrolmentRequired => "mfa_enrolment_required",
+            Self::InvalidCode => "invalid_code",
+            Self::PasskeyRejected => "passkey_rejected",
             Self::InvalidCredentials | Self::Throttled { .. } => "invalid_credentials",
             Self::InvalidToken => "invalid_token",
             Self::Conflict(_) => "conflict",

@@ -33,6 +33,7 @@ pub mod hashing;
 pub mod keys;
 pub mod mail;
 pub mod metrics;
+pub mod mfa;
 mod middleware;
 pub mod routes;
 pub mod sessions;

@@ -290,3 +290,30 @@ fn the_smtp_password_is_never_shown_nor_repeated_in_errors() {
         Ok(())
     });
 }
+
+#[test]
+fn by_default_owners_admins_and_security_officers_need_a_second_factor() {
+    Jail::expect_with(|_jail| {
+        let settings = config::load(None).unwrap();
+
+        let privileged: Vec<&str> = rampart_domain::BuiltInRole::ALL
+            .into_iter()
+            .filter(|role| role.requires_mfa())
+            .map(|role| role.as_str())
+            .collect();
+        assert_eq!(settings.mfa.required_roles, privileged);
+        Ok(())
+    });
+}
+
+#[test]
+fn a_role_that_does_not_exist_cannot_require_a_second_factor() {
+    Jail::expect_with(|jail| {
+        jail.create_file("rampart.toml", "[mfa]\nrequired_roles = [\"owner\", \"wizard\"]\n")?;
+
+        let message = problems(config::load(Some("rampart.toml".as_ref())).unwrap_err());
+
+        assert!(message.contains("mfa.required_roles") && message.contains("wizard"), "{message}");
+        Ok(())
+    });
+}

@@ -15,11 +15,15 @@ pub mod keys;
 pub mod known_devices;
 pub mod one_time_tokens;
 pub mod outbox;
+pub mod passkeys;
+pub mod recovery_codes;
 pub mod roles;
 pub mod sessions;
 pub mod sign_in_throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod totp_factors;
 pub mod users;
+pub mod webauthn_challenges;
 pub use db::{Db, Engine, PoolSettings};
 pub use error::StoreError;

@@ -19,6 +19,9 @@ enum Sessions {
     AuthenticatedAt,
     Ip,
     UserAgent,
+    Stage,
+    Assurance,
+    MfaFailures,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -34,9 +37,15 @@ pub struct SessionRow {
     pub authenticated_at: OffsetDateTime,
     pub ip: String,
     pub user_agent: String,
+    /// `mfa_pending` (good only for the second factor) or `full`.
+    pub stage: String,
+    /// How the holder proved who they are, e.g. `password`, `password+totp`, `passkey`.
+    pub assurance: String,
+    /// Wrong second-factor codes presented through this session.
+    pub mfa_failures: i64,
 }
 
-const COLUMNS: [Sessions; 9] = [
+const COLUMNS: [Sessions; 12] = [
     Sessions::Id,
     Sessions::TokenHash,
     Sessions::UserId,
@@ -46,6 +55,9 @@ const COLUMNS: [Sessions; 9] = [
     Sessions::AuthenticatedAt,
     Sessions::Ip,
     Sessions::UserAgent,
+    Sessions::Stage,
+    Sessions::Assurance,
+    Sessions::MfaFailures,
 ];
 
 pub async fn insert_session(db: &Db, session: &SessionRow) -> Result<(), StoreError> {
@@ -62,6 +74,9 @@ pub async fn insert_session(db: &Db, session: &SessionRow) -> Result<(), StoreEr
             session.authenticated_at.into(),
             session.ip.clone().into(),
             session.user_agent.clone().into(),
+            session.stage.clone().into(),
+            session.assurance.clone().into(),
+            session.mfa_failures.into(),
         ])
         .to_owned();
     db.execute(&insert).await.map(drop)
@@ -137,6 +152,22 @@ pub async fn delete_sessions_expired_before(
         .and_where(Expr::col(Sessions::ExpiresAt).lt(now))
         .to_owned();
     db.execute(&delete).await
+}
+
+/// Counts one wrong second-factor code against a session; returns the count after it.
+pub async fn count_session_mfa_failure(db: &Db, id: Uuid) -> Result<i64, StoreError> {
+    let update = Query::update()
+        .table(Sessions::Table)
+        .value(Sessions::MfaFailures, Expr::col(Sessions::MfaFailures).add(1))
+        .and_where(Expr::col(Sessions::Id).eq(id))
+        .to_owned();
+    db.execute(&update).await?;
+    let query = Query::select()
+        .column(Sessions::MfaFailures)
+        .from(Sessions::Table)
+        .and_where(Expr::col(Sessions::Id).eq(id))
+        .to_owned();
+    Ok(db.fetch_optional::<(i64,)>(&query).await?.map_or(i64::MAX, |(count,)| count))
 }
 
 /// Sessions still usable at `now`: not expired, and seen after `idle_since` (coarse: SQLite

@@ -27,6 +27,22 @@ pub enum Notice {
     /// So many failures that the password no longer works until reset.
     PasswordLocked,
     NewDevice,
+    /// A second factor was added (`factor`: "an authenticator app", "a passkey").
+    FactorAdded {
+        factor: &'static str,
+    },
+    /// A second factor was removed by its holder.
+    FactorRemoved {
+        factor: &'static str,
+    },
+    /// An administrator removed every factor: enrol again at the next sign-in.
+    FactorsReset,
+    /// A recovery code was used to sign in or re-authenticate; `left` remain.
+    RecoveryCodeUsed {
+        left: i64,
+    },
+    /// A new set of recovery codes replaced the old one.
+    RecoveryCodesRegenerated,
 }
 
 /// Queues the e-mail for `notice` to `account`'s address.
@@ -88,6 +104,36 @@ fn compose(state: &AppState, notice: Notice, client: &ClientContext) -> (String,
         Notice::NewDevice => (
             format!("{site}: sign-in from a new device"),
             format!("Your {site} account was signed in to {from}.\n{not_you}\n"),
+        ),
+        Notice::FactorAdded { factor } => (
+            format!("{site}: a second factor was added to your account"),
+            format!(
+                "{factor} was added as a second factor of your {site} account {from}.\n{not_you}\n"
+            ),
+        ),
+        Notice::FactorRemoved { factor } => (
+            format!("{site}: a second factor was removed from your account"),
+            format!(
+                "{factor} was removed from the second factors of your {site} account {from}.\n{not_you}\n"
+            ),
+        ),
+        Notice::FactorsReset => (
+            format!("{site}: your second factors were reset"),
+            format!(
+                "An administrator removed every second factor of your {site} account (authenticator app, passkeys, recovery codes) and ended your sessions. Sign in at {origin} and enrol a new factor.\nIf you did not ask for this, tell your administrator now.\n"
+            ),
+        ),
+        Notice::RecoveryCodeUsed { left } => (
+            format!("{site}: a recovery code was used"),
+            format!(
+                "One of your {site} recovery codes was used {from}; {left} remain. Each works once: generate a new set when you run low.\n{not_you}\n"
+            ),
+        ),
+        Notice::RecoveryCodesRegenerated => (
+            format!("{site}: new recovery codes"),
+            format!(
+                "New recovery codes were generated for your {site} account {from}; the old ones no longer work.\n{not_you}\n"
+            ),
         ),
     }
 }

@@ -18,7 +18,7 @@ pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
 pub(crate) use model::seconds;
 pub use model::{
     AccountSettings, AcmeSettings, DatabaseSettings, KeySettings, LogFormat, LogSettings,
-    PasswordSettings, ServerSettings, SessionSettings, Settings, SignInSettings, SmtpSettings,
-    SmtpTls, StorageSettings, TlsMode, TlsSettings,
+    MfaSettings, PasswordSettings, ServerSettings, SessionSettings, Settings, SignInSettings,
+    SmtpSettings, SmtpTls, StorageSettings, TlsMode, TlsSettings,
 };
 pub use show::render_redacted;

@@ -19,6 +19,7 @@ pub struct Settings {
     pub passwords: PasswordSettings,
     pub accounts: AccountSettings,
     pub sessions: SessionSettings,
+    pub mfa: MfaSettings,
     pub sign_in: SignInSettings,
     pub smtp: SmtpSettings,
     pub audit: AuditSettings,
@@ -176,6 +177,29 @@ impl SessionSettings {
 
     pub fn reauth_window(&self) -> time::Duration {
         seconds(self.reauth_window_secs)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaSettings {
+    /// Roles whose holders must have a second factor.
+    pub required_roles: Vec<String>,
+    /// How long a sign-in may wait for its second factor.
+    pub pending_ttl_secs: u64,
+    /// Wrong codes that end a pending sign-in or a re-authenticating session.
+    pub max_code_failures: u32,
+    /// How long a passkey ceremony's challenge stays valid.
+    pub challenge_ttl_secs: u64,
+}
+
+impl MfaSettings {
+    pub fn pending_ttl(&self) -> time::Duration {
+        seconds(self.pending_ttl_secs)
+    }
+
+    pub fn challenge_ttl(&self) -> time::Duration {
+        seconds(self.challenge_ttl_secs)
     }
 }
 

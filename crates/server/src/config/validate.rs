@@ -146,6 +146,10 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
         60..=sessions.absolute_timeout_secs.max(60),
     );
     in_range("sessions.reauth_window_secs", sessions.reauth_window_secs, 30..=DAY);
+    let mfa = &settings.mfa;
+    in_range("mfa.pending_ttl_secs", mfa.pending_ttl_secs, 60..=3600);
+    in_range("mfa.max_code_failures", u64::from(mfa.max_code_failures), 1..=20);
+    in_range("mfa.challenge_ttl_secs", mfa.challenge_ttl_secs, 30..=600);
     let accounts = &settings.accounts;
     in_range("accounts.bootstrap_link_ttl_secs", accounts.bootstrap_link_ttl_secs, 60..=DAY);
     in_range(
@@ -186,6 +190,13 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     in_range("alerts.webhook_timeout_secs", alerts.webhook_timeout_secs, 1..=60);
     in_range("alerts.max_attempts", u64::from(alerts.max_attempts), 1..=100);
     check_webhook(settings, problems);
+    for role in &settings.mfa.required_roles {
+        if rampart_domain::BuiltInRole::parse(role).is_none() {
+            problems.push(format!(
+                "mfa.required_roles: {role:?} is not a role; use owner, admin, security_officer, staff or customer"
+            ));
+        }
+    }
     if settings.metrics.token.as_ref().is_some_and(|token| token.expose_secret().len() < 32) {
         problems
             .push("metrics.token: give at least 32 characters (e.g. openssl rand -hex 32)".into());

@@ -8,7 +8,8 @@
 //! than [`RETIRE_GRACE`], so that an instance still holding the previous keyring for a few
 //! seconds cannot write a value nobody can read.
 //!
-//! Encrypted columns today: `users.email` (+ its blind index), rewritten below, and
+//! Encrypted columns today: `users.email` (+ its blind index) and `totp_factors.secret`
+//! (one row per user with an authenticator, rewritten after the users), rewritten below, and
 //! `outbox.message_ciphertext`, not rewritten (queued e-mail is gone within hours) but counted as
 //! using its key version, which is retired only once the queue no longer needs it. Each new
 //! encrypted column joins the pass below.
@@ -23,6 +24,7 @@ use rampart_store::jobs::{
 };
 use rampart_store::keys::{delete_key, list_keys};
 use rampart_store::outbox::list_outbox_messages_after;
+use rampart_store::totp_factors::{list_totp_factors, update_totp_secret};
 use rampart_store::users::{list_users_after, replace_email_encryption};
 use time::Duration;
 use uuid::Uuid;
@@ -30,6 +32,7 @@ use uuid::Uuid;
 use super::KeysError;
 use super::load::identify;
 use crate::accounts::reencrypted_email;
+use crate::mfa::reencrypted_totp_secret;
 
 const JOB: &str = "reencrypt";
 
@@ -108,6 +111,19 @@ pub async fn reencrypt(
             "re-encryption progress"
         );
     }
+    for factor in list_totp_factors(db).await? {
+        report.checked += 1;
+        let Some(ciphertext) =
+            reencrypted_totp_secret(keyring, &factor, random).map_err(|error| {
+                KeysError::Corrupt(format!("TOTP secret of {}: {error}", factor.user_id))
+            })?
+        else {
+            continue;
+        };
+        let changed =
+            update_totp_secret(db, factor.user_id, &factor.secret_ciphertext, &ciphertext).await?;
+        report.rewritten += u64::from(changed);
+    }
     delete_job_progress(db, JOB).await?;
     report.complete = true;
     report.retired = retire_unused_versions(db, keyring, clock).await?;
@@ -158,6 +174,8 @@ async fn versions_in_use(db: &Db) -> Result<(BTreeSet<u32>, BTreeSet<u32>), Keys
             indexes.extend(u32::try_from(row.email_index_version).ok());
         }
     }
+    let totp = list_totp_factors(db).await?;
+    fields.extend(totp.iter().filter_map(|factor| field_key_version(&factor.secret_ciphertext)));
     // Queued e-mail is not rewritten (it is short-lived), so its key stays until it is sent.
     let mut cursor = None;
     loop {

@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 
 use crate::ApiError;
 use crate::sessions::cookie::session_token_from_cookies;
-use crate::sessions::{CSRF_HEADER, Principal, csrf_token_for};
+use crate::sessions::{CSRF_HEADER, PendingSignIn, Presented, Principal, csrf_token_for};
 
 /// The origins whose pages may make state-changing requests with the cookie.
 #[derive(Debug, Clone)]
@@ -35,8 +35,9 @@ pub(crate) async fn check_csrf(
     if is_safe(request.method()) {
         return next.run(request).await;
     }
-    let by_cookie =
-        request.extensions().get::<Principal>().is_some_and(Principal::presented_by_cookie);
+    let extensions = request.extensions();
+    let by_cookie = extensions.get::<Principal>().is_some_and(Principal::presented_by_cookie)
+        || extensions.get::<PendingSignIn>().is_some_and(|p| p.presented == Presented::Cookie);
     let headers = request.headers();
     if by_cookie && !(from_our_pages(headers, &origins.0) && token_matches(headers)) {
         return ApiError::CsrfRejected.into_response();

@@ -4,7 +4,9 @@
 //! cannot exist without a declaration. A signed-in or permission route is wrapped in a layer
 //! that refuses a request without a principal (401) or without the permission (403) before the
 //! handler runs — and handlers take `Principal` and check again, so neither check alone holds
-//! the line.
+//! the line. A caller who owes a second factor (`mfa.required_roles`) passes only the layer of an
+//! enrolment route; every other signed-in or permission route answers 403
+//! `mfa_enrolment_required` (and so does the `Principal` extractor).
 
 mod alerts;
 mod audit;
@@ -13,6 +15,7 @@ mod health;
 mod me;
 mod metrics;
 pub(crate) mod openapi;
+mod session_response;
 mod session_view;
 mod setup_page;
 mod users;
@@ -34,6 +37,9 @@ pub enum Access {
     Public,
     /// Any signed-in user (session or API key); what they reach is their own.
     SignedIn,
+    /// Any signed-in user, including one who still owes a second factor: enrolling one, seeing
+    /// who they are, signing out.
+    Enrolment,
     /// Only a principal holding this permission.
     Permission(Permission),
     /// Only a metrics scraper presenting `metrics.token` (no person, no session).
@@ -70,6 +76,13 @@ impl RouteTable {
     pub fn signed_in(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
         self.router = self.router.route(path, handler.route_layer(from_fn(require_principal)));
         self.declared.push(DeclaredRoute { path, access: Access::SignedIn });
+        self
+    }
+
+    /// A route for any signed-in caller that stays open to one who still owes a second factor.
+    pub fn enrolment(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handler.route_layer(from_fn(require_any_principal)));
+        self.declared.push(DeclaredRoute { path, access: Access::Enrolment });
         self
     }
 
@@ -124,16 +137,29 @@ pub fn table() -> RouteTable {
         .merge(openapi::routes())
 }
 
-async fn require_principal(request: Request, next: Next) -> Response {
+async fn require_any_principal(request: Request, next: Next) -> Response {
     if request.extensions().get::<Principal>().is_none() {
         return ApiError::Unauthenticated.into_response();
     }
     next.run(request).await
 }
 
+async fn require_principal(request: Request, next: Next) -> Response {
+    match request.extensions().get::<Principal>() {
+        None => ApiError::Unauthenticated.into_response(),
+        Some(principal) if principal.owes_enrolment => {
+            ApiError::MfaEnrolmentRequired.into_response()
+        }
+        Some(_) => next.run(request).await,
+    }
+}
+
 async fn require_permission(permission: Permission, request: Request, next: Next) -> Response {
     match request.extensions().get::<Principal>() {
         None => ApiError::Unauthenticated.into_response(),
+        Some(principal) if principal.owes_enrolment => {
+            ApiError::MfaEnrolmentRequired.into_response()
+        }
         Some(principal) if !principal.permissions.contains(permission) => {
             ApiError::Forbidden.into_response()
         }

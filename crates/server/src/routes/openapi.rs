@@ -89,7 +89,8 @@ fn document(public_origin: &str) -> Document {
         (name = "health", description = "Whether the process is up and can serve"),
         (name = "auth", description = "Signing in and out, registration, e-mail verification, \
             passwords, the first owner"),
-        (name = "me", description = "The caller's own account, sessions and API keys"),
+        (name = "me", description = "The caller's own account, sessions, second factors and \
+            API keys"),
         (name = "users", description = "Other people's accounts and sessions (`users:manage`)"),
         (name = "audit", description = "The tamper-evident audit trail (`audit:read`)"),
         (name = "alerts", description = "What the detection rules raised, and the live feed"),
@@ -175,6 +176,8 @@ pub(crate) enum Outcome {
     PasswordChanged,
     Active,
     Disabled,
+    Removed,
+    FactorsReset,
 }
 
 /// Descriptions several operations give the same status.

@@ -4,13 +4,16 @@
 //! whose account is disabled leaves the request anonymous: public routes still work (signing in
 //! with a stale cookie), every other route answers 401. A database fault answers 500 rather
 //! than letting the request through unauthenticated checks (fail closed).
+//!
+//! A session still waiting for its second factor becomes a [`PendingSignIn`], not a principal:
+//! every route but `POST /api/auth/login/mfa` treats its holder as signed out.
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rampart_crypto::token_hash;
-use rampart_domain::AuditAction;
+use rampart_domain::{Assurance, AuditAction, SessionStage};
 use rampart_store::StoreError;
 use rampart_store::sessions::{
     SessionRow, delete_session, find_session_by_token_hash, touch_session,
@@ -18,12 +21,19 @@ use rampart_store::sessions::{
 use time::Duration;
 
 use super::cookie::{bearer_token, clearing_cookie, session_token_from_cookies};
-use super::principal::{Credential, Presented, Principal};
+use super::principal::{Credential, PendingSignIn, Presented, Principal};
 use crate::accounts::active_user_permissions;
 use crate::api_keys::{API_KEY_PREFIX, resolve_api_key};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::mfa::owes_enrolment;
 use crate::{ApiError, AppState, ErrorBody};
+
+/// Who a presented credential turned out to be.
+enum Caller {
+    Principal(Principal),
+    Pending(PendingSignIn),
+}
 
 /// `last_seen_at` is written at most this often per session: the idle timeout is exact to
 /// within this much, and a busy client does not write on every request.
@@ -43,12 +53,16 @@ pub(crate) async fn authenticate(
     let (mut parts, body) = request.into_parts();
     let client = ClientContext::of_request(&parts, &state.settings.server.trusted_proxies);
     let resolved = if token.starts_with(API_KEY_PREFIX) && presented == Presented::Bearer {
-        resolve_api_key(&state, &token, &client).await
+        resolve_api_key(&state, &token, &client).await.map(|key| key.map(Caller::Principal))
     } else {
         resolve_session(&state, &token, presented).await
     };
     match resolved {
-        Ok(Some(principal)) => {
+        Ok(Some(Caller::Pending(pending))) => {
+            parts.extensions.insert(pending);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Ok(Some(Caller::Principal(principal))) => {
             let attempted = format!("{} {}", parts.method, parts.uri.path());
             parts.extensions.insert(principal.clone());
             let response = next.run(Request::from_parts(parts, body)).await;
@@ -95,7 +109,7 @@ async fn resolve_session(
     state: &AppState,
     token: &str,
     presented: Presented,
-) -> Result<Option<Principal>, StoreError> {
+) -> Result<Option<Caller>, StoreError> {
     let hash = token_hash(token);
     let Some(session) = find_session_by_token_hash(&state.db, &hash).await? else {
         return Ok(None);
@@ -108,10 +122,20 @@ async fn resolve_session(
     let Some((roles, permissions)) = active_user_permissions(state, session.user_id).await? else {
         return Ok(None);
     };
+    if SessionStage::parse(&session.stage) == SessionStage::MfaPending {
+        let pending = PendingSignIn {
+            session_id: session.id,
+            user_id: session.user_id,
+            token_hash: hash,
+            presented,
+        };
+        return Ok(Some(Caller::Pending(pending)));
+    }
     if now - session.last_seen_at >= TOUCH_INTERVAL {
         touch_session(&state.db, session.id, now).await?;
     }
-    Ok(Some(Principal {
+    let owes_enrolment = owes_enrolment(state, session.user_id, &roles).await?;
+    Ok(Some(Caller::Principal(Principal {
         user_id: session.user_id,
         roles,
         permissions,
@@ -119,10 +143,12 @@ async fn resolve_session(
             id: session.id,
             token_hash: hash,
             authenticated_at: session.authenticated_at,
+            assurance: Assurance::parse(&session.assurance),
             expires_at: session.expires_at,
             presented,
         },
-    }))
+        owes_enrolment,
+    })))
 }
 
 /// Within both the absolute and the idle timeout.

@@ -1,7 +1,7 @@
 //! Sessions: how a sign-in becomes a credential, and how a credential becomes a [`Principal`].
 //!
-//! - `start.rs`: a new session after a password check (256-bit token, only its SHA-256 stored),
-//!   replacing the one the client held;
+//! - `start.rs`: a new session at each step of sign-in — pending second factor, then full —
+//!   (256-bit token, only its SHA-256 stored), replacing the one the client held;
 //! - `cookie.rs`: the `__Host-rampart_session` cookie and its CSRF companion token;
 //! - `authenticate.rs`: the middleware that reads the cookie or `Authorization: Bearer` (session
 //!   token or `rk_` API key) on every request and, when valid, attaches the [`Principal`];
@@ -18,5 +18,5 @@ mod start;
 pub(crate) use authenticate::{authenticate, is_live};
 pub(crate) use cookie::bearer_token;
 pub use cookie::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
-pub use principal::{Credential, Presented, Principal};
-pub use start::{StartedSession, start_session};
+pub use principal::{Credential, Enrolling, PendingSignIn, Presented, Principal};
+pub use start::{Grant, StartedSession, start_session};

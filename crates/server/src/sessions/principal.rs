@@ -3,10 +3,15 @@
 //! A handler that needs a signed-in caller takes `Principal` as an argument: without a valid
 //! session or API key the request never reaches it (401). Its first statement then decides
 //! access: `principal.require(Permission::UsersManage)?`.
+//!
+//! A caller whose roles require a second factor and who has none yet owes an enrolment: the
+//! `Principal` extractor refuses them (403 `mfa_enrolment_required`), and only the enrolment
+//! routes, which take [`Enrolling`], let them in. A sign-in still waiting for its second factor
+//! is no principal at all: it is a [`PendingSignIn`], which only `POST /api/auth/login/mfa` takes.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use rampart_domain::{Permission, PermissionSet};
+use rampart_domain::{Assurance, Permission, PermissionSet};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -26,8 +31,10 @@ pub enum Credential {
     Session {
         id: Uuid,
         token_hash: [u8; 32],
-        /// When the holder last proved their password.
+        /// When the holder last proved who they are (sign-in or re-authentication).
         authenticated_at: OffsetDateTime,
+        /// How they proved it then.
+        assurance: Assurance,
         expires_at: OffsetDateTime,
         presented: Presented,
     },
@@ -46,6 +53,8 @@ pub struct Principal {
     /// for an API key.
     pub permissions: PermissionSet,
     pub credential: Credential,
+    /// The roles require a second factor and the account has none: only enrolment is open.
+    pub owes_enrolment: bool,
 }
 
 impl Principal {
@@ -63,8 +72,9 @@ impl Principal {
         }
     }
 
-    /// Refuses unless the password was checked within `window` before `now` (403
-    /// `reauth_required`). API keys never qualify.
+    /// Refuses unless the holder re-authenticated within `window` before `now` (403
+    /// `reauth_required`): with password and second factor when the account has one (sign-in
+    /// and `POST /api/auth/reauth` demand both then). API keys never qualify.
     pub fn require_recent_authentication(
         &self,
         now: OffsetDateTime,
@@ -79,6 +89,15 @@ impl Principal {
         }
     }
 
+    /// [`Self::require_recent_authentication`] within `sessions.reauth_window_secs` of now: the
+    /// step-up ("sudo") that sensitive changes demand.
+    pub fn require_step_up(&self, state: &crate::AppState) -> Result<(), ApiError> {
+        self.require_recent_authentication(
+            state.clock.now(),
+            state.settings.sessions.reauth_window(),
+        )
+    }
+
     /// The hash of the credential's token, for the audit trail.
     pub fn token_hash(&self) -> &[u8; 32] {
         match &self.credential {
@@ -91,16 +110,71 @@ impl Principal {
     pub fn presented_by_cookie(&self) -> bool {
         matches!(self.credential, Credential::Session { presented: Presented::Cookie, .. })
     }
+
+    /// How the session's holder proved who they are; API keys have no such proof.
+    pub fn assurance(&self) -> Option<Assurance> {
+        match &self.credential {
+            Credential::Session { assurance, .. } => Some(*assurance),
+            Credential::ApiKey { .. } => None,
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        parts.extensions.get::<Principal>().cloned().ok_or(ApiError::Unauthenticated)
+        let principal =
+            parts.extensions.get::<Principal>().cloned().ok_or(ApiError::Unauthenticated)?;
+        if principal.owes_enrolment {
+            return Err(ApiError::MfaEnrolmentRequired);
+        }
+        Ok(principal)
     }
 }
 
+/// The caller of an enrolment route: any principal, including one who still owes a second
+/// factor.
+#[derive(Debug, Clone)]
+pub struct Enrolling(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Enrolling {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<Principal>().cloned().map(Enrolling).ok_or(ApiError::Unauthenticated)
+    }
+}
+
+/// A sign-in whose password was right and whose second factor is still owed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSignIn {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: [u8; 32],
+    pub presented: Presented,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PendingSignIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<PendingSignIn>().cloned().ok_or(ApiError::Unauthenticated)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for PendingSignIn {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<PendingSignIn>().cloned())
+    }
+}
+
+/// The caller if any, whether or not they owe an enrolment (sign-in replaces their session).
 impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Principal {
     type Rejection = std::convert::Infallible;
 

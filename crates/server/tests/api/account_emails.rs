@@ -19,12 +19,7 @@ async fn app_with_mail(
     extra: Vec<(&'static str, toml::Value)>,
 ) -> (TestApp, SmtpSink, ManualClock) {
     let sink = SmtpSink::start(free_port(), SinkTls::None, None);
-    let mut overrides = vec![
-        ("smtp.host", "127.0.0.1".into()),
-        ("smtp.port", i64::from(sink.port).into()),
-        ("smtp.tls", "none".into()),
-        ("smtp.poll_interval_secs", 1.into()),
-    ];
+    let mut overrides = sink.plain_delivery();
     overrides.extend(extra);
     let clock = ManualClock::starting_at(OffsetDateTime::now_utc());
     let options = TestOptions { overrides, clock: Some(clock.clone()), ..TestOptions::default() };

@@ -60,7 +60,7 @@ async fn a_key_cannot_hold_more_than_its_creator_and_shrinks_with_them(engine: T
     let ada =
         create_user(&app, "ada@example.com", &[BuiltInRole::Staff, BuiltInRole::SecurityOfficer])
             .await;
-    let session = bearer(&app, "ada@example.com").await;
+    let session = crate::factors::mfa_bearer(&app, "ada@example.com").await;
 
     let (status, body) = make_key(
         &app,

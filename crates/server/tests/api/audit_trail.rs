@@ -166,7 +166,7 @@ async fn the_trail_is_searchable_by_auditors_only(engine: TestEngine) {
     let app = spawn_app(engine).await;
     let officer = create_user(&app, "sec@example.com", &[BuiltInRole::SecurityOfficer]).await;
     create_user(&app, "staff@example.com", &[BuiltInRole::Staff]).await;
-    let token = bearer(&app, "sec@example.com").await;
+    let token = crate::factors::mfa_bearer(&app, "sec@example.com").await;
     let staff = bearer(&app, "staff@example.com").await;
     record_events(&app, 5).await;
 

@@ -36,6 +36,10 @@ async fn the_bootstrap_link_creates_one_owner_once(engine: TestEngine) {
     let me: Value = app.get_with("/api/me", &owner).await.json().await.unwrap();
     assert_eq!(me["roles"], json!(["owner"]));
     assert_eq!(me["email_verified"], true);
+    assert_eq!(me["mfa"]["enrolment_required"], true, "the first owner enrols a factor first");
+    let (status, error) =
+        crate::helpers::error_of(app.get_with("/api/me/sessions", &owner).await).await;
+    assert_eq!((status, error["code"].as_str()), (403, Some("mfa_enrolment_required")));
 
     let again = bootstrap(&app, &token, "mallory@example.com").await;
     assert_eq!(again.status(), 400, "the link is single use");

@@ -130,7 +130,40 @@ async fn a_concurrent_writer_leaves_nothing_unreadable(engine: TestEngine) {
     assert_all_current(&app, 20).await;
 }
 
+async fn an_authenticator_app_keeps_working_after_its_secret_is_rewritten(engine: TestEngine) {
+    use rampart_domain::Clock;
+
+    use crate::factors::{
+        STEP, app_with_clock, complete_sign_in, enrol_totp, pending_sign_in, totp_code,
+    };
+
+    let (app, clock) = app_with_clock(engine).await;
+    let ada = crate::people::create_user(&app, "ada@example.com", &[]).await;
+    let first = crate::people::bearer(&app, "ada@example.com").await;
+    let enrolled = enrol_totp(&app, &first, clock.now()).await;
+    rotate(&app).await;
+    let keyring = app.state.keyring.current();
+
+    let report =
+        reencrypt(&app.db, &keyring, &OsRandom, &after_the_grace_period(), 10, None).await.unwrap();
+
+    assert!(report.complete);
+    assert_eq!((report.checked, report.rewritten), (2, 2), "the account and its secret");
+    let factor =
+        rampart_store::totp_factors::find_totp_factor(&app.db, ada).await.unwrap().unwrap();
+    assert_eq!(
+        field_key_version(&factor.secret_ciphertext),
+        keyring.current_version(Purpose::Fields)
+    );
+    app.state.keyring.refresh(&app.db, &master_of(&app)).await.unwrap();
+    clock.advance(STEP);
+    let pending = pending_sign_in(&app, "ada@example.com").await;
+    let code = serde_json::json!({ "code": totp_code(&enrolled.secret, clock.now()) });
+    assert_eq!(complete_sign_in(&app, &pending, code).await.0, 200);
+}
+
 on_both_engines!(
+    an_authenticator_app_keeps_working_after_its_secret_is_rewritten,
     after_a_rotation_the_job_rewrites_every_account_and_retires_the_old_keys,
     a_job_stopped_midway_resumes_where_it_stopped,
     a_concurrent_writer_leaves_nothing_unreadable,

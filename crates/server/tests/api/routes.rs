@@ -23,6 +23,9 @@ fn the_public_routes_are_exactly_the_allowlist() {
         [
             "/api/auth/bootstrap",
             "/api/auth/login",
+            "/api/auth/login/mfa",
+            "/api/auth/login/passkey/finish",
+            "/api/auth/login/passkey/start",
             "/api/auth/password/forgot",
             "/api/auth/password/reset",
             "/api/auth/register",

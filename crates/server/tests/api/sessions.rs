@@ -126,7 +126,7 @@ async fn an_administrator_ends_one_users_sessions_or_everyones(engine: TestEngin
     create_user(&app, "admin@example.com", &[BuiltInRole::Admin]).await;
     let ada = create_user(&app, "ada@example.com", &[]).await;
     create_user(&app, "bob@example.com", &[]).await;
-    let admin = bearer(&app, "admin@example.com").await;
+    let admin = crate::factors::mfa_bearer(&app, "admin@example.com").await;
     let ada_token = bearer(&app, "ada@example.com").await;
     let bob_token = bearer(&app, "bob@example.com").await;
 
@@ -151,7 +151,7 @@ async fn disabling_an_account_ends_its_sessions_and_its_sign_in(engine: TestEngi
     let app = spawn_app(engine).await;
     create_user(&app, "admin@example.com", &[BuiltInRole::Admin]).await;
     let ada = create_user(&app, "ada@example.com", &[]).await;
-    let admin = bearer(&app, "admin@example.com").await;
+    let admin = crate::factors::mfa_bearer(&app, "admin@example.com").await;
     let ada_token = bearer(&app, "ada@example.com").await;
 
     let disabled = app.post_with(&format!("/api/users/{ada}/disable"), &admin, json!({})).await;

@@ -123,7 +123,7 @@ async fn a_lockout_and_a_revocation_made_on_one_instance_hold_on_the_other(engin
         200,
         "a session works on both"
     );
-    let admin = bearer(&first, "admin@example.com").await;
+    let admin = crate::factors::mfa_bearer(&first, "admin@example.com").await;
     let ended = first.delete_with(&format!("/api/users/{ada}/sessions"), &admin).await;
     assert_eq!(ended.status(), 200);
     assert_eq!(

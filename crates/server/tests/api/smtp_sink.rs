@@ -67,6 +67,16 @@ fn python() -> PathBuf {
 }
 
 impl SmtpSink {
+    /// The settings that make a server deliver to this sink without TLS, polling every second.
+    pub fn plain_delivery(&self) -> Vec<(&'static str, toml::Value)> {
+        vec![
+            ("smtp.host", "127.0.0.1".into()),
+            ("smtp.port", i64::from(self.port).into()),
+            ("smtp.tls", "none".into()),
+            ("smtp.poll_interval_secs", 1.into()),
+        ]
+    }
+
     /// Starts a sink on `port` (optionally requiring AUTH with `credentials`) and waits until it
     /// accepts connections.
     pub fn start(port: u16, tls: SinkTls<'_>, credentials: Option<(&str, &str)>) -> Self {

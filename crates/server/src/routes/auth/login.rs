@@ -1,4 +1,5 @@
-//! `POST /api/auth/login`: e-mail and password → a new session.
+//! `POST /api/auth/login`: e-mail and password → a new session: a full one, or — when the
+//! account has a second factor — a pending one, good only for `POST /api/auth/login/mfa`.
 //!
 //! Unknown address, wrong password, disabled or unverified account: 401 with one body. Too many
 //! failures for the address or from the client: 429 + `Retry-After`, same body. Hashing
@@ -6,20 +7,21 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use rampart_domain::{AuditAction, Device, Email, Password, retry_after_secs};
+use rampart_domain::{Assurance, AuditAction, Device, Email, Password, retry_after_secs};
 use rampart_store::known_devices::{count_known_devices, remember_device};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::accounts::{Account, AccountError, Notice, SignInOutcome, notify, sign_in};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::mfa::factors_of;
 use crate::routes::openapi::{
     BODY_MISFIT, Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled,
 };
-use crate::sessions::{Principal, start_session};
+use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
+use crate::sessions::{Grant, Principal, StartedSession, start_session};
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -38,13 +40,16 @@ pub(super) struct LoginRequest {
 /// Signs in with e-mail and password: a new session.
 ///
 /// A wrong password, an unknown, disabled or unverified account: one answer (401), after the
-/// same work. A session the client already held for this account is ended.
+/// same work. A session the client already held for this account is ended. An account with a
+/// second factor gets a session at `stage: mfa_pending`, good for nothing but
+/// `POST /api/auth/login/mfa` for `mfa.pending_ttl_secs` (5 minutes).
 #[utoipa::path(
     post,
     path = "/api/auth/login",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "signed in; with `session: cookie` the session is in the \
+        (status = 200, description = "signed in (`stage: full`), or the second factor is owed \
+            (`stage: mfa_pending`); with `session: cookie` the session is in the \
             `__Host-rampart_session` cookie and `csrf_token` is in the body, with `session: \
             token` the body holds `token`", body = SessionResponse,
             headers(("Set-Cookie" = String, description = "the session cookie (`session: cookie`)"))),
@@ -71,27 +76,49 @@ pub(super) async fn login(
     };
     let account = signed_in_account(sign_in(&state, &email, password, &client).await?)?;
     let replacing = current.filter(|p| p.user_id == account.id).and_then(|p| p.session_id().ok());
-    let session = start_session(&state, account.id, &client, replacing).await?;
+    let second_factor_owed = factors_of(&state, account.id).await?.any();
+    let grant = if second_factor_owed {
+        Grant::PendingSecondFactor
+    } else {
+        Grant::Full(Assurance::Password)
+    };
+    let session = start_session(&state, account.id, &client, replacing, grant).await?;
     record(
         &state,
         AuditEvent::success(AuditAction::AuthnLoginSuccess)
             .client(&client)
             .actor(account.id)
             .session(&session.token.hash())
-            .target(format!("user:{}", account.id)),
+            .target(format!("user:{}", account.id))
+            .detail("stage", session.row.stage.as_str()),
     )
     .await?;
+    if !second_factor_owed {
+        signed_in(&state, &account, &client, &session).await?;
+    }
+    session_response(&state, &session, request.session).await
+}
+
+/// What completes a sign-in, whichever step completes it: the audit event of the new session
+/// and the new-device notice.
+pub(super) async fn signed_in(
+    state: &AppState,
+    account: &Account,
+    client: &ClientContext,
+    session: &StartedSession,
+) -> Result<(), ApiError> {
     record(
-        &state,
+        state,
         AuditEvent::success(AuditAction::SessionCreated)
-            .client(&client)
+            .client(client)
             .actor(account.id)
             .session(&session.token.hash())
-            .target(format!("session:{}", session.row.id)),
+            .target(format!("session:{}", session.row.id))
+            .detail("assurance", session.row.assurance.as_str()),
     )
     .await?;
-    notice_new_device(&state, &account, &client).await?;
-    Ok(session_response(&state, &session, request.session))
+    notice_new_device(state, account, client).await?;
+    Ok(())
 }
 
 /// Tells the holder when an account is signed in to from a device it has not used before (not

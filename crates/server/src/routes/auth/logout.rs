@@ -9,7 +9,7 @@ use rampart_store::sessions::delete_session;
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
 use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
-use crate::sessions::Principal;
+use crate::sessions::Enrolling;
 use crate::sessions::cookie::clearing_cookie;
 use crate::{ApiError, AppState};
 
@@ -28,7 +28,7 @@ use crate::{ApiError, AppState};
 )]
 pub(super) async fn logout(
     State(state): State<AppState>,
-    principal: Principal,
+    Enrolling(principal): Enrolling,
     client: ClientContext,
 ) -> Result<Response, ApiError> {
     let session_id = principal.session_id()?;

@@ -3,11 +3,12 @@
 
 mod bootstrap;
 mod login;
+mod login_mfa;
+mod login_passkey;
 mod logout;
 mod password;
 mod reauth;
 mod register;
-mod session_response;
 mod verify_email;
 
 use axum::routing::post;
@@ -18,8 +19,11 @@ use super::RouteTable;
 pub(super) fn routes() -> RouteTable {
     RouteTable::new()
         .public("/api/auth/login", post(login::login))
-        .signed_in("/api/auth/logout", post(logout::logout))
-        .signed_in("/api/auth/reauth", post(reauth::reauth))
+        .public("/api/auth/login/mfa", post(login_mfa::login_mfa))
+        .public("/api/auth/login/passkey/start", post(login_passkey::passkey_start))
+        .public("/api/auth/login/passkey/finish", post(login_passkey::passkey_finish))
+        .enrolment("/api/auth/logout", post(logout::logout))
+        .enrolment("/api/auth/reauth", post(reauth::reauth))
         .public("/api/auth/register", post(register::register))
         .public("/api/auth/verify-email", post(verify_email::verify_email))
         .public("/api/auth/password/forgot", post(password::forgot_password))
@@ -31,6 +35,9 @@ pub(super) fn routes() -> RouteTable {
 #[derive(OpenApi)]
 #[openapi(paths(
     login::login,
+    login_mfa::login_mfa,
+    login_passkey::passkey_start,
+    login_passkey::passkey_finish,
     logout::logout,
     reauth::reauth,
     register::register,

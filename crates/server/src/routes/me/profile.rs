@@ -7,8 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::accounts::find_account_by_id;
+use crate::mfa::factors_of;
 use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
-use crate::sessions::{Credential, Principal};
+use crate::sessions::{Credential, Enrolling};
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -21,6 +22,22 @@ pub(super) struct MeResponse {
     /// What this credential may do now, e.g. `users:manage`.
     permissions: Vec<&'static str>,
     credential: CredentialView,
+    mfa: MfaView,
+}
+
+/// The caller's second factors.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct MfaView {
+    /// An authenticator app is enrolled and confirmed.
+    totp: bool,
+    passkeys: i64,
+    recovery_codes_left: i64,
+    /// The roles require a second factor and there is none: only enrolment is open.
+    enrolment_required: bool,
+    /// How this session's holder proved who they are (absent for API keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    assurance: Option<&'static str>,
 }
 
 /// The credential the request came with.
@@ -31,7 +48,9 @@ pub(super) enum CredentialView {
     ApiKey { id: Uuid },
 }
 
-/// Who the caller is: account, roles, permissions and the credential used.
+/// Who the caller is: account, roles, permissions, second factors and the credential used.
+///
+/// Open to callers who still owe a second factor.
 #[utoipa::path(
     get,
     path = "/api/me",
@@ -43,13 +62,21 @@ pub(super) enum CredentialView {
 )]
 pub(super) async fn me(
     State(state): State<AppState>,
-    principal: Principal,
+    Enrolling(principal): Enrolling,
 ) -> Result<Json<MeResponse>, ApiError> {
     let account =
         find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
     let credential = match &principal.credential {
         Credential::Session { id, .. } => CredentialView::Session { id: *id },
         Credential::ApiKey { id, .. } => CredentialView::ApiKey { id: *id },
+    };
+    let factors = factors_of(&state, principal.user_id).await?;
+    let mfa = MfaView {
+        totp: factors.totp,
+        passkeys: factors.passkeys,
+        recovery_codes_left: factors.recovery_codes_left,
+        enrolment_required: principal.owes_enrolment,
+        assurance: principal.assurance().map(|level| level.as_str()),
     };
     Ok(Json(MeResponse {
         id: account.id,
@@ -58,5 +85,6 @@ pub(super) async fn me(
         permissions: principal.permissions.iter().map(|p| p.as_str()).collect(),
         roles: principal.roles,
         credential,
+        mfa,
     }))
 }

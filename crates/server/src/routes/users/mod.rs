@@ -1,7 +1,8 @@
 //! `/api/users/*` and `/api/sessions`: what an administrator (`users:manage`) does to other
 //! people's accounts: list and end their sessions, disable and enable them, end everyone's
-//! sessions.
+//! sessions, see and reset their second factors.
 
+mod factors;
 mod sessions;
 mod status;
 
@@ -19,6 +20,11 @@ pub(super) fn routes() -> RouteTable {
             manage,
             get(sessions::list_user_sessions).delete(sessions::end_user_sessions),
         )
+        .permitted(
+            "/api/users/{id}/factors",
+            manage,
+            get(factors::list_user_factors).delete(factors::reset_user_factors),
+        )
         .permitted("/api/users/{id}/disable", manage, post(status::disable_user))
         .permitted("/api/users/{id}/enable", manage, post(status::enable_user))
         .permitted("/api/sessions", manage, delete(sessions::end_everyones_sessions))
@@ -28,6 +34,8 @@ pub(super) fn routes() -> RouteTable {
 #[openapi(paths(
     sessions::list_user_sessions,
     sessions::end_user_sessions,
+    factors::list_user_factors,
+    factors::reset_user_factors,
     status::disable_user,
     status::enable_user,
     sessions::end_everyones_sessions,

@@ -1,0 +1,113 @@
+//! What adding or removing a second factor does, whichever kind (authenticator app, passkey).
+//!
+//! Added: the audit event, the e-mail, the first recovery codes (when the account has none
+//! unused), and a new session — signed in with both factors — that replaces the current one.
+//! Removed: refused for the last factor of a role that requires one; the recovery codes go with
+//! the last factor; the audit event and the e-mail.
+
+use axum::Json;
+use axum::http::HeaderValue;
+use rampart_domain::{Assurance, AuditAction, roles_require_mfa};
+use rampart_store::recovery_codes::delete_recovery_codes;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::recovery_codes::new_recovery_codes;
+use crate::accounts::{Account, Notice, find_account_by_id, notify};
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::mfa::{Factors, factors_of};
+use crate::routes::openapi::{Outcome, StatusResponse};
+use crate::routes::session_response::{SessionDelivery, SessionResponse, session_parts};
+use crate::sessions::{Grant, Principal, start_session};
+use crate::{ApiError, AppState};
+
+/// A factor kind: its name in the audit trail (`totp`, `passkey`) and in e-mails.
+pub(super) type FactorKind = (&'static str, &'static str);
+
+/// The recovery codes when these are the account's first, and the session that replaces the
+/// current one, signed in with both factors.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct FactorAddedResponse {
+    /// Ten single-use codes for when the factor is lost, shown this once (absent when the
+    /// account already has unused ones). Only their hashes are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    recovery_codes: Option<Vec<String>>,
+    session: SessionResponse,
+}
+
+/// The answer's body and, for `cookie` delivery, the new session's cookie.
+pub(super) async fn factor_added(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientContext,
+    account: &Account,
+    (method, described): FactorKind,
+    delivery: SessionDelivery,
+) -> Result<(FactorAddedResponse, Option<HeaderValue>), ApiError> {
+    record(
+        state,
+        AuditEvent::success(AuditAction::AuthnMfaEnrolled)
+            .by(principal, client)
+            .target(format!("user:{}", account.id))
+            .detail("method", method),
+    )
+    .await?;
+    notify(state, account, Notice::FactorAdded { factor: described }, client).await?;
+    let recovery_codes = if factors_of(state, account.id).await?.recovery_codes_left == 0 {
+        Some(new_recovery_codes(state, principal, client).await?)
+    } else {
+        None
+    };
+    let assurance =
+        if method == "totp" { Assurance::PasswordAndTotp } else { Assurance::PasswordAndPasskey };
+    let replacing = principal.session_id()?;
+    let session =
+        start_session(state, account.id, client, Some(replacing), Grant::Full(assurance)).await?;
+    let (session, cookie) = session_parts(state, &session, delivery).await?;
+    Ok((FactorAddedResponse { recovery_codes, session }, cookie))
+}
+
+/// Refuses to remove a factor when the caller's roles require one and it is the last.
+pub(super) fn may_remove(
+    state: &AppState,
+    principal: &Principal,
+    factors: &Factors,
+) -> Result<(), ApiError> {
+    if factors.count() == 1
+        && roles_require_mfa(&principal.roles, &state.settings.mfa.required_roles)
+    {
+        return Err(ApiError::Conflict(
+            "your role requires a second factor: add another one before removing this".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// After a factor was removed (`passkey`: which one): the recovery codes go with the last one;
+/// audit (about the account, so alerts name it), e-mail.
+pub(super) async fn factor_removed(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientContext,
+    factors_before: &Factors,
+    (method, described): FactorKind,
+    passkey: Option<uuid::Uuid>,
+) -> Result<Json<StatusResponse>, ApiError> {
+    if factors_before.count() == 1 {
+        delete_recovery_codes(&state.db, principal.user_id).await?;
+    }
+    let account =
+        find_account_by_id(state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+    let mut event = AuditEvent::success(AuditAction::AuthnMfaRemoved)
+        .by(principal, client)
+        .target(format!("user:{}", principal.user_id))
+        .detail("method", method);
+    if let Some(passkey) = passkey {
+        event = event.detail("passkey", passkey.to_string());
+    }
+    record(state, event).await?;
+    notify(state, &account, Notice::FactorRemoved { factor: described }, client).await?;
+    Ok(Json(StatusResponse::new(Outcome::Removed)))
+}

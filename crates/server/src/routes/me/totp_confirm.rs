@@ -1,0 +1,82 @@
+//! `POST /api/me/mfa/totp/confirm`: the first code from the app proves it holds the secret. The
+//! authenticator is then a second factor (its step counts as used), the holder is e-mailed, the
+//! first recovery codes are shown once, and a new session — signed in with both factors —
+//! replaces the current one.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use rampart_domain::{AuditAction, TotpCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::factor_changes::{FactorAddedResponse, factor_added};
+use super::totp::TOTP;
+use crate::accounts::find_account_by_id;
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::mfa::confirm_totp;
+use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
+use crate::routes::session_response::{SessionDelivery, with_cookie};
+use crate::sessions::Enrolling;
+use crate::{ApiError, ApiJson, AppState};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConfirmTotpRequest {
+    /// The 6 digits the app shows now.
+    #[schema(value_type = String, max_length = 16)]
+    code: SecretString,
+    #[serde(default)]
+    #[schema(default = "cookie")]
+    session: SessionDelivery,
+}
+
+/// Confirms the authenticator app with its first code.
+///
+/// Needs a re-authentication within `sessions.reauth_window_secs` (sign-in counts). Open to
+/// accounts that still owe a second factor: this is how they stop owing it.
+#[utoipa::path(
+    post,
+    path = "/api/me/mfa/totp/confirm",
+    request_body = ConfirmTotpRequest,
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "enrolled; the new session is delivered as at sign-in",
+            body = FactorAddedResponse,
+            headers(("Set-Cookie" = String, description = "the session cookie (`session: cookie`)"))),
+        (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
+        (status = 401, description = "`unauthenticated`: no valid session came with the request; \
+            or `invalid_code`: no enrolment is waiting, or the code is wrong or its step was used",
+            body = ErrorResponse),
+        (status = 403, description = "`reauth_required`: re-authenticate first; `csrf_rejected`; \
+            or `forbidden`: an API key cannot add a factor", body = ErrorResponse),
+        (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+        JsonBodyErrors,
+    ),
+)]
+pub(super) async fn confirm_my_totp(
+    State(state): State<AppState>,
+    Enrolling(principal): Enrolling,
+    client: ClientContext,
+    ApiJson(request): ApiJson<ConfirmTotpRequest>,
+) -> Result<Response, ApiError> {
+    principal.session_id()?;
+    principal.require_step_up(&state)?;
+    let code = TotpCode::parse(request.code.expose_secret()).ok_or(ApiError::InvalidCode)?;
+    let account =
+        find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+    if !confirm_totp(&state, account.id, &code).await? {
+        let failed = AuditEvent::failure(AuditAction::AuthnMfaFail)
+            .by(&principal, &client)
+            .target(format!("user:{}", account.id))
+            .detail("method", "totp")
+            .detail("during", "enrolment");
+        record(&state, failed).await?;
+        return Err(ApiError::InvalidCode);
+    }
+    let (body, cookie) =
+        factor_added(&state, &principal, &client, &account, TOTP, request.session).await?;
+    Ok(with_cookie(Json(body).into_response(), cookie))
+}
