@@ -112,9 +112,10 @@ pub async fn count_ip_failure(
         ])
         .values_panic([Uuid::new_v4().into(), ip.into(), at.into(), address_index.to_vec().into()])
         .to_owned();
+    // Every client's failures older than the window go, not only this one's: a client that
+    // never comes back must not leave its rows behind (indexed on failed_at).
     let forget = Query::delete()
         .from_table(SignInFailuresByIp::Table)
-        .and_where(Expr::col(SignInFailuresByIp::Ip).eq(ip))
         .and_where(Expr::col(SignInFailuresByIp::FailedAt).lt(window_start))
         .to_owned();
     db.execute(&insert).await?;

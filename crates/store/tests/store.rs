@@ -62,7 +62,28 @@ async fn the_engine_follows_the_url(engine: TestEngine) {
     assert_eq!(db.engine(), expected);
 }
 
+/// A client that failed long ago and never came back leaves no rows: any failure prunes every
+/// client's failures older than the window, and the counts only see the window.
+async fn failed_sign_ins_older_than_the_window_are_forgotten_for_every_client(engine: TestEngine) {
+    use rampart_store::sign_in_throttle::{count_failing_clients_and_addresses, count_ip_failure};
+    let (_database, db) = migrated(engine).await;
+    let then = OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let now = OffsetDateTime::now_utc();
+    let window = time::Duration::minutes(10);
+    count_ip_failure(&db, "192.0.2.1", b"address-a", then, then - window).await.unwrap();
+    count_ip_failure(&db, "192.0.2.1", b"address-b", then, then - window).await.unwrap();
+
+    let from_other =
+        count_ip_failure(&db, "198.51.100.7", b"address-c", now, now - window).await.unwrap();
+
+    assert_eq!(from_other, 1);
+    let (clients, addresses) =
+        count_failing_clients_and_addresses(&db, then - window).await.unwrap();
+    assert_eq!((clients, addresses), (1, 1), "the old client's rows are gone");
+}
+
 on_both_engines!(
+    failed_sign_ins_older_than_the_window_are_forgotten_for_every_client,
     a_fresh_database_has_no_installation_until_claimed,
     the_first_claim_wins_and_later_claims_read_it,
     migrations_run_twice_without_harm,
