@@ -29,6 +29,9 @@ pub(crate) enum Command {
     /// Manage people's accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Database administration.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Check, export and identify the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -43,6 +46,22 @@ pub(crate) enum UserCommand {
     CreateOwner {
         #[arg(long, value_name = "ADDRESS")]
         email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// PostgreSQL least privilege: a migration role that owns the schema, and a runtime role
+    /// with only SELECT/INSERT/UPDATE/DELETE on Rampart's tables. Connects with
+    /// database.migration_url, else database.url, as a role allowed to create roles.
+    SetupRoles {
+        #[arg(long, default_value = "rampart_migrator", value_name = "ROLE")]
+        migration_role: String,
+        #[arg(long, default_value = "rampart_app", value_name = "ROLE")]
+        runtime_role: String,
+        /// Print the SQL instead of running it.
+        #[arg(long)]
+        print: bool,
     },
 }
 

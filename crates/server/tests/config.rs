@@ -317,3 +317,19 @@ fn a_role_that_does_not_exist_cannot_require_a_second_factor() {
         Ok(())
     });
 }
+
+#[test]
+fn a_migration_url_needs_postgresql_for_both_roles_and_is_never_shown() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_DATABASE__MIGRATION_URL", "postgres://owner:s3cret-owner@db/rampart");
+        let message = problems(config::load(None).unwrap_err());
+        assert!(message.contains("database.migration_url"), "{message}");
+        assert!(!message.contains("s3cret-owner"), "{message}");
+
+        jail.set_env("RAMPART_DATABASE__URL", "postgres://app:s3cret-app@db/rampart");
+        let settings = config::load(None).unwrap();
+        let shown = toml::to_string(&settings).unwrap();
+        assert!(!shown.contains("s3cret-owner") && !shown.contains("s3cret-app"), "{shown}");
+        Ok(())
+    });
+}

@@ -302,6 +302,88 @@ impl Transaction {
     }
 }
 
+/// PostgreSQL least privilege: the statements that make `migration_role` own the schema and
+/// Rampart's tables, and give `runtime_role` only SELECT, INSERT, UPDATE and DELETE on them (no
+/// CREATE, ALTER, DROP or TRUNCATE), now and for the tables later migrations add. Roles are made
+/// (LOGIN, no password: set one, or use certificates) when missing. DDL cannot take bound
+/// parameters, so each name is checked to be `[a-z_][a-z0-9_]*` before it is quoted; the table
+/// names come from the catalog and are quoted too.
+pub async fn least_privilege_statements(
+    db: &Db,
+    migration_role: &str,
+    runtime_role: &str,
+) -> Result<Vec<String>, StoreError> {
+    let Db::Postgres(pool) = db else {
+        return Err(StoreError::BadUrl("database roles are a PostgreSQL feature"));
+    };
+    for name in [migration_role, runtime_role] {
+        let valid = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+            && name.len() <= 63
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid {
+            return Err(StoreError::BadUrl("role names are [a-z_][a-z0-9_]*, at most 63 bytes"));
+        }
+    }
+    if migration_role == runtime_role {
+        return Err(StoreError::BadUrl("the migration and runtime roles must differ"));
+    }
+    let existing: Vec<(String,)> =
+        sqlx::query_as("SELECT rolname FROM pg_roles WHERE rolname = $1 OR rolname = $2")
+            .bind(migration_role)
+            .bind(runtime_role)
+            .fetch_all(pool)
+            .await?;
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            .fetch_all(pool)
+            .await?;
+    let (mig, app) = (format!("\"{migration_role}\""), format!("\"{runtime_role}\""));
+    let mut statements = Vec::new();
+    for (name, quoted) in [(migration_role, &mig), (runtime_role, &app)] {
+        if !existing.iter().any(|(role,)| role == name) {
+            statements.push(format!("CREATE ROLE {quoted} LOGIN"));
+        }
+    }
+    statements.push("REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned());
+    statements.push(format!("GRANT USAGE, CREATE ON SCHEMA public TO {mig}"));
+    for (table,) in &tables {
+        let table = table.replace('"', "\"\"");
+        statements.push(format!("ALTER TABLE public.\"{table}\" OWNER TO {mig}"));
+    }
+    statements.push(format!("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {app}"));
+    statements.push(format!("GRANT USAGE ON SCHEMA public TO {app}"));
+    statements.push(format!(
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}"
+    ));
+    statements.push(format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}"));
+    if tables.iter().any(|(table,)| table == "_sqlx_migrations") {
+        // Which migrations ran is the migration role's business alone.
+        statements.push(format!("REVOKE ALL ON public._sqlx_migrations FROM {app}"));
+    }
+    statements.push(format!(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE {mig} IN SCHEMA public \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}"
+    ));
+    statements.push(format!(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE {mig} IN SCHEMA public \
+         GRANT USAGE, SELECT ON SEQUENCES TO {app}"
+    ));
+    Ok(statements)
+}
+
+/// Runs [`least_privilege_statements`] in one transaction.
+pub async fn apply_statements(db: &Db, statements: &[String]) -> Result<(), StoreError> {
+    let Db::Postgres(pool) = db else {
+        return Err(StoreError::BadUrl("database roles are a PostgreSQL feature"));
+    };
+    let mut tx = pool.begin().await?;
+    for statement in statements {
+        sqlx::query(AssertSqlSafe(statement.clone())).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Test support: creates an empty PostgreSQL database named `name` on the server of `admin_url`.
 /// DDL cannot take bound parameters, so the name is checked to be `[a-z0-9_]` before it is quoted.
 #[cfg(feature = "testing")]

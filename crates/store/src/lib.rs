@@ -25,5 +25,5 @@ pub mod testing;
 pub mod totp_factors;
 pub mod users;
 pub mod webauthn_challenges;
-pub use db::{Db, Engine, PoolSettings};
+pub use db::{Db, Engine, PoolSettings, apply_statements, least_privilege_statements};
 pub use error::StoreError;

@@ -2,13 +2,14 @@
 
 mod audit;
 mod config;
+mod db;
 mod keys;
 mod migrate;
 mod serve;
 mod user;
 mod version;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, KeysCommand, UserCommand};
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, DbCommand, KeysCommand, UserCommand};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
@@ -24,6 +25,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
             keys::rotate_master(file, &new_key_file)
         }
         Command::User(UserCommand::CreateOwner { email }) => user::create_owner(file, &email),
+        Command::Db(DbCommand::SetupRoles { migration_role, runtime_role, print }) => {
+            db::setup_roles(file, &migration_role, &runtime_role, print)
+        }
         Command::Audit(AuditCommand::Verify) => audit::verify(file),
         Command::Audit(AuditCommand::PublicKey) => audit::public_key(file),
         Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {

@@ -128,6 +128,11 @@ fn resolve_secret_files(settings: &mut Settings) -> Result<(), ConfigError> {
     )?;
     resolve_one("database.url", &mut settings.database.url, settings.database.url_file.as_deref())?;
     resolve_one(
+        "database.migration_url",
+        &mut settings.database.migration_url,
+        settings.database.migration_url_file.as_deref(),
+    )?;
+    resolve_one(
         "smtp.password",
         &mut settings.smtp.password,
         settings.smtp.password_file.as_deref(),

@@ -84,6 +84,11 @@ pub struct DatabaseSettings {
     #[serde(serialize_with = "url_without_password")]
     pub url: Option<SecretString>,
     pub url_file: Option<PathBuf>,
+    /// PostgreSQL: the role that owns the schema and applies migrations; `url` is then the
+    /// runtime role's (SELECT/INSERT/UPDATE/DELETE only), and `serve` migrates through this one.
+    #[serde(serialize_with = "url_without_password")]
+    pub migration_url: Option<SecretString>,
+    pub migration_url_file: Option<PathBuf>,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
     pub busy_timeout_ms: u64,

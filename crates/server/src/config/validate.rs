@@ -105,6 +105,23 @@ pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     {
         problems.push(format!("database.url: {error}"));
     }
+    if let Some(migration) = &settings.database.migration_url {
+        let both_postgres =
+            [Some(migration), settings.database.url.as_ref()].into_iter().all(|url| {
+                url.is_some_and(|url| {
+                    matches!(
+                        rampart_store::Engine::of_url(url.expose_secret()),
+                        Ok(rampart_store::Engine::Postgres)
+                    )
+                })
+            });
+        if !both_postgres {
+            problems.push(
+                "database.migration_url: only with PostgreSQL, and with database.url set to the runtime role"
+                    .into(),
+            );
+        }
+    }
     if !(1..=1000).contains(&settings.database.max_connections) {
         problems.push("database.max_connections: expected 1 to 1000".into());
     }

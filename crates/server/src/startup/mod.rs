@@ -237,9 +237,20 @@ async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {
             data_dir::write_new_private_file(&path, b"")?;
         }
     }
-    let db = Db::connect(settings.database_url().expose_secret(), &pool).await?;
-    db.migrate().await?;
-    Ok(db)
+    match &settings.database.migration_url {
+        // Least privilege: the schema's owner migrates, then only the runtime role works.
+        Some(migration_url) => {
+            let owner = Db::connect(migration_url.expose_secret(), &pool).await?;
+            owner.migrate().await?;
+            owner.close().await;
+            Ok(Db::connect(settings.database_url().expose_secret(), &pool).await?)
+        }
+        None => {
+            let db = Db::connect(settings.database_url().expose_secret(), &pool).await?;
+            db.migrate().await?;
+            Ok(db)
+        }
+    }
 }
 
 /// The names the generated certificate is valid for: loopback, and the public origin's host.

@@ -23,6 +23,7 @@ mod health;
 mod helpers;
 mod hygiene;
 mod keys;
+mod least_privilege;
 mod limits;
 mod logging;
 mod mail;
