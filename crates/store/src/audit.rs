@@ -228,6 +228,21 @@ pub async fn find_chain_head(db: &Db) -> Result<ChainHead, StoreError> {
     db.fetch_optional(&query).await?.ok_or(StoreError::Conflict("the audit head is missing"))
 }
 
+/// The newest checkpoint, or the newest whose tree size is at most `at_most`: the metrics'
+/// "seconds since the last checkpoint" and retention's anchor, without reading them all.
+pub async fn find_latest_checkpoint(
+    db: &Db,
+    at_most: Option<i64>,
+) -> Result<Option<CheckpointRow>, StoreError> {
+    let mut query = Query::select();
+    query.columns(CHECKPOINT_COLUMNS).from(AuditCheckpoints::Table);
+    if let Some(limit) = at_most {
+        query.and_where(Expr::col(AuditCheckpoints::TreeSize).lte(limit));
+    }
+    query.order_by(AuditCheckpoints::TreeSize, Order::Desc).limit(1);
+    db.fetch_optional(&query).await
+}
+
 /// Every checkpoint, oldest first.
 pub async fn list_checkpoints(db: &Db) -> Result<Vec<CheckpointRow>, StoreError> {
     let query = Query::select()

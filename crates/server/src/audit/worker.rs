@@ -7,7 +7,7 @@
 //! `rampart_store::audit::checkpoint_head`), so several instances make no duplicate checkpoints.
 
 use rampart_domain::AuditAction;
-use rampart_store::audit::{find_last_seq_before, list_checkpoints, prune_audit_events};
+use rampart_store::audit::{find_last_seq_before, find_latest_checkpoint, prune_audit_events};
 use time::Duration;
 use tokio::task::JoinHandle;
 
@@ -64,9 +64,8 @@ pub async fn apply_retention(state: &AppState) -> Result<Option<i64>, AuditError
     let Some(last_old) = find_last_seq_before(&state.db, cutoff).await? else {
         return Ok(None);
     };
-    let checkpoints = list_checkpoints(&state.db).await?;
     let Some(through) =
-        checkpoints.iter().map(|c| c.tree_size).filter(|size| *size <= last_old).max()
+        find_latest_checkpoint(&state.db, Some(last_old)).await?.map(|c| c.tree_size)
     else {
         return Ok(None);
     };

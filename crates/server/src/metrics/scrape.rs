@@ -2,7 +2,7 @@
 
 use metrics::Label;
 use rampart_store::StoreError;
-use rampart_store::audit::{find_chain_head, list_checkpoints};
+use rampart_store::audit::{find_chain_head, find_latest_checkpoint};
 use rampart_store::outbox::count_outbox_messages;
 use rampart_store::sessions::count_live_sessions;
 use rampart_store::sign_in_throttle::{count_blocked_ips, count_throttled_addresses};
@@ -40,7 +40,7 @@ pub(crate) async fn refresh_shared_gauges(state: &AppState) -> Result<(), StoreE
     metrics.set_gauge(BLOCKED_IPS, vec![], count_blocked_ips(&state.db, now).await? as f64);
     let head = find_chain_head(&state.db).await?;
     metrics.set_gauge(CHAIN_LENGTH, vec![], head.seq as f64);
-    let newest = list_checkpoints(&state.db).await?.into_iter().map(|c| c.at).max();
+    let newest = find_latest_checkpoint(&state.db, None).await?.map(|c| c.at);
     let since = newest.map_or(-1.0, |at| (now - at).as_seconds_f64().max(0.0));
     metrics.set_gauge(SINCE_CHECKPOINT, vec![], since);
     metrics.set_gauge(OUTBOX, vec![], count_outbox_messages(&state.db).await? as f64);
