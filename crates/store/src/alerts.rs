@@ -98,16 +98,8 @@ pub async fn insert_alert(
 ) -> Result<Option<i64>, StoreError> {
     let insert = Query::insert()
         .into_table(Alerts::Table)
-        .columns([
-            Alerts::Rule,
-            Alerts::Severity,
-            Alerts::Status,
-            Alerts::Subject,
-            Alerts::WindowStart,
-            Alerts::RaisedAt,
-            Alerts::UpdatedAt,
-            Alerts::Details,
-        ])
+        // Every column but the id, which the database assigns.
+        .columns(ALERT_COLUMNS.into_iter().skip(1))
         .values_panic([
             alert.rule.clone().into(),
             alert.severity.clone().into(),
