@@ -35,6 +35,9 @@ pub(crate) enum Command {
     /// Check, export and identify the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Load an example business (departments, staff, a customer, collections and a few
+    /// records) into an installation that has none yet; prints the demo people's passwords once.
+    SeedDemo,
     /// Print the version and build information.
     Version,
 }

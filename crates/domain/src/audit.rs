@@ -55,6 +55,24 @@ pub enum AuditAction {
     AlertRaised,
     /// An alert was acknowledged or resolved.
     AlertStatusChanged,
+    /// A department was created, renamed or deleted (`change` in the details).
+    DepartmentChanged,
+    /// A custom role was created, changed or deleted (`change` in the details).
+    RoleChanged,
+    /// A collection was defined, changed or deleted (`change` in the details).
+    CollectionChanged,
+    /// A business record was created (through the API or a public form).
+    RecordCreated,
+    /// A business record was changed.
+    RecordUpdated,
+    /// A business record was moved to the bin.
+    RecordDeleted,
+    /// A business record was brought back from the bin.
+    RecordRestored,
+    /// Records binned longer than `records.bin_days` were deleted for good.
+    RecordsPurged,
+    /// A public form submission was refused: rate limit or honeypot (`reason`).
+    FormRejected,
 }
 
 impl AuditAction {
@@ -94,6 +112,15 @@ impl AuditAction {
             Self::KeyRotated => "key_rotated",
             Self::AlertRaised => "alert_raised",
             Self::AlertStatusChanged => "alert_status_changed",
+            Self::DepartmentChanged => "department_changed",
+            Self::RoleChanged => "role_changed",
+            Self::CollectionChanged => "collection_changed",
+            Self::RecordCreated => "record_created",
+            Self::RecordUpdated => "record_updated",
+            Self::RecordDeleted => "record_deleted",
+            Self::RecordRestored => "record_restored",
+            Self::RecordsPurged => "records_purged",
+            Self::FormRejected => "form_rejected",
         }
     }
 
@@ -134,13 +161,22 @@ impl AuditAction {
             Self::AlertStatusChanged => (Finding, 2),
             Self::ApikeyRevoked | Self::AuditPruned => (Api, 4),
             Self::AuthzFail | Self::CryptDecryptFail => (Api, 99),
+            Self::DepartmentChanged => (Api, 3),
+            Self::RoleChanged => (Account, 7),
+            Self::CollectionChanged => (Api, 3),
+            Self::RecordCreated => (Api, 1),
+            Self::RecordUpdated => (Api, 3),
+            Self::RecordDeleted => (Api, 4),
+            Self::RecordRestored => (Api, 3),
+            Self::RecordsPurged => (Api, 4),
+            Self::FormRejected => (Api, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 43] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -175,6 +211,15 @@ impl AuditAction {
         Self::KeyRotated,
         Self::AlertRaised,
         Self::AlertStatusChanged,
+        Self::DepartmentChanged,
+        Self::RoleChanged,
+        Self::CollectionChanged,
+        Self::RecordCreated,
+        Self::RecordUpdated,
+        Self::RecordDeleted,
+        Self::RecordRestored,
+        Self::RecordsPurged,
+        Self::FormRejected,
     ];
 }
 

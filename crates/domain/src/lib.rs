@@ -5,6 +5,7 @@
 //! [`Random`]) so that rules about expiry, lockout or codes are tested without sleeping.
 
 pub mod audit;
+pub mod authorization;
 pub mod clock;
 pub mod detection;
 pub mod device;
@@ -13,9 +14,11 @@ pub mod mfa;
 pub mod password;
 pub mod permission;
 pub mod random;
+pub mod records;
 pub mod sign_in_throttle;
 
 pub use audit::{AuditAction, OcsfActivity, OcsfClass, Outcome};
+pub use authorization::{DepartmentScope, Grants, RoleGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use detection::{AlertRule, Severity, Thresholds};
 pub use device::Device;

@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::accounts::active_user_permissions;
+use crate::accounts::active_user_grants;
 use crate::client::ClientContext;
 use crate::sessions::{Credential, Principal};
 
@@ -144,7 +144,7 @@ pub(crate) async fn resolve_api_key(
     if key.revoked_at.is_some() || now >= key.expires_at || !allows(&key, client.ip) {
         return Ok(None);
     }
-    let Some((roles, held)) = active_user_permissions(state, key.user_id).await? else {
+    let Some(held) = active_user_grants(state, key.user_id).await? else {
         return Ok(None);
     };
     let own: PermissionSet = split_list(&key.permissions).filter_map(Permission::parse).collect();
@@ -152,11 +152,14 @@ pub(crate) async fn resolve_api_key(
         record_api_key_use(&state.db, key.id, now).await?;
     }
     // A key of someone who now owes a second factor (role granted, factors reset) waits too.
+    let roles = held.roles();
     let owes_enrolment = crate::mfa::owes_enrolment(state, key.user_id, &roles).await?;
+    let grants = held.restricted_to(&own);
     Ok(Some(Principal {
         user_id: key.user_id,
         roles,
-        permissions: own.intersection(&held),
+        permissions: grants.permissions(),
+        grants,
         credential: Credential::ApiKey { id: key.id, token_hash: hash },
         owes_enrolment,
     }))

@@ -57,6 +57,9 @@ pub enum ApiError {
     InvalidToken,
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests of this kind from the client (public forms).
+    #[error("too many submissions from your address; try again later")]
+    RateLimited { retry_after_secs: u64 },
     /// Password hashing is saturated: try again in a moment.
     #[error("the server is busy; retry shortly")]
     Busy { retry_after_secs: u64 },
@@ -85,7 +88,7 @@ impl ApiError {
             | Self::ReauthRequired
             | Self::MfaEnrolmentRequired => StatusCode::FORBIDDEN,
             Self::InvalidCode | Self::PasskeyRejected => StatusCode::UNAUTHORIZED,
-            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Throttled { .. } | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -112,6 +115,7 @@ impl ApiError {
             Self::InvalidCredentials | Self::Throttled { .. } => "invalid_credentials",
             Self::InvalidToken => "invalid_token",
             Self::Conflict(_) => "conflict",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Busy { .. } => "busy",
             Self::Unavailable => "not_ready",
             Self::Internal(_) => "internal_error",
@@ -136,7 +140,22 @@ impl From<crate::accounts::AccountError> for ApiError {
 
 impl From<rampart_store::StoreError> for ApiError {
     fn from(error: rampart_store::StoreError) -> Self {
-        Self::internal(error)
+        match error {
+            rampart_store::StoreError::Invalid(problem) => Self::BadRequest(problem.into()),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl ApiError {
+    /// A store refusal the client can act on — still in use, the last holder, already taken —
+    /// as 409 with `taken` for a duplicate name; anything else stays internal.
+    pub fn from_refusal(error: rampart_store::StoreError, taken: &str) -> Self {
+        match error {
+            rampart_store::StoreError::Conflict(why) => Self::Conflict(why.into()),
+            rampart_store::StoreError::Duplicate => Self::Conflict(taken.into()),
+            other => other.into(),
+        }
     }
 }
 
@@ -146,7 +165,10 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %cause, source = ?cause.source(), "request failed");
         }
         let mut response = self.status().into_response();
-        if let Self::Throttled { retry_after_secs } | Self::Busy { retry_after_secs } = &self {
+        if let Self::Throttled { retry_after_secs }
+        | Self::Busy { retry_after_secs }
+        | Self::RateLimited { retry_after_secs } = &self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -195,5 +217,35 @@ impl ErrorBody {
             _ => ("error", "the request failed"),
         };
         Self { code, message: message.to_owned() }
+    }
+}
+
+impl From<crate::records::CollectionError> for ApiError {
+    fn from(error: crate::records::CollectionError) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<crate::records::write::RecordWriteError> for ApiError {
+    /// Misfit fields are 422 naming each field (never its value); a taken unique value, a
+    /// dangling reference and a stale version are conflicts the client can resolve.
+    fn from(error: crate::records::write::RecordWriteError) -> Self {
+        use crate::records::write::RecordWriteError as E;
+        match error {
+            E::Invalid(problems) => Self::Unprocessable(problems.to_string()),
+            E::DanglingReference(_) => Self::Unprocessable(error.to_string()),
+            E::NotUnique(_) | E::VersionMismatch => Self::Conflict(error.to_string()),
+            E::Crypto(_) | E::Store(_) => Self::internal(error),
+        }
+    }
+}
+
+impl From<crate::records::schema_change::SchemaChangeError> for ApiError {
+    fn from(error: crate::records::schema_change::SchemaChangeError) -> Self {
+        use crate::records::schema_change::SchemaChangeError as E;
+        match error {
+            E::RecordDoesNotFit { .. } => Self::Conflict(error.to_string()),
+            E::Crypto(_) | E::Store(_) => Self::internal(error),
+        }
     }
 }

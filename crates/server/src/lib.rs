@@ -18,15 +18,21 @@
 //!   chain and signed checkpoints, verification, export.
 //! - `alerts/`: detection rules over every audit event, alerts, their webhook and e-mail delivery.
 //! - `metrics/`: Prometheus metrics, counted here and read from the database at each scrape.
+//! - `access/`: where a permission on records is decided (`access/records.rs`: which records a
+//!   caller reaches, which fields they see), and a user's grants (roles × departments).
+//! - `records/`: business records: collections, validation and writes, and where a record's
+//!   sensitive fields are encrypted (`records/seal.rs`).
 //! - `client.rs`: the client's IP (through trusted proxies) and user agent.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
+pub mod access;
 pub mod accounts;
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
 pub mod client;
 pub mod config;
+pub mod demo;
 mod error;
 mod extract;
 pub mod hashing;
@@ -35,6 +41,7 @@ pub mod mail;
 pub mod metrics;
 pub mod mfa;
 mod middleware;
+pub mod records;
 pub mod routes;
 pub mod sessions;
 mod startup;

@@ -13,6 +13,9 @@ pub enum StoreError {
     Duplicate,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A value handed to the store that cannot be what the caller meant (a forged cursor).
+    #[error("invalid: {0}")]
+    Invalid(&'static str),
     #[error("a database query failed")]
     Query(#[source] sqlx::Error),
 }

@@ -5,6 +5,7 @@ mod config;
 mod db;
 mod keys;
 mod migrate;
+mod seed_demo;
 mod serve;
 mod user;
 mod version;
@@ -33,6 +34,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {
             audit::export(file, since.as_deref(), until.as_deref(), output.as_deref())
         }
+        Command::SeedDemo => seed_demo::run(file),
         Command::Version => {
             version::run();
             Ok(())

@@ -14,14 +14,14 @@
 use std::sync::Arc;
 
 use rampart_crypto::{BlindIndex, CryptoError, FieldContext, Keyring, Purpose, field_key_version};
-use rampart_domain::{AuditAction, BuiltInRole, Email, Password, PermissionSet};
+use rampart_domain::{AuditAction, Email, Grants, Password};
 use rampart_store::StoreError;
-use rampart_store::roles::roles_of_user;
 use rampart_store::users::{UserRow, find_user_by_email_index, insert_user, update_password_hash};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::load_grants;
 use crate::audit::AuditEvent;
 use crate::hashing::{HashingPlace, PoolBusy};
 
@@ -203,25 +203,19 @@ pub async fn find_account_by_id(
     }
 }
 
-/// The roles and permissions of an active account with a verified address; `None` for anyone
+/// The grants (roles, with their permissions and departments) of an active account with a verified address; `None` for anyone
 /// else (unknown, disabled, unverified), whose credentials then count for nothing.
-pub async fn active_user_permissions(
+pub async fn active_user_grants(
     state: &AppState,
     user_id: Uuid,
-) -> Result<Option<(Vec<String>, PermissionSet)>, StoreError> {
+) -> Result<Option<Grants>, StoreError> {
     let Some(user) = rampart_store::users::find_user_by_id(&state.db, user_id).await? else {
         return Ok(None);
     };
     if user.status != "active" || user.email_verified_at.is_none() {
         return Ok(None);
     }
-    let roles = roles_of_user(&state.db, user_id).await?;
-    let permissions = roles
-        .iter()
-        .filter_map(|role| BuiltInRole::parse(role))
-        .flat_map(|role| role.permissions().iter().collect::<Vec<_>>())
-        .collect();
-    Ok(Some((roles, permissions)))
+    Ok(Some(load_grants(&state.db, user_id).await?))
 }
 
 /// The words a new password must not be built from: the address, its local part, the site.

@@ -25,6 +25,7 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub metrics: MetricsSettings,
     pub alerts: AlertSettings,
+    pub records: RecordSettings,
     pub log: LogSettings,
 }
 
@@ -327,6 +328,19 @@ pub(crate) fn redact_url_password(url: &str) -> String {
         }
         Err(_) => "[redacted]".into(),
     }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSettings {
+    /// Days a deleted record stays restorable before it is purged.
+    pub bin_days: u64,
+    /// The largest page of a records list.
+    pub max_page_size: u64,
+    /// Public form submissions accepted per client address and collection per hour.
+    pub form_submissions_per_hour: u64,
+    /// The form field only bots fill in.
+    pub honeypot_field: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

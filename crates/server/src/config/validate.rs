@@ -206,6 +206,15 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     }
     in_range("alerts.webhook_timeout_secs", alerts.webhook_timeout_secs, 1..=60);
     in_range("alerts.max_attempts", u64::from(alerts.max_attempts), 1..=100);
+    let records = &settings.records;
+    in_range("records.bin_days", records.bin_days, 1..=3650);
+    in_range("records.max_page_size", records.max_page_size, 1..=1000);
+    in_range("records.form_submissions_per_hour", records.form_submissions_per_hour, 1..=1_000_000);
+    if !records.honeypot_field.starts_with('_') || records.honeypot_field.len() > 64 {
+        problems.push(
+            "records.honeypot_field: expected a name that starts with _ (so no collection field can have it), at most 64 characters".into(),
+        );
+    }
     check_webhook(settings, problems);
     for role in &settings.mfa.required_roles {
         if rampart_domain::BuiltInRole::parse(role).is_none() {

@@ -11,7 +11,8 @@
 //! Encrypted columns today: `users.email` (+ its blind index) and `totp_factors.secret`
 //! (one row per user with an authenticator, rewritten after the users), rewritten below, and
 //! `outbox.message_ciphertext`, not rewritten (queued e-mail is gone within hours) but counted as
-//! using its key version, which is retired only once the queue no longer needs it. Each new
+//! using its key version, which is retired only once the queue no longer needs it; then business
+//! records' sealed parts and lookups (`records/rekey.rs`, its own resumable cursor). Each new
 //! encrypted column joins the pass below.
 
 use std::collections::BTreeSet;
@@ -124,6 +125,10 @@ pub async fn reencrypt(
             update_totp_secret(db, factor.user_id, &factor.secret_ciphertext, &ciphertext).await?;
         report.rewritten += u64::from(changed);
     }
+    let (checked, rewritten) =
+        crate::records::rekey::reencrypt_records(db, keyring, random, clock, batch_size).await?;
+    report.checked += checked;
+    report.rewritten += rewritten;
     delete_job_progress(db, JOB).await?;
     report.complete = true;
     report.retired = retire_unused_versions(db, keyring, clock).await?;
@@ -184,5 +189,8 @@ async fn versions_in_use(db: &Db) -> Result<(BTreeSet<u32>, BTreeSet<u32>), Keys
         cursor = Some(last.id);
         fields.extend(rows.iter().filter_map(|row| field_key_version(&row.message_ciphertext)));
     }
+    let (record_fields, record_indexes) = crate::records::rekey::record_key_versions(db).await?;
+    fields.extend(record_fields);
+    indexes.extend(record_indexes);
     Ok((fields, indexes))
 }

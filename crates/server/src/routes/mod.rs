@@ -11,10 +11,15 @@
 mod alerts;
 mod audit;
 mod auth;
+mod collections;
+mod departments;
+mod forms;
 mod health;
 mod me;
 mod metrics;
 pub(crate) mod openapi;
+pub(crate) mod records;
+mod roles;
 mod session_response;
 mod session_view;
 mod setup_page;
@@ -44,6 +49,10 @@ pub enum Access {
     Permission(Permission),
     /// Only a metrics scraper presenting `metrics.token` (no person, no session).
     MetricsToken,
+    /// Any signed-in caller, then the collection's and the record's rules decide
+    /// (`access/records.rs`): a permission in a department, or a customer's own records; what
+    /// the caller does not reach answers 404 (audited).
+    RecordPolicy,
 }
 
 /// A route's path and access rule, for the tests that walk the route table.
@@ -101,6 +110,13 @@ impl RouteTable {
         self
     }
 
+    /// A business-records route: signed in, then decided per collection and record.
+    pub fn record_policy(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handler.route_layer(from_fn(require_principal)));
+        self.declared.push(DeclaredRoute { path, access: Access::RecordPolicy });
+        self
+    }
+
     /// A route for the metrics scraper; its handler checks the token first (`routes/metrics.rs`).
     pub fn scraper(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
         self.router = self.router.route(path, handler);
@@ -133,6 +149,11 @@ pub fn table() -> RouteTable {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(alerts::routes())
+        .merge(departments::routes())
+        .merge(roles::routes())
+        .merge(collections::routes())
+        .merge(records::routes())
+        .merge(forms::routes())
         .merge(metrics::routes())
         .merge(openapi::routes())
 }

@@ -20,7 +20,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{RouteTable, alerts, audit, auth, health, me, metrics, setup_page, users};
+use super::{
+    RouteTable, alerts, audit, auth, collections, departments, forms, health, me, metrics, records,
+    roles, setup_page, users,
+};
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
@@ -48,7 +51,12 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("users", users::Api::openapi()))
         .merge_from(tagged("audit", audit::Api::openapi()))
         .merge_from(tagged("alerts", alerts::Api::openapi()))
-        .merge_from(tagged("metrics", metrics::Api::openapi()));
+        .merge_from(tagged("metrics", metrics::Api::openapi()))
+        .merge_from(tagged("departments", departments::Api::openapi()))
+        .merge_from(tagged("roles", roles::Api::openapi()))
+        .merge_from(tagged("collections", collections::Api::openapi()))
+        .merge_from(tagged("records", records::Api::openapi()))
+        .merge_from(tagged("forms", forms::Api::openapi()));
     // Any route can fail in a way the client cannot fix (the body says nothing more), or take
     // longer than `server.request_timeout_secs`; and any state-changing one that came with the
     // session cookie is refused unless it came from our pages (`middleware/csrf.rs`).
@@ -76,7 +84,7 @@ fn document(public_origin: &str) -> Document {
     info(
         title = "Rampart",
         version = env!("CARGO_PKG_VERSION"),
-        description = "Accounts, sessions and sign-in of a Rampart server. Every error answers \
+        description = "Accounts, sessions, sign-in, roles and business records of a Rampart server. Every error answers \
             `{\"error\":{\"code\",\"message\",\"request_id\"}}` (`ErrorResponse`). Signed-in \
             routes take the `__Host-rampart_session` cookie (unsafe methods also need \
             `X-CSRF-Token`, the `csrf_token` given at sign-in) or `Authorization: Bearer` with a \
@@ -95,6 +103,11 @@ fn document(public_origin: &str) -> Document {
         (name = "audit", description = "The tamper-evident audit trail (`audit:read`)"),
         (name = "alerts", description = "What the detection rules raised, and the live feed"),
         (name = "metrics", description = "Prometheus metrics, for a scraper holding `metrics.token`"),
+        (name = "departments", description = "The departments grants and records are scoped to (`roles:manage`)"),
+        (name = "roles", description = "Built-in and custom roles, and who holds which where (`roles:manage`, step-up)"),
+        (name = "collections", description = "What the business stores, defined at run time (`collections:manage`)"),
+        (name = "records", description = "The business records: by department, by owner, sensitive fields only for `records:read_sensitive`"),
+        (name = "forms", description = "Website forms creating records without signing in (`public_create`)"),
         (name = "openapi", description = "This document"),
     ),
 )]

@@ -22,7 +22,7 @@ use time::Duration;
 
 use super::cookie::{bearer_token, clearing_cookie, session_token_from_cookies};
 use super::principal::{Credential, PendingSignIn, Presented, Principal};
-use crate::accounts::active_user_permissions;
+use crate::accounts::active_user_grants;
 use crate::api_keys::{API_KEY_PREFIX, resolve_api_key};
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
@@ -119,7 +119,7 @@ async fn resolve_session(
         delete_session(&state.db, session.id, None).await?;
         return Ok(None);
     }
-    let Some((roles, permissions)) = active_user_permissions(state, session.user_id).await? else {
+    let Some(grants) = active_user_grants(state, session.user_id).await? else {
         return Ok(None);
     };
     if SessionStage::parse(&session.stage) == SessionStage::MfaPending {
@@ -134,11 +134,13 @@ async fn resolve_session(
     if now - session.last_seen_at >= TOUCH_INTERVAL {
         touch_session(&state.db, session.id, now).await?;
     }
+    let roles = grants.roles();
     let owes_enrolment = owes_enrolment(state, session.user_id, &roles).await?;
     Ok(Some(Caller::Principal(Principal {
         user_id: session.user_id,
         roles,
-        permissions,
+        permissions: grants.permissions(),
+        grants,
         credential: Credential::Session {
             id: session.id,
             token_hash: hash,

@@ -11,7 +11,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use rampart_domain::{Assurance, Permission, PermissionSet};
+use rampart_domain::{Assurance, Grants, Permission, PermissionSet};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -49,9 +49,11 @@ pub struct Principal {
     pub user_id: Uuid,
     /// The built-in roles held.
     pub roles: Vec<String>,
-    /// What this credential may do now: the roles' permissions, cut down to the key's own list
-    /// for an API key.
+    /// What this credential may do somewhere: the roles' permissions, cut down to the key's own
+    /// list for an API key.
     pub permissions: PermissionSet,
+    /// The same, with where: each role's permissions and departments (the object level).
+    pub grants: Grants,
     pub credential: Credential,
     /// The roles require a second factor and the account has none: only enrolment is open.
     pub owes_enrolment: bool,

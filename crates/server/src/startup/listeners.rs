@@ -39,6 +39,7 @@ pub(super) async fn serve(
     let mail_worker = DeliveryWorker::start(&app.state);
     let audit_worker = crate::audit::start_worker(&app.state);
     let alert_delivery = crate::alerts::start_delivery(&app.state);
+    let records_bin = crate::records::purge::start(&app.state);
     let settings = app.state.settings.server.clone();
     let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
     let listen_error = |error: std::io::Error| StartupError::Listen {
@@ -93,6 +94,7 @@ pub(super) async fn serve(
             keyring_reload.abort();
             audit_worker.abort();
             alert_delivery.abort();
+            records_bin.abort();
             if let Some(worker) = mail_worker {
                 worker.stop(Duration::ZERO).await;
             }
@@ -110,6 +112,7 @@ pub(super) async fn serve(
     keyring_reload.abort();
     audit_worker.abort();
     alert_delivery.abort();
+    records_bin.abort();
     if let Some(task) = &acme_task {
         task.abort();
     }

@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod access_matrix;
 mod account_emails;
 mod accounts;
 mod acme;
@@ -17,8 +18,10 @@ mod api_keys;
 mod audit_trail;
 mod bootstrap;
 mod browser_defences;
+mod business;
 mod errors;
 mod factors;
+mod forms;
 mod health;
 mod helpers;
 mod hygiene;
@@ -35,7 +38,11 @@ mod openapi;
 mod passkeys;
 mod passwords;
 mod people;
+mod record_injection;
+mod records;
+mod records_storage;
 mod reencrypt;
+mod roles;
 mod routes;
 mod sessions;
 mod shutdown;

@@ -30,6 +30,7 @@ fn the_public_routes_are_exactly_the_allowlist() {
             "/api/auth/password/reset",
             "/api/auth/register",
             "/api/auth/verify-email",
+            "/api/forms/{collection}",
             "/api/openapi.json",
             "/healthz",
             "/readyz",

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use rampart_domain::DepartmentScope;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -19,10 +20,20 @@ pub(super) struct MeResponse {
     email_verified: bool,
     /// The built-in roles held, e.g. `owner`, `customer`.
     roles: Vec<String>,
-    /// What this credential may do now, e.g. `users:manage`.
+    /// What this credential may do now (somewhere), e.g. `users:manage`.
     permissions: Vec<&'static str>,
+    /// Each role held, with its permissions and departments (`null`: every department).
+    grants: Vec<GrantView>,
     credential: CredentialView,
     mfa: MfaView,
+}
+
+/// One role held, and where.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct GrantView {
+    role: String,
+    permissions: Vec<&'static str>,
+    departments: Option<Vec<String>>,
 }
 
 /// The caller's second factors.
@@ -83,6 +94,18 @@ pub(super) async fn me(
         email: account.email.as_str().to_owned(),
         email_verified: account.email_verified,
         permissions: principal.permissions.iter().map(|p| p.as_str()).collect(),
+        grants: principal
+            .grants
+            .iter()
+            .map(|grant| GrantView {
+                role: grant.role.clone(),
+                permissions: grant.permissions.iter().map(|p| p.as_str()).collect(),
+                departments: match &grant.scope {
+                    DepartmentScope::All => None,
+                    DepartmentScope::Only(listed) => Some(listed.iter().cloned().collect()),
+                },
+            })
+            .collect(),
         roles: principal.roles,
         credential,
         mfa,

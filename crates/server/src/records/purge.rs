@@ -1,0 +1,44 @@
+//! The bin: records deleted longer ago than `records.bin_days` are purged for good, hourly, on
+//! every instance (the delete is idempotent, so instances need no coordination).
+
+use std::time::Duration;
+
+use rampart_domain::AuditAction;
+use rampart_store::records::purge_binned_records;
+use tokio::task::JoinHandle;
+
+use crate::AppState;
+use crate::audit::{AuditEvent, record};
+
+const EVERY: Duration = Duration::from_secs(3600);
+
+/// Purges what is due now; returns how many records went.
+pub async fn purge_bin(state: &AppState) -> Result<u64, crate::ApiError> {
+    let days = i64::try_from(state.settings.records.bin_days).unwrap_or(i64::MAX);
+    let cutoff = state.clock.now() - time::Duration::days(days);
+    let purged = purge_binned_records(&state.db, cutoff).await?;
+    // Form rate-limit windows older than a day count for nothing any more.
+    rampart_store::forms::delete_form_windows_before(
+        &state.db,
+        state.clock.now() - time::Duration::days(1),
+    )
+    .await?;
+    if purged > 0 {
+        record(state, AuditEvent::success(AuditAction::RecordsPurged).detail("records", purged))
+            .await?;
+    }
+    Ok(purged)
+}
+
+pub(crate) fn start(state: &AppState) -> JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + EVERY, EVERY);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = purge_bin(&state).await {
+                tracing::warn!(error = %error, "records: the bin was not purged; retrying in an hour");
+            }
+        }
+    })
+}

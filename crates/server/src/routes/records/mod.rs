@@ -1,0 +1,55 @@
+//! `/api/collections/{name}/records`: the business records API. Every route is signed in and
+//! decided by the collection's and the record's rules (`access/records.rs`): the function level
+//! (`records:read`, `records:write`, or a customer's own records), the object level (another
+//! department's or another customer's record answers 404, audited) and the field level
+//! (sensitive fields absent without `records:read_sensitive`; writing them refused).
+//!
+//! - `list.rs`: filter, sort, cursor pages, and the bin;
+//! - `read.rs`: one record, with its `ETag`;
+//! - `create.rs`, `update.rs` (`If-Match` → 409 on a stale version), `delete.rs` (bin, restore);
+//! - `present.rs`: a record as the caller may see it, and the `sensitive_read` audit;
+//! - `reach.rs`: the 404 for what the caller does not reach.
+
+mod create;
+mod delete;
+mod list;
+mod present;
+pub(crate) mod reach;
+mod read;
+mod update;
+
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+use super::RouteTable;
+
+pub(super) fn routes() -> RouteTable {
+    RouteTable::new()
+        .record_policy(
+            "/api/collections/{name}/records",
+            get(list::list_records).post(create::create_record),
+        )
+        .record_policy(
+            "/api/collections/{name}/records/{id}",
+            get(read::get_record).patch(update::update_record).delete(delete::delete_record),
+        )
+        .record_policy("/api/collections/{name}/records/{id}/restore", post(delete::restore_record))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list::list_records,
+        create::create_record,
+        read::get_record,
+        update::update_record,
+        delete::delete_record,
+        delete::restore_record,
+    ),
+    components(schemas(crate::records::RecordView))
+)]
+pub(super) struct Api;
+
+/// Descriptions several record routes share.
+const NOT_REACHED: &str = "`not_found`: no such collection or record, or the caller does not \
+    reach it (another department's or customer's)";

@@ -1,0 +1,102 @@
+//! `PATCH /api/collections/{name}/records/{id}` with `If-Match: "<version>"` and
+//! `{"fields": {…}}`: only the fields sent change (`null` clears one). A version other than the
+//! stored one answers 409: someone changed the record since the caller read it.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use rampart_domain::AuditAction;
+use rampart_domain::records::Document;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::NOT_REACHED;
+use super::create::refuse_sensitive_fields;
+use super::present::present;
+use super::reach::{reach_collection, reach_record};
+use super::read::with_etag;
+use crate::access::records::RecordAction;
+use crate::audit::{AuditEvent, record};
+use crate::client::ClientContext;
+use crate::extract::ApiJson;
+use crate::records::write::update_existing_record;
+use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
+use crate::sessions::Principal;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RecordPatch {
+    #[schema(value_type = Object)]
+    fields: Document,
+}
+
+/// The version in `If-Match` (`"3"`, `W/"3"` or `3`).
+pub(super) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse::<i64>().map(Some).map_err(|_| {
+        ApiError::BadRequest("If-Match: expected the record's ETag, e.g. \"3\"".into())
+    })
+}
+
+/// Changes some fields of a record.
+#[utoipa::path(patch, path = "/api/collections/{name}/records/{id}", request_body = RecordPatch,
+    params(
+        ("name" = String, Path, description = "the collection"),
+        ("id" = Uuid, Path, description = "the record"),
+        ("If-Match" = String, Header, description = "the `ETag` (version) the change is based on"),
+    ),
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the record as changed; `ETag` holds its new version", body = crate::records::RecordView),
+        (status = 400, description = "`bad_request`: no or malformed `If-Match`, or `id` is not a UUID", body = ErrorResponse),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: a sensitive field the caller may not set", body = ErrorResponse),
+        (status = 404, description = NOT_REACHED, body = ErrorResponse),
+        (status = 409, description = "`conflict`: the record changed since that version (or a unique value is taken)", body = ErrorResponse),
+        (status = 422, description = "`invalid_input`: fields that do not fit the collection (each named)", body = ErrorResponse),
+        JsonBodyErrors,
+    ))]
+pub(super) async fn update_record(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientContext,
+    Path((name, id)): Path<(String, Uuid)>,
+    headers: HeaderMap,
+    ApiJson(patch): ApiJson<RecordPatch>,
+) -> Result<Response, ApiError> {
+    let action = RecordAction::Write;
+    let (collection, visibility) =
+        reach_collection(&state, &principal, &client, &name, action).await?;
+    let existing =
+        reach_record(&state, &principal, &client, &collection, &visibility, id, action).await?;
+    let version = expected_version(&headers)?.ok_or_else(|| {
+        ApiError::BadRequest("If-Match: send the record's ETag to change it".into())
+    })?;
+    let department = existing.department.clone();
+    refuse_sensitive_fields(
+        &principal,
+        &collection,
+        &visibility,
+        department.as_deref(),
+        &patch.fields,
+    )?;
+    let changed =
+        update_existing_record(&state, &collection, &existing, &patch.fields, version).await?;
+    let names: Vec<&String> = patch.fields.keys().collect();
+    record(
+        &state,
+        AuditEvent::success(AuditAction::RecordUpdated)
+            .by(&principal, &client)
+            .target(format!("record:{}/{id}", collection.name))
+            .detail("fields", serde_json::json!(names))
+            .detail("version", changed.version),
+    )
+    .await?;
+    let mut views = present(&state, &principal, &client, &collection, &[changed]).await?;
+    let view = views.pop().ok_or(ApiError::NotFound)?;
+    Ok(with_etag(view))
+}

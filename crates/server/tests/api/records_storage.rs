@@ -1,0 +1,127 @@
+//! How records are kept: a stolen copy of the database shows no sensitive field, and a change of
+//! a collection's definition either fits every record or changes nothing.
+
+use rampart_domain::BuiltInRole;
+use rampart_store::on_both_engines;
+use rampart_store::testing::TestEngine;
+use serde_json::{Value, json};
+
+use crate::business::business;
+use crate::helpers::error_of;
+use crate::keys::raw_database_bytes;
+
+async fn no_sensitive_field_appears_in_the_raw_database(engine: TestEngine) {
+    let business = business(engine).await;
+    let planted = [
+        (
+            "customers",
+            json!({ "name": "Plain Name Visible", "email": "planted-mail@secret.example",
+            "phone": "+44 7700 900461", "address": "77 Planted Address Road" }),
+        ),
+        (
+            "employees",
+            json!({ "name": "Someone", "email": "someone@company.example", "salary": 123456.78 }),
+        ),
+        (
+            "leads",
+            json!({ "name": "L", "email": "lead-planted@secret.example", "phone": "+1 202 555 0147" }),
+        ),
+    ];
+    for (collection, fields) in &planted {
+        let department = if *collection == "employees" { None } else { Some("sales") };
+        business.record(collection, department, None, fields.clone()).await;
+    }
+    // A checkpoint and WAL contents count: what is on disk is what a thief copies.
+    let raw = raw_database_bytes(engine, business.app.database_url());
+    let text = String::from_utf8_lossy(&raw);
+
+    for secret in [
+        "planted-mail@secret.example",
+        "447700900461",
+        "77 Planted Address Road",
+        "123456.78",
+        "lead-planted@secret.example",
+        "12025550147",
+        "buyer@acme.example",
+        "1 Main Street",
+    ] {
+        assert!(!text.contains(secret), "{secret} is in the raw database");
+    }
+    assert!(
+        text.contains("Plain Name Visible"),
+        "the scan reads the records (a plain field is there)"
+    );
+}
+
+async fn put_with(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> reqwest::Response {
+    app.client.put(app.at(path)).bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+fn invoices(fields: Value) -> Value {
+    json!({ "title": "Invoices", "fields": fields, "departments": ["finance"] })
+}
+
+async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestEngine) {
+    let business = business(engine).await;
+    let app = &business.app;
+    let (_, owner) = business.signed_in_as("owner@schema.test", &[BuiltInRole::Owner]).await;
+    let current: Value =
+        app.get_with("/api/collections/invoices", &owner).await.json().await.unwrap();
+    let mut fields = current["fields"].as_array().unwrap().clone();
+
+    // A new required field: the demo's invoice has no value for it.
+    let mut with_required = fields.clone();
+    with_required.push(json!({ "name": "currency", "type": "text", "required": true }));
+    let (status, error) = error_of(
+        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(with_required)))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 409, "{error}");
+    assert!(error["message"].as_str().unwrap().contains("currency"), "{error}");
+
+    // Removing a field that holds data.
+    let without_amount: Vec<Value> =
+        fields.iter().filter(|f| f["name"] != "amount").cloned().collect();
+    let (status, error) = error_of(
+        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(without_amount)))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 409, "{error}");
+    assert!(error["message"].as_str().unwrap().contains("amount"), "{error}");
+    let unchanged: Value =
+        app.get_with("/api/collections/invoices", &owner).await.json().await.unwrap();
+    assert_eq!(unchanged["version"], current["version"], "nothing changed");
+
+    // Making `amount` sensitive moves it into the sealed part: out of the plain document, still
+    // there for who may read it.
+    for field in &mut fields {
+        if field["name"] == "amount" {
+            field["sensitive"] = json!(true);
+        }
+    }
+    let changed =
+        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(fields))).await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(changed["version"], current["version"].as_i64().unwrap() + 1);
+    let listed: Value =
+        app.get_with("/api/collections/invoices/records", &owner).await.json().await.unwrap();
+    assert_eq!(listed["records"][0]["fields"]["amount"], 1250.5);
+    let id: uuid::Uuid = listed["records"][0]["id"].as_str().unwrap().parse().unwrap();
+    let stored =
+        rampart_store::records::find_record(&app.db, "invoices", id).await.unwrap().unwrap();
+    assert!(stored.data.get("amount").is_none(), "the amount is sealed now: {}", stored.data);
+    assert!(stored.sealed.is_some());
+}
+
+on_both_engines!(
+    no_sensitive_field_appears_in_the_raw_database,
+    a_new_definition_must_fit_every_record_or_nothing_changes,
+);
