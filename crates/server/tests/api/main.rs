@@ -38,6 +38,7 @@ mod openapi;
 mod passkeys;
 mod passwords;
 mod people;
+mod permission_matrix;
 mod record_injection;
 mod records;
 mod records_storage;

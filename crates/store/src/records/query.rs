@@ -81,6 +81,17 @@ pub async fn list_records(db: &Db, query: &RecordQuery<'_>) -> Result<Vec<Record
         }
     }
     if let Some(filter) = query.filter {
+        // A lookup every match must pass is resolved first, to the few ids it names: planners
+        // otherwise tend to walk the sort index and test each row against the lookup.
+        for (name, values) in required_lookups(filter) {
+            let holders = lookup_holders(query.collection, name, &values, query.lookups);
+            let ids: Vec<Uuid> =
+                db.fetch_all::<(Uuid,)>(&holders).await?.into_iter().map(|(id,)| id).collect();
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            select.and_where(Expr::col((Records::Table, Records::Id)).is_in(ids));
+        }
         select.cond_where(condition(engine, query.collection, filter, query.lookups)?);
     }
     let sort_expr = sort_expression(engine, &query.sort.key);
@@ -186,7 +197,36 @@ fn condition(
 
 /// The digests looked up for a sensitive field's values; a value nobody computed digests for
 /// matches nothing.
-fn lookup(collection: &str, name: &str, values: &[&Scalar], lookups: &LookupDigests) -> Expr {
+/// The sensitive lookups a record must pass to match `filter`: the filter itself, or the parts
+/// of a top-level `&&`, when they are `=`/`in` lookups.
+fn required_lookups(filter: &TypedFilter) -> Vec<(&str, Vec<&Scalar>)> {
+    let parts = match filter {
+        TypedFilter::And(parts) => parts.iter().collect(),
+        other => vec![other],
+    };
+    parts
+        .into_iter()
+        .filter_map(|part| match part {
+            TypedFilter::Compare {
+                target: Target::SensitiveLookup { name },
+                op: CompareOp::Eq,
+                value,
+            } => Some((name.as_str(), vec![value])),
+            TypedFilter::In { target: Target::SensitiveLookup { name }, values } => {
+                Some((name.as_str(), values.iter().collect()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ids of the records of `collection` whose `name` has one of `values` (their digests).
+fn lookup_holders(
+    collection: &str,
+    name: &str,
+    values: &[&Scalar],
+    lookups: &LookupDigests,
+) -> sea_query::SelectStatement {
     let digests: Vec<Vec<u8>> = values
         .iter()
         .filter_map(|value| match value {
@@ -196,14 +236,18 @@ fn lookup(collection: &str, name: &str, values: &[&Scalar], lookups: &LookupDige
         .flatten()
         .cloned()
         .collect();
-    let holders = Query::select()
+    Query::select()
         .column(RecordLookup::RecordId)
         .from(RecordLookup::Table)
         .and_where(Expr::col(RecordLookup::Collection).eq(collection))
         .and_where(Expr::col(RecordLookup::Field).eq(name))
         .and_where(Expr::col(RecordLookup::Digest).is_in(digests))
-        .to_owned();
-    Expr::col((Records::Table, Records::Id)).in_subquery(holders)
+        .to_owned()
+}
+
+fn lookup(collection: &str, name: &str, values: &[&Scalar], lookups: &LookupDigests) -> Expr {
+    Expr::col((Records::Table, Records::Id))
+        .in_subquery(lookup_holders(collection, name, values, lookups))
 }
 
 fn column_expression(column: Column) -> Expr {
