@@ -395,3 +395,33 @@ pub async fn count_recent_events(
     }
     db.count(&query).await
 }
+
+/// The sum of the numeric detail `key` over recent events of `action` by `actor_user_id` (an
+/// event without it counts 1): how many records the `sensitive_read` events of a window cover.
+pub async fn sum_recent_event_counts(
+    db: &Db,
+    action: &str,
+    actor_user_id: Option<Uuid>,
+    since: OffsetDateTime,
+    key: &str,
+) -> Result<u64, StoreError> {
+    let mut query = Query::select();
+    query
+        .column(AuditEvents::Details)
+        .from(AuditEvents::Table)
+        .and_where(Expr::col(AuditEvents::Action).eq(action))
+        .and_where(Expr::col(AuditEvents::At).gte(since));
+    if let Some(actor) = actor_user_id {
+        query.and_where(Expr::col(AuditEvents::ActorUserId).eq(actor));
+    }
+    let rows = db.fetch_all::<(String,)>(&query).await?;
+    Ok(rows
+        .iter()
+        .map(|(details,)| {
+            serde_json::from_str::<serde_json::Value>(details)
+                .ok()
+                .and_then(|value| value.get(key).and_then(serde_json::Value::as_u64))
+                .unwrap_or(1)
+        })
+        .sum())
+}

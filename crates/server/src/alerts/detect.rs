@@ -6,7 +6,7 @@ use rampart_domain::detection::{
     is_mfa_failure_burst, is_password_spraying, is_privileged_grant, is_success_after_failures,
 };
 use rampart_store::StoreError;
-use rampart_store::audit::count_recent_events;
+use rampart_store::audit::{count_recent_events, sum_recent_event_counts};
 use rampart_store::sign_in_throttle::{
     count_addresses_tried_from_ip, count_failing_clients_and_addresses,
 };
@@ -112,7 +112,9 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
             )
         }
         "sensitive_read" => {
-            let reads = count(count_recent_events(db, "sensitive_read", actor, None, burst).await?);
+            // Each event covers `count` records (one page of a list).
+            let reads =
+                sum_recent_event_counts(db, "sensitive_read", actor, burst, "count").await?;
             if !is_mass_sensitive_reading(reads, &thresholds) {
                 return Ok(Vec::new());
             }

@@ -344,7 +344,36 @@ async fn fields_of_a_record_read_back_as_written(engine: TestEngine) {
     assert_eq!(created["department"], "support");
 }
 
+async fn paging_through_many_sensitive_records_raises_mass_sensitive_reads(engine: TestEngine) {
+    let business = business(engine).await;
+    let (_, owner) = business.signed_in_as("owner@records.test", &[BuiltInRole::Owner]).await;
+    for n in 0..520 {
+        business.record("customers", Some("sales"), None, customer_fields(&format!("C{n}"))).await;
+    }
+
+    let mut after: Option<String> = None;
+    for _ in 0..6 {
+        let mut path = "/api/collections/customers/records?limit=100".to_owned();
+        if let Some(cursor) = &after {
+            path.push_str(&format!("&after={cursor}"));
+        }
+        let page: Value = business.app.get_with(&path, &owner).await.json().await.unwrap();
+        after = page["next"].as_str().map(str::to_owned);
+    }
+
+    let reads = crate::factors::audited(&business.app, "sensitive_read").await;
+    assert_eq!(reads.len(), 6, "one event per page");
+    assert!(reads[0].entry.details.contains("\"count\":100"), "{}", reads[0].entry.details);
+    let alerts =
+        rampart_store::alerts::list_alerts(&business.app.db, None, None, 10).await.unwrap();
+    assert!(
+        alerts.iter().any(|alert| alert.rule == "mass_sensitive_reads"),
+        "six pages of 100 sensitive records in a minute"
+    );
+}
+
 on_both_engines!(
+    paging_through_many_sensitive_records_raises_mass_sensitive_reads,
     a_stale_version_is_refused_and_the_current_one_accepted,
     fields_that_do_not_fit_are_each_named_and_never_echoed,
     the_filter_language_selects_exactly_the_matching_records,

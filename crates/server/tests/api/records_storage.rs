@@ -125,3 +125,44 @@ on_both_engines!(
     no_sensitive_field_appears_in_the_raw_database,
     a_new_definition_must_fit_every_record_or_nothing_changes,
 );
+
+async fn after_a_rotation_records_are_rewritten_and_the_old_keys_retired(engine: TestEngine) {
+    use rampart_crypto::{MasterKey, OsRandom, Purpose, field_key_version};
+    use rampart_domain::{ManualClock, SystemClock};
+    use rampart_server::keys::{RETIRE_GRACE, reencrypt, rotate_data_keys};
+
+    let business = business(engine).await;
+    let app = &business.app;
+    let (_, owner) = business.signed_in_as("owner@rekey.test", &[BuiltInRole::Owner]).await;
+    let master =
+        MasterKey::from_bytes(&std::fs::read(app.data_dir.join("master.key")).unwrap()).unwrap();
+    let purposes = [Purpose::Fields, Purpose::BlindIndex];
+    rotate_data_keys(&app.db, &master, &purposes, &OsRandom, &SystemClock).await.unwrap();
+    app.state.keyring.refresh(&app.db, &master).await.unwrap();
+    let keyring = app.state.keyring.current();
+    let newest = keyring.current_version(Purpose::Fields);
+
+    let later = ManualClock::starting_at(
+        time::OffsetDateTime::now_utc() + RETIRE_GRACE + time::Duration::minutes(1),
+    );
+    let report = reencrypt(&app.db, &keyring, &OsRandom, &later, 2, None).await.unwrap();
+
+    assert!(report.complete);
+    assert!(report.retired.contains(&(Purpose::Fields, 1)), "{report:?}");
+    assert!(report.retired.contains(&(Purpose::BlindIndex, 1)), "{report:?}");
+    let records =
+        rampart_store::records::list_records_after(&app.db, None, None, 1000).await.unwrap();
+    for record in records.iter().filter(|r| r.sealed.is_some()) {
+        assert_eq!(field_key_version(record.sealed.as_deref().unwrap()), newest, "{}", record.id);
+    }
+    app.state.keyring.refresh(&app.db, &master).await.unwrap();
+    let path = format!(
+        "/api/collections/customers/records?filter={}",
+        url::form_urlencoded::byte_serialize(br#"email = "buyer@acme.example""#)
+            .collect::<String>()
+    );
+    let found: Value = app.get_with(&path, &owner).await.json().await.unwrap();
+    assert_eq!(found["records"][0]["fields"]["address"], "1 Main Street, Springfield");
+}
+
+on_both_engines!(after_a_rotation_records_are_rewritten_and_the_old_keys_retired);

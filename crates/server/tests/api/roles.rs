@@ -210,3 +210,101 @@ on_both_engines!(
     the_last_owner_cannot_lose_the_role,
     departments_in_use_cannot_be_deleted,
 );
+
+async fn a_custom_role_changes_for_everyone_holding_it_and_goes_only_when_unheld(
+    engine: TestEngine,
+) {
+    let business = business(engine).await;
+    let app = &business.app;
+    let (_, owner) = business.signed_in_as("owner@roles.test", &[BuiltInRole::Owner]).await;
+    let (clerk, clerk_token) = business.signed_in_as("clerk@roles.test", &[]).await;
+    let record =
+        business.record("customers", Some("support"), None, customer_fields("Initech")).await;
+    let path = format!("/api/collections/customers/records/{}", record.id);
+    let role = json!({ "name": "viewer", "description": "reads records", "permissions": ["records:read"] });
+    assert_eq!(app.post_with("/api/roles", &owner, role).await.status(), 201);
+    let grant = put_with(
+        app,
+        &format!("/api/users/{clerk}/roles/viewer"),
+        &owner,
+        json!({ "departments": ["support"] }),
+    )
+    .await;
+    assert_eq!(grant.status(), 200);
+    let seen: Value = app.get_with(&path, &clerk_token).await.json().await.unwrap();
+    assert!(seen["fields"].get("phone").is_none(), "viewer does not read sensitive fields yet");
+
+    let wider = json!({ "description": "reads everything", "permissions": ["records:read", "records:read_sensitive"] });
+    assert_eq!(put_with(app, "/api/roles/viewer", &owner, wider).await.status(), 200);
+    let seen: Value = app.get_with(&path, &clerk_token).await.json().await.unwrap();
+    assert_eq!(seen["fields"]["phone"], "+15550199", "the change reached the holder at once");
+    assert_eq!(
+        put_with(app, "/api/roles/owner", &owner, json!({ "description": "", "permissions": [] }))
+            .await
+            .status(),
+        404,
+        "built-in roles do not change"
+    );
+
+    let held =
+        app.client.delete(app.at("/api/roles/viewer")).bearer_auth(&owner).send().await.unwrap();
+    assert_eq!(held.status(), 409);
+    let revoked = app
+        .client
+        .delete(app.at(&format!("/api/users/{clerk}/roles/viewer")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(app.get_with(&path, &clerk_token).await.status(), 404);
+    let gone =
+        app.client.delete(app.at("/api/roles/viewer")).bearer_auth(&owner).send().await.unwrap();
+    assert_eq!(gone.status(), 200);
+    let changes: Vec<String> =
+        audited(app, "role_changed").await.iter().map(|e| e.entry.details.clone()).collect();
+    assert_eq!(changes.len(), 3, "{changes:?}");
+}
+
+async fn departments_are_renamed_and_empty_collections_deleted(engine: TestEngine) {
+    let business = business(engine).await;
+    let app = &business.app;
+    let (_, owner) = business.signed_in_as("owner@roles.test", &[BuiltInRole::Owner]).await;
+
+    let renamed = app
+        .client
+        .patch(app.at("/api/departments/hr"))
+        .bearer_auth(&owner)
+        .json(&json!({ "title": "People" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 200);
+    let listed: Value = app.get_with("/api/departments", &owner).await.json().await.unwrap();
+    assert!(listed.as_array().unwrap().iter().any(|d| d["name"] == "hr" && d["title"] == "People"));
+
+    let holding = app
+        .client
+        .delete(app.at("/api/collections/employees"))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(holding.status(), 409, "a collection with records stays");
+    let empty = json!({ "name": "notes", "title": "Notes", "fields": [{ "name": "text", "type": "long_text" }] });
+    assert_eq!(app.post_with("/api/collections", &owner, empty).await.status(), 201);
+    let deleted = app
+        .client
+        .delete(app.at("/api/collections/notes"))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(app.get_with("/api/collections/notes", &owner).await.status(), 404);
+}
+
+on_both_engines!(
+    a_custom_role_changes_for_everyone_holding_it_and_goes_only_when_unheld,
+    departments_are_renamed_and_empty_collections_deleted,
+);
