@@ -35,11 +35,27 @@ pub(crate) enum Command {
     /// Check, export and identify the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Incident response: lockdown.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
     /// Load an example business (departments, staff, a customer, collections and a few
     /// records) into an installation that has none yet; prints the demo people's passwords once.
     SeedDemo,
     /// Print the version and build information.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IncidentCommand {
+    /// Lockdown on: every session ends except incident managers' signed in with a second factor,
+    /// on every instance; API keys are refused and public forms paused until it is off.
+    Lockdown {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        /// Why (kept in the audit trail).
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

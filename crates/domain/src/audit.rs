@@ -73,6 +73,8 @@ pub enum AuditAction {
     RecordsPurged,
     /// A public form submission was refused: rate limit or honeypot (`reason`).
     FormRejected,
+    /// Lockdown was switched on or off (`active`, `reason`, `sessions_ended`).
+    LockdownChanged,
 }
 
 impl AuditAction {
@@ -121,6 +123,7 @@ impl AuditAction {
             Self::RecordRestored => "record_restored",
             Self::RecordsPurged => "records_purged",
             Self::FormRejected => "form_rejected",
+            Self::LockdownChanged => "lockdown_changed",
         }
     }
 
@@ -170,13 +173,14 @@ impl AuditAction {
             Self::RecordRestored => (Api, 3),
             Self::RecordsPurged => (Api, 4),
             Self::FormRejected => (Api, 99),
+            Self::LockdownChanged => (Api, 3),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 44] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -220,6 +224,7 @@ impl AuditAction {
         Self::RecordRestored,
         Self::RecordsPurged,
         Self::FormRejected,
+        Self::LockdownChanged,
     ];
 }
 

@@ -65,6 +65,10 @@ pub enum ApiError {
     Busy { retry_after_secs: u64 },
     #[error("the service is not ready")]
     Unavailable,
+    /// Lockdown is on: only incident managers signed in with a second factor may act, and
+    /// public forms are paused.
+    #[error("this service is locked down while a security incident is handled; try again later")]
+    Lockdown,
     /// Something failed that the client cannot fix. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -92,7 +96,7 @@ impl ApiError {
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Lockdown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,6 +122,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy { .. } => "busy",
             Self::Unavailable => "not_ready",
+            Self::Lockdown => "lockdown",
             Self::Internal(_) => "internal_error",
         }
     }

@@ -36,6 +36,7 @@ pub mod demo;
 mod error;
 mod extract;
 pub mod hashing;
+pub mod incident;
 pub mod keys;
 pub mod mail;
 pub mod metrics;

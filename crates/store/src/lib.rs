@@ -16,6 +16,7 @@ pub mod installation;
 pub mod jobs;
 pub mod keys;
 pub mod known_devices;
+pub mod lockdown;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod passkeys;

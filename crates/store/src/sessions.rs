@@ -185,3 +185,18 @@ pub async fn count_live_sessions(
         .to_owned();
     db.count(&query).await
 }
+
+/// Lockdown: ends every session but the signed-in ones of `keep_users` proved with more than a
+/// password (`keep_assurance` lists the assurances kept); returns how many ended.
+pub async fn delete_sessions_for_lockdown(
+    db: &Db,
+    keep_users: &[Uuid],
+    keep_assurance: &[&str],
+) -> Result<u64, StoreError> {
+    let kept = Expr::col(Sessions::UserId)
+        .is_in(keep_users.iter().copied())
+        .and(Expr::col(Sessions::Stage).eq("full"))
+        .and(Expr::col(Sessions::Assurance).is_in(keep_assurance.iter().copied()));
+    let delete = Query::delete().from_table(Sessions::Table).and_where(kept.not()).to_owned();
+    db.execute(&delete).await
+}

@@ -3,6 +3,7 @@
 mod audit;
 mod config;
 mod db;
+mod incident;
 mod keys;
 mod migrate;
 mod seed_demo;
@@ -10,7 +11,9 @@ mod serve;
 mod user;
 mod version;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand, DbCommand, KeysCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, ConfigCommand, DbCommand, IncidentCommand, KeysCommand, UserCommand,
+};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     let file = cli.config.as_deref();
@@ -33,6 +36,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::PublicKey) => audit::public_key(file),
         Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {
             audit::export(file, since.as_deref(), until.as_deref(), output.as_deref())
+        }
+        Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
+            incident::lockdown(file, state == "on", &reason)
         }
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {

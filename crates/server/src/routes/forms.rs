@@ -51,6 +51,7 @@ const WINDOW_SECS: i64 = 3600;
         (status = 202, description = "received", body = FormReceipt),
         (status = 404, description = "`not_found`: no such collection takes public submissions", body = ErrorResponse),
         (status = 422, description = "`invalid_input`: fields that do not fit the form (each named)", body = ErrorResponse),
+        (status = 503, description = "`lockdown`: public submissions are paused during a lockdown", body = ErrorResponse),
         (status = 429, description = "`rate_limited`: too many submissions from this address; `Retry-After` says when to try again", body = ErrorResponse),
         JsonBodyErrors,
     ))]
@@ -60,6 +61,9 @@ pub(super) async fn submit_form(
     Path(name): Path<String>,
     ApiJson(mut fields): ApiJson<Document>,
 ) -> Result<(StatusCode, Json<FormReceipt>), ApiError> {
+    if crate::incident::lockdown::lockdown_state(&state.db).await?.active {
+        return Err(ApiError::Lockdown);
+    }
     let collection = match load_collection(&state.db, &name).await? {
         Some(collection) if collection.public_create => collection,
         _ => return Err(ApiError::NotFound),

@@ -15,6 +15,7 @@ mod collections;
 mod departments;
 mod forms;
 mod health;
+mod incident;
 mod me;
 mod metrics;
 pub(crate) mod openapi;
@@ -154,6 +155,7 @@ pub fn table() -> RouteTable {
         .merge(collections::routes())
         .merge(records::routes())
         .merge(forms::routes())
+        .merge(incident::routes())
         .merge(metrics::routes())
         .merge(openapi::routes())
 }

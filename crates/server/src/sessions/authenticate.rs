@@ -63,6 +63,12 @@ pub(crate) async fn authenticate(
             next.run(Request::from_parts(parts, body)).await
         }
         Ok(Some(Caller::Principal(principal))) => {
+            match crate::incident::lockdown::lockdown_state(&state.db).await {
+                Ok(lockdown) if !lockdown.active => {}
+                Ok(_) if crate::incident::lockdown::may_act_during_lockdown(&principal) => {}
+                Ok(_) => return refuse_during_lockdown(&state, &principal).await,
+                Err(error) => return ApiError::from(error).into_response(),
+            }
             let attempted = format!("{} {}", parts.method, parts.uri.path());
             parts.extensions.insert(principal.clone());
             let response = next.run(Request::from_parts(parts, body)).await;
@@ -151,6 +157,17 @@ async fn resolve_session(
         },
         owes_enrolment,
     })))
+}
+
+/// Lockdown is on and the caller may not act: a session ends for good (on every instance: it is
+/// a row of the shared database), an API key is refused until lockdown is off.
+async fn refuse_during_lockdown(state: &AppState, principal: &Principal) -> Response {
+    if let Credential::Session { id, .. } = &principal.credential
+        && let Err(error) = delete_session(&state.db, *id, None).await
+    {
+        return ApiError::from(error).into_response();
+    }
+    ApiError::Lockdown.into_response()
 }
 
 /// Within both the absolute and the idle timeout.

@@ -28,6 +28,7 @@ mod hygiene;
 mod keys;
 mod least_privilege;
 mod limits;
+mod lockdown;
 mod logging;
 mod mail;
 mod metrics;

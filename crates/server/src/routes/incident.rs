@@ -1,0 +1,112 @@
+//! `/api/incident/lockdown`: see and switch lockdown (`incident:manage`; switching also needs a
+//! fresh re-authentication). While it is on, only incident managers signed in with a second
+//! factor get through (`incident/lockdown.rs`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::routing::get;
+use rampart_domain::Permission;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::RouteTable;
+use crate::client::ClientContext;
+use crate::extract::ApiJson;
+use crate::incident::lockdown::{lockdown_state, set_lockdown};
+use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
+use crate::sessions::Principal;
+use crate::{ApiError, AppState};
+
+pub(super) fn routes() -> RouteTable {
+    RouteTable::new().permitted(
+        "/api/incident/lockdown",
+        Permission::IncidentManage,
+        get(get_lockdown).put(put_lockdown),
+    )
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(get_lockdown, put_lockdown))]
+pub(super) struct Api;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct LockdownView {
+    active: bool,
+    reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    changed_at: OffsetDateTime,
+    changed_by: Option<Uuid>,
+    /// Sessions ended by this change (answers to `PUT` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sessions_ended: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LockdownRequest {
+    active: bool,
+    /// Why: kept in the audit trail.
+    #[serde(default)]
+    reason: String,
+}
+
+/// Whether lockdown is on.
+#[utoipa::path(get, path = "/api/incident/lockdown",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the switch", body = LockdownView),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: the caller does not hold `incident:manage`", body = ErrorResponse),
+        (status = 503, description = "`lockdown`: the caller may not act during a lockdown", body = ErrorResponse),
+    ))]
+pub(super) async fn get_lockdown(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<LockdownView>, ApiError> {
+    principal.require(Permission::IncidentManage)?;
+    let row = lockdown_state(&state.db).await?;
+    Ok(Json(LockdownView {
+        active: row.active,
+        reason: row.reason,
+        changed_at: row.changed_at,
+        changed_by: row.changed_by,
+        sessions_ended: None,
+    }))
+}
+
+/// Switches lockdown on (every session but the incident managers' MFA sessions ends, on every
+/// instance) or off.
+#[utoipa::path(put, path = "/api/incident/lockdown", request_body = LockdownRequest,
+    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "the switch as set", body = LockdownView),
+        (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
+        (status = 403, description = "`forbidden`: the caller does not hold `incident:manage`; `reauth_required`: step up first", body = ErrorResponse),
+        (status = 422, description = "`invalid_input`: the reason is too long", body = ErrorResponse),
+        (status = 503, description = "`lockdown`: the caller may not act during a lockdown", body = ErrorResponse),
+        JsonBodyErrors,
+    ))]
+pub(super) async fn put_lockdown(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientContext,
+    ApiJson(request): ApiJson<LockdownRequest>,
+) -> Result<Json<LockdownView>, ApiError> {
+    principal.require(Permission::IncidentManage)?;
+    principal.require_step_up(&state)?;
+    let reason = request.reason.trim();
+    if reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err(ApiError::Unprocessable("reason: at most 500 characters".into()));
+    }
+    let ended = set_lockdown(&state, request.active, reason, Some((&principal, &client))).await?;
+    let row = lockdown_state(&state.db).await?;
+    Ok(Json(LockdownView {
+        active: row.active,
+        reason: row.reason,
+        changed_at: row.changed_at,
+        changed_by: row.changed_by,
+        sessions_ended: Some(ended),
+    }))
+}
