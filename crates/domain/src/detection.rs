@@ -31,6 +31,8 @@ pub enum AlertRule {
     /// `audit verify` found the trail altered.
     AuditChainBroken,
     KeyRotated,
+    /// Lockdown was switched on or off.
+    LockdownChanged,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,7 +55,7 @@ impl Severity {
 }
 
 impl AlertRule {
-    pub const ALL: [AlertRule; 13] = [
+    pub const ALL: [AlertRule; 14] = [
         Self::AccountThrottled,
         Self::PasswordSpraying,
         Self::CredentialStuffing,
@@ -67,6 +69,7 @@ impl AlertRule {
         Self::AuthzFailureBurst,
         Self::AuditChainBroken,
         Self::KeyRotated,
+        Self::LockdownChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +87,7 @@ impl AlertRule {
             Self::AuthzFailureBurst => "authz_failure_burst",
             Self::AuditChainBroken => "audit_chain_broken",
             Self::KeyRotated => "key_rotated",
+            Self::LockdownChanged => "lockdown_changed",
         }
     }
 
@@ -103,7 +107,8 @@ impl AlertRule {
             | Self::MfaFailureBurst
             | Self::PrivilegedRoleGranted
             | Self::MassSensitiveReads
-            | Self::AuthzFailureBurst => Severity::High,
+            | Self::AuthzFailureBurst
+            | Self::LockdownChanged => Severity::High,
             Self::AuditChainBroken => Severity::Critical,
         }
     }

@@ -131,6 +131,15 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
             let purpose = event.detail_str("purpose").unwrap_or("unknown").to_owned();
             one(AlertRule::KeyRotated, format!("key:{purpose}"), json!({ "purpose": purpose }))
         }
+        "lockdown_changed" => {
+            let on = event.detail_bool("active").unwrap_or(true);
+            let subject = if on { "lockdown:on" } else { "lockdown:off" };
+            one(
+                AlertRule::LockdownChanged,
+                subject.to_owned(),
+                json!({ "active": on, "by": by_actor() }),
+            )
+        }
         _ => Vec::new(),
     })
 }

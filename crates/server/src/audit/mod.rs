@@ -135,6 +135,10 @@ impl AuditEvent {
         self.target.as_deref()
     }
 
+    pub(crate) fn detail_bool(&self, key: &str) -> Option<bool> {
+        self.details.get(key).and_then(Value::as_bool)
+    }
+
     pub(crate) fn detail_str(&self, key: &str) -> Option<&str> {
         self.details.get(key).and_then(Value::as_str)
     }

@@ -43,6 +43,18 @@ pub(super) struct LockdownView {
     sessions_ended: Option<u64>,
 }
 
+impl LockdownView {
+    fn of(row: rampart_store::lockdown::LockdownRow, sessions_ended: Option<u64>) -> Self {
+        Self {
+            active: row.active,
+            reason: row.reason,
+            changed_at: row.changed_at,
+            changed_by: row.changed_by,
+            sessions_ended,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LockdownRequest {
@@ -66,14 +78,7 @@ pub(super) async fn get_lockdown(
     principal: Principal,
 ) -> Result<Json<LockdownView>, ApiError> {
     principal.require(Permission::IncidentManage)?;
-    let row = lockdown_state(&state.db).await?;
-    Ok(Json(LockdownView {
-        active: row.active,
-        reason: row.reason,
-        changed_at: row.changed_at,
-        changed_by: row.changed_by,
-        sessions_ended: None,
-    }))
+    Ok(Json(LockdownView::of(lockdown_state(&state.db).await?, None)))
 }
 
 /// Switches lockdown on (every session but the incident managers' MFA sessions ends, on every
@@ -101,12 +106,5 @@ pub(super) async fn put_lockdown(
         return Err(ApiError::Unprocessable("reason: at most 500 characters".into()));
     }
     let ended = set_lockdown(&state, request.active, reason, Some((&principal, &client))).await?;
-    let row = lockdown_state(&state.db).await?;
-    Ok(Json(LockdownView {
-        active: row.active,
-        reason: row.reason,
-        changed_at: row.changed_at,
-        changed_by: row.changed_by,
-        sessions_ended: Some(ended),
-    }))
+    Ok(Json(LockdownView::of(lockdown_state(&state.db).await?, Some(ended))))
 }

@@ -75,6 +75,13 @@ async fn lockdown_stops_everyone_but_incident_managers_with_mfa_on_every_instanc
     let changes = audited(&first, "lockdown_changed").await;
     assert_eq!(changes.len(), 2);
     assert!(changes[0].entry.details.contains("suspected credential theft"));
+    let alerts = rampart_store::alerts::list_alerts(&first.db, None, None, 20).await.unwrap();
+    let subjects: Vec<&str> = alerts
+        .iter()
+        .filter(|alert| alert.rule == "lockdown_changed")
+        .map(|alert| alert.subject.as_str())
+        .collect();
+    assert_eq!(subjects.len(), 2, "an alert for on and one for off: {subjects:?}");
 }
 
 async fn switching_lockdown_needs_incident_manage(engine: TestEngine) {
