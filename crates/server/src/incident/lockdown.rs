@@ -37,6 +37,35 @@ pub fn may_act_during_lockdown(principal: &Principal) -> bool {
         && principal.assurance().is_some_and(|assurance| STRONG.contains(&assurance))
 }
 
+/// Refuses (503 `lockdown`, audited) a sign-in that would give a full session during a lockdown
+/// to anyone but an incident manager proved with a second factor. A password that still owes
+/// its second factor passes: the code is checked next, and this check runs again then.
+pub async fn allow_sign_in(
+    state: &AppState,
+    user_id: Uuid,
+    grant: crate::sessions::Grant,
+    client: &ClientContext,
+) -> Result<(), crate::ApiError> {
+    let crate::sessions::Grant::Full(assurance) = grant else { return Ok(()) };
+    if !lockdown_state(&state.db).await?.active {
+        return Ok(());
+    }
+    let manager =
+        crate::access::load_grants(&state.db, user_id).await?.holds(Permission::IncidentManage);
+    if manager && STRONG.contains(&assurance) {
+        return Ok(());
+    }
+    record(
+        state,
+        AuditEvent::failure(AuditAction::AuthnLoginFail)
+            .client(client)
+            .own_account(user_id)
+            .detail("reason", "lockdown"),
+    )
+    .await?;
+    Err(crate::ApiError::Lockdown)
+}
+
 /// Who holds `incident:manage` through any role.
 async fn incident_managers(db: &Db) -> Result<Vec<Uuid>, StoreError> {
     let mut roles: Vec<String> = BuiltInRole::ALL

@@ -53,12 +53,13 @@ async fn lockdown_stops_everyone_but_incident_managers_with_mfa_on_every_instanc
     assert_eq!(view["active"], true, "the incident manager with MFA carries on");
     assert_eq!(view["reason"], "suspected credential theft");
 
-    // Signing in again gets nowhere, and public forms are paused.
-    let again = bearer(&second, "staff@incident.test").await;
-    let (status, error) = error_of(second.get_with("/api/me", &again).await).await;
+    // Signing in again is refused (and audited), and public forms are paused.
+    let again = crate::people::login(&second, "staff@incident.test", crate::people::PASSWORD).await;
+    let (status, error) = error_of(again).await;
     assert_eq!(status, 503);
     assert_eq!(error["code"], "lockdown");
-    assert_eq!(second.get_with("/api/me", &again).await.status(), 401, "the session was ended");
+    let refused = audited(&first, "authn_login_fail").await;
+    assert!(refused.iter().any(|event| event.entry.details.contains("lockdown")));
     let form = second
         .client
         .post(second.at("/api/forms/leads"))

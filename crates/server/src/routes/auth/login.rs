@@ -82,6 +82,7 @@ pub(super) async fn login(
     } else {
         Grant::Full(Assurance::Password)
     };
+    crate::incident::lockdown::allow_sign_in(&state, account.id, grant, &client).await?;
     let session = start_session(&state, account.id, &client, replacing, grant).await?;
     record(
         &state,

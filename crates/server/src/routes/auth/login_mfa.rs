@@ -74,11 +74,13 @@ pub(super) async fn login_mfa(
         count_code_failure(&state, pending.session_id, pending.user_id, &client).await?;
         return Err(ApiError::InvalidCode);
     };
+    let grant = Grant::Full(assurance);
+    crate::incident::lockdown::allow_sign_in(&state, account.id, grant, &client).await?;
     // The pending session is spent once: a second right code for it finds it gone.
     if !delete_session(&state.db, pending.session_id, Some(pending.user_id)).await? {
         return Err(ApiError::Unauthenticated);
     }
-    let session = start_session(&state, account.id, &client, None, Grant::Full(assurance)).await?;
+    let session = start_session(&state, account.id, &client, None, grant).await?;
     signed_in(&state, &account, &client, &session).await?;
     session_response(&state, &session, request.session).await
 }

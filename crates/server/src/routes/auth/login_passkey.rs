@@ -112,8 +112,9 @@ pub(super) async fn passkey_finish(
         }
     };
     let account = find_account_by_id(&state, user_id).await?.ok_or(ApiError::PasskeyRejected)?;
-    let session =
-        start_session(&state, user_id, &client, replacing, Grant::Full(assurance)).await?;
+    let grant = Grant::Full(assurance);
+    crate::incident::lockdown::allow_sign_in(&state, user_id, grant, &client).await?;
+    let session = start_session(&state, user_id, &client, replacing, grant).await?;
     signed_in(&state, &account, &client, &session).await?;
     session_response(&state, &session, request.session).await
 }
