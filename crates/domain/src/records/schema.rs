@@ -232,9 +232,9 @@ fn check_field(def: &FieldDef) -> Result<(), SchemaError> {
     if def.sensitive && (def.searchable || def.unique) && !def.kind.has_lookup_key() {
         return Err(SchemaError::NoLookupForm { field: field(), kind });
     }
-    if def.unique
-        && matches!(def.kind, FieldKind::LongText { .. } | FieldKind::Json | FieldKind::Boolean)
-    {
+    // Uniqueness is enforced through the same lookup text (a blind index of it), sensitive or
+    // not: a kind without one (long text, JSON, boolean, decimal) cannot be unique.
+    if def.unique && !def.kind.has_lookup_key() {
         return Err(SchemaError::UniqueNotForType { field: field(), kind });
     }
     check_kind_limits(def)

@@ -99,6 +99,26 @@ async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestE
         app.get_with("/api/collections/invoices", &owner).await.json().await.unwrap();
     assert_eq!(unchanged["version"], current["version"], "nothing changed");
 
+    // Making `due_on` unique while two invoices fall due at the same moment.
+    for number in ["INV-2", "INV-3"] {
+        let fields = json!({ "number": number, "amount": 10, "due_on": "2026-12-31T00:00:00Z" });
+        business.record("invoices", None, None, fields).await;
+    }
+    let mut unique_due = fields.clone();
+    for field in &mut unique_due {
+        if field["name"] == "due_on" {
+            field["unique"] = json!(true);
+        }
+    }
+    let response =
+        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(unique_due))).await;
+    let (status, error) = error_of(response).await;
+    assert_eq!(status, 409, "{error}");
+    assert!(error["message"].as_str().unwrap().contains("due_on"), "{error}");
+    let unchanged: Value =
+        app.get_with("/api/collections/invoices", &owner).await.json().await.unwrap();
+    assert_eq!(unchanged["version"], current["version"], "nothing changed");
+
     // Making `amount` sensitive moves it into the sealed part: out of the plain document, still
     // there for who may read it.
     for field in &mut fields {
@@ -111,8 +131,15 @@ async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestE
     assert_eq!(changed.status(), 200);
     let changed: Value = changed.json().await.unwrap();
     assert_eq!(changed["version"], current["version"].as_i64().unwrap() + 1);
-    let listed: Value =
-        app.get_with("/api/collections/invoices/records", &owner).await.json().await.unwrap();
+    let listed: Value = app
+        .get_with(
+            "/api/collections/invoices/records?filter=number%20%3D%20%22INV-2026-0001%22",
+            &owner,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed["records"][0]["fields"]["amount"], 1250.5);
     let id: uuid::Uuid = listed["records"][0]["id"].as_str().unwrap().parse().unwrap();
     let stored =
