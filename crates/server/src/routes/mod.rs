@@ -12,7 +12,7 @@ mod alerts;
 mod audit;
 mod auth;
 mod collections;
-mod departments;
+pub(crate) mod departments;
 mod forms;
 mod health;
 mod incident;

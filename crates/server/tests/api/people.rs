@@ -80,4 +80,13 @@ impl TestApp {
     pub async fn delete_with(&self, path: &str, token: &str) -> reqwest::Response {
         self.client.delete(self.at(path)).bearer_auth(token).send().await.unwrap()
     }
+
+    pub async fn put_with(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        self.client.put(self.at(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+}
+
+/// `text` as a query-string value.
+pub fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

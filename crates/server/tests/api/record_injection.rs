@@ -9,6 +9,7 @@ use rampart_store::testing::TestEngine;
 use serde_json::{Value, json};
 
 use crate::business::business;
+use crate::people::urlencode;
 
 fn hostile_strings() -> Vec<String> {
     let mut values: Vec<String> = [
@@ -96,10 +97,6 @@ async fn hostile_values_never_break_a_write_and_read_back_exactly(engine: TestEn
             .unwrap();
         assert_eq!(response.status().as_u16(), expect, "JSON nested {depth} deep");
     }
-}
-
-fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 async fn hostile_filters_never_break_a_list_and_match_exactly(engine: TestEngine) {

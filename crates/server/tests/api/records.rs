@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::business::{business, customer_fields, fields_of};
 use crate::helpers::error_of;
+use crate::people::urlencode;
 
 async fn a_stale_version_is_refused_and_the_current_one_accepted(engine: TestEngine) {
     let business = business(engine).await;
@@ -95,10 +96,6 @@ async fn totals(business: &crate::business::Business, token: &str, query: &str) 
         .iter()
         .map(|r| r["fields"]["total"].as_f64().unwrap())
         .collect()
-}
-
-fn urlencode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 async fn the_filter_language_selects_exactly_the_matching_records(engine: TestEngine) {

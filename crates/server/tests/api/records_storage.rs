@@ -53,15 +53,6 @@ async fn no_sensitive_field_appears_in_the_raw_database(engine: TestEngine) {
     );
 }
 
-async fn put_with(
-    app: &crate::helpers::TestApp,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> reqwest::Response {
-    app.client.put(app.at(path)).bearer_auth(token).json(&body).send().await.unwrap()
-}
-
 fn invoices(fields: Value) -> Value {
     json!({ "title": "Invoices", "fields": fields, "departments": ["finance"] })
 }
@@ -78,7 +69,7 @@ async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestE
     let mut with_required = fields.clone();
     with_required.push(json!({ "name": "currency", "type": "text", "required": true }));
     let (status, error) = error_of(
-        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(with_required)))
+        app.put_with("/api/collections/invoices", &owner, invoices(Value::from(with_required)))
             .await,
     )
     .await;
@@ -89,7 +80,7 @@ async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestE
     let without_amount: Vec<Value> =
         fields.iter().filter(|f| f["name"] != "amount").cloned().collect();
     let (status, error) = error_of(
-        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(without_amount)))
+        app.put_with("/api/collections/invoices", &owner, invoices(Value::from(without_amount)))
             .await,
     )
     .await;
@@ -111,7 +102,7 @@ async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestE
         }
     }
     let response =
-        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(unique_due))).await;
+        app.put_with("/api/collections/invoices", &owner, invoices(Value::from(unique_due))).await;
     let (status, error) = error_of(response).await;
     assert_eq!(status, 409, "{error}");
     assert!(error["message"].as_str().unwrap().contains("due_on"), "{error}");
@@ -127,7 +118,7 @@ async fn a_new_definition_must_fit_every_record_or_nothing_changes(engine: TestE
         }
     }
     let changed =
-        put_with(app, "/api/collections/invoices", &owner, invoices(Value::from(fields))).await;
+        app.put_with("/api/collections/invoices", &owner, invoices(Value::from(fields))).await;
     assert_eq!(changed.status(), 200);
     let changed: Value = changed.json().await.unwrap();
     assert_eq!(changed["version"], current["version"].as_i64().unwrap() + 1);

@@ -12,15 +12,6 @@ use crate::business::{business, business_options, customer_fields};
 use crate::factors::audited;
 use crate::helpers::error_of;
 
-async fn put_with(
-    app: &crate::helpers::TestApp,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> reqwest::Response {
-    app.client.put(app.at(path)).bearer_auth(token).json(&body).send().await.unwrap()
-}
-
 async fn a_grant_for_one_department_reaches_that_department_only(engine: TestEngine) {
     let business = business(engine).await;
     let app = &business.app;
@@ -34,13 +25,13 @@ async fn a_grant_for_one_department_reaches_that_department_only(engine: TestEng
 
     // A new account has no staff permissions.
     assert_eq!(app.get_with(&path(in_support.id), &clerk_token).await.status(), 404);
-    let granted = put_with(
-        app,
-        &format!("/api/users/{clerk}/roles/staff"),
-        &owner,
-        json!({ "departments": ["support"] }),
-    )
-    .await;
+    let granted = app
+        .put_with(
+            &format!("/api/users/{clerk}/roles/staff"),
+            &owner,
+            json!({ "departments": ["support"] }),
+        )
+        .await;
     assert_eq!(granted.status(), 200);
 
     assert_eq!(app.get_with(&path(in_support.id), &clerk_token).await.status(), 200);
@@ -67,12 +58,11 @@ async fn nobody_can_grant_more_than_they_hold(engine: TestEngine) {
 
     for role in ["owner", "security_officer", "department_lead"] {
         let response =
-            put_with(app, &format!("/api/users/{someone}/roles/{role}"), &admin, json!({})).await;
+            app.put_with(&format!("/api/users/{someone}/roles/{role}"), &admin, json!({})).await;
         assert_eq!(response.status(), 403, "an admin granted {role}");
     }
     assert_eq!(
-        put_with(
-            app,
+        app.put_with(
             &format!("/api/users/{someone}/roles/staff"),
             &admin,
             json!({ "departments": ["sales"] })
@@ -116,7 +106,7 @@ async fn granting_needs_a_recent_re_authentication(engine: TestEngine) {
 
     clock.advance(Duration::minutes(11));
     let response =
-        put_with(app, &format!("/api/users/{someone}/roles/admin"), &owner, json!({})).await;
+        app.put_with(&format!("/api/users/{someone}/roles/admin"), &owner, json!({})).await;
     let (status, error) = error_of(response).await;
 
     assert_eq!(status, 403);
@@ -143,9 +133,7 @@ async fn the_last_owner_cannot_lose_the_role(engine: TestEngine) {
 
     let (second, _) = business.signed_in_as("second-owner@roles.test", &[]).await;
     assert_eq!(
-        put_with(app, &format!("/api/users/{second}/roles/owner"), &owner, json!({}))
-            .await
-            .status(),
+        app.put_with(&format!("/api/users/{second}/roles/owner"), &owner, json!({})).await.status(),
         200
     );
     let handed_over = app
@@ -223,23 +211,23 @@ async fn a_custom_role_changes_for_everyone_holding_it_and_goes_only_when_unheld
     let path = format!("/api/collections/customers/records/{}", record.id);
     let role = json!({ "name": "viewer", "description": "reads records", "permissions": ["records:read"] });
     assert_eq!(app.post_with("/api/roles", &owner, role).await.status(), 201);
-    let grant = put_with(
-        app,
-        &format!("/api/users/{clerk}/roles/viewer"),
-        &owner,
-        json!({ "departments": ["support"] }),
-    )
-    .await;
+    let grant = app
+        .put_with(
+            &format!("/api/users/{clerk}/roles/viewer"),
+            &owner,
+            json!({ "departments": ["support"] }),
+        )
+        .await;
     assert_eq!(grant.status(), 200);
     let seen: Value = app.get_with(&path, &clerk_token).await.json().await.unwrap();
     assert!(seen["fields"].get("phone").is_none(), "viewer does not read sensitive fields yet");
 
     let wider = json!({ "description": "reads everything", "permissions": ["records:read", "records:read_sensitive"] });
-    assert_eq!(put_with(app, "/api/roles/viewer", &owner, wider).await.status(), 200);
+    assert_eq!(app.put_with("/api/roles/viewer", &owner, wider).await.status(), 200);
     let seen: Value = app.get_with(&path, &clerk_token).await.json().await.unwrap();
     assert_eq!(seen["fields"]["phone"], "+15550199", "the change reached the holder at once");
     assert_eq!(
-        put_with(app, "/api/roles/owner", &owner, json!({ "description": "", "permissions": [] }))
+        app.put_with("/api/roles/owner", &owner, json!({ "description": "", "permissions": [] }))
             .await
             .status(),
         404,

@@ -82,10 +82,7 @@ pub(super) async fn checked(
 ) -> Result<Collection, ApiError> {
     let name =
         CollectionName::parse(name).map_err(|problem| invalid(format!("name: {problem}")))?;
-    let title = definition.title.trim().to_owned();
-    if title.is_empty() || title.chars().count() > 100 || title.chars().any(char::is_control) {
-        return Err(invalid("title: 1 to 100 characters, no control characters".into()));
-    }
+    let title = crate::routes::departments::checked_title(&definition.title)?;
     let schema = CollectionSchema::parse(definition.fields)
         .map_err(|problem| invalid(problem.to_string()))?;
     let mut named = definition.departments.clone();

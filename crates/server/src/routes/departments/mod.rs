@@ -57,7 +57,8 @@ pub(super) struct DepartmentTitle {
     title: String,
 }
 
-fn checked_title(title: &str) -> Result<String, ApiError> {
+/// A display title (departments, collections): trimmed, 1 to 100 characters, one line.
+pub(crate) fn checked_title(title: &str) -> Result<String, ApiError> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 100 || title.chars().any(char::is_control) {
         return Err(ApiError::Unprocessable(
