@@ -38,11 +38,64 @@ pub(crate) enum Command {
     /// Incident response: lockdown.
     #[command(subcommand)]
     Incident(IncidentCommand),
+    /// Encrypted backups (age): make, check, list; make an age key pair.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Restore a backup into a fresh database (either engine), then verify its audit chain.
+    Restore {
+        /// The backup (`rampart-….age`; its `.manifest.json` beside it is checked when present).
+        file: PathBuf,
+        /// The age identity file (AGE-SECRET-KEY-1…) matching a recipient of the backup.
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// A fresh database to restore into instead of the configured one (e.g. an empty
+        /// PostgreSQL database: the way a site moves from SQLite to several instances).
+        #[arg(long, value_name = "URL", env = "RAMPART_RESTORE_INTO", hide_env_values = true)]
+        into: Option<String>,
+    },
+    /// Rehearse recovery: restore the newest backup into a scratch database, verify it, record
+    /// how long it took (RTO) and how old its data was (RPO).
+    #[command(subcommand)]
+    Drill(DrillCommand),
     /// Load an example business (departments, staff, a customer, collections and a few
     /// records) into an installation that has none yet; prints the demo people's passwords once.
     SeedDemo,
     /// Print the version and build information.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BackupCommand {
+    /// Make a backup now, into backup.directory (consistent while the server runs).
+    Create,
+    /// Check a backup: its manifest's SHA-256, that it decrypts and is complete.
+    Verify {
+        file: PathBuf,
+        /// The age identity file that decrypts it.
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+    },
+    /// List the backups in backup.directory, oldest first.
+    List,
+    /// Make an age key pair: writes the identity (private key) to FILE (0600) and prints the
+    /// recipient (public key) to put in backup.recipients. Keep FILE off this machine.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DrillCommand {
+    /// Restore the newest backup into a scratch database and verify it.
+    Restore {
+        /// The age identity file that decrypts the backups.
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// A fresh database to drill into instead of a temporary SQLite file (emptied after).
+        #[arg(long, value_name = "URL", env = "RAMPART_DRILL_INTO", hide_env_values = true)]
+        into: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@
 //! - [`NewToken`]: session tokens, API keys and one-time links (only their hash is stored);
 //! - [`TotpSecret`]: TOTP authenticators (RFC 6238), checked to the step they match;
 //! - [`LocalCertificates`]: the built-in TLS listener's certificate;
+//! - backups: the age format to X25519 recipients ([`BackupRecipients`], [`BackupIdentities`]);
 //! - [`webhook_signature`]: the HMAC on every alert webhook;
 //! - the audit trail's hash chain and signed checkpoints ([`ChainedEvent`], [`ChainVerifier`]).
 //!
@@ -16,6 +17,7 @@
 
 mod aead;
 mod audit_chain;
+mod backup_file;
 mod blind_index;
 mod error;
 mod field;
@@ -32,6 +34,7 @@ pub use audit_chain::{
     ChainBreak, ChainSummary, ChainVerifier, ChainedEvent, CheckpointSigner,
     Finding as ChainFinding, GENESIS_HASH, LinkedRow, checkpoint_signature_is_valid, link_hash,
 };
+pub use backup_file::{BackupCryptoError, BackupIdentities, BackupRecipients, Digesting};
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};
 pub use error::CryptoError;
 pub use field::{FieldContext, field_key_version};

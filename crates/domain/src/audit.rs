@@ -75,6 +75,14 @@ pub enum AuditAction {
     FormRejected,
     /// Lockdown was switched on or off (`active`, `reason`, `sessions_ended`).
     LockdownChanged,
+    /// A backup was written (`rows`, `size_bytes`, `sha256`, `audit_head_seq`).
+    BackupCreated,
+    /// A backup could not be made (`reason`); raises `backup_failed`.
+    BackupFailed,
+    /// A backup was restored into this database (`rows`, `from_engine`, `created_at`).
+    BackupRestored,
+    /// A restore drill ran (`rto_seconds`, `rpo_seconds`; `reason` when it failed).
+    BackupDrill,
 }
 
 impl AuditAction {
@@ -124,6 +132,10 @@ impl AuditAction {
             Self::RecordsPurged => "records_purged",
             Self::FormRejected => "form_rejected",
             Self::LockdownChanged => "lockdown_changed",
+            Self::BackupCreated => "backup_created",
+            Self::BackupFailed => "backup_failed",
+            Self::BackupRestored => "backup_restored",
+            Self::BackupDrill => "backup_drill",
         }
     }
 
@@ -174,13 +186,17 @@ impl AuditAction {
             Self::RecordsPurged => (Api, 4),
             Self::FormRejected => (Api, 99),
             Self::LockdownChanged => (Api, 3),
+            // A backup reads everything (as an export does); a restore writes everything.
+            Self::BackupCreated | Self::BackupDrill => (Api, 2),
+            Self::BackupFailed => (Api, 99),
+            Self::BackupRestored => (Api, 1),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 44] = [
+    pub const ALL: [AuditAction; 48] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -225,6 +241,10 @@ impl AuditAction {
         Self::RecordsPurged,
         Self::FormRejected,
         Self::LockdownChanged,
+        Self::BackupCreated,
+        Self::BackupFailed,
+        Self::BackupRestored,
+        Self::BackupDrill,
     ];
 }
 

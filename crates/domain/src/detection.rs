@@ -33,6 +33,10 @@ pub enum AlertRule {
     KeyRotated,
     /// Lockdown was switched on or off.
     LockdownChanged,
+    /// A backup could not be made.
+    BackupFailed,
+    /// The newest successful backup is older than `backup.max_age_hours`.
+    BackupStale,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,7 +59,7 @@ impl Severity {
 }
 
 impl AlertRule {
-    pub const ALL: [AlertRule; 14] = [
+    pub const ALL: [AlertRule; 16] = [
         Self::AccountThrottled,
         Self::PasswordSpraying,
         Self::CredentialStuffing,
@@ -70,6 +74,8 @@ impl AlertRule {
         Self::AuditChainBroken,
         Self::KeyRotated,
         Self::LockdownChanged,
+        Self::BackupFailed,
+        Self::BackupStale,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +94,8 @@ impl AlertRule {
             Self::AuditChainBroken => "audit_chain_broken",
             Self::KeyRotated => "key_rotated",
             Self::LockdownChanged => "lockdown_changed",
+            Self::BackupFailed => "backup_failed",
+            Self::BackupStale => "backup_stale",
         }
     }
 
@@ -108,7 +116,9 @@ impl AlertRule {
             | Self::PrivilegedRoleGranted
             | Self::MassSensitiveReads
             | Self::AuthzFailureBurst
-            | Self::LockdownChanged => Severity::High,
+            | Self::LockdownChanged
+            | Self::BackupFailed
+            | Self::BackupStale => Severity::High,
             Self::AuditChainBroken => Severity::Critical,
         }
     }
@@ -154,6 +164,11 @@ impl Default for Thresholds {
 
 /// The roles whose grant is always worth an alert.
 pub const PRIVILEGED_ROLES: [&str; 3] = ["owner", "admin", "security_officer"];
+
+/// No successful backup for longer than the limit: the data written since would be lost.
+pub fn is_backup_stale(since_last_backup: time::Duration, max_age: time::Duration) -> bool {
+    since_last_backup > max_age
+}
 
 /// A failed sign-in: spraying when this client has tried many addresses.
 pub fn is_password_spraying(addresses_from_client: u64, thresholds: &Thresholds) -> bool {

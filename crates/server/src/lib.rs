@@ -16,6 +16,7 @@
 //! - `api_keys.rs`: `rk_` keys, never more power than their creator holds now.
 //! - `audit/`: the one function every security event goes through ([`audit::record`]), the hash
 //!   chain and signed checkpoints, verification, export.
+//! - `backup/`: encrypted backups (age), restores into either engine, drills, the schedule.
 //! - `alerts/`: detection rules over every audit event, alerts, their webhook and e-mail delivery.
 //! - `metrics/`: Prometheus metrics, counted here and read from the database at each scrape.
 //! - `access/`: where a permission on records is decided (`access/records.rs`: which records a
@@ -30,6 +31,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
+pub mod backup;
 pub mod client;
 pub mod config;
 pub mod demo;
@@ -42,6 +44,7 @@ pub mod mail;
 pub mod metrics;
 pub mod mfa;
 mod middleware;
+mod periodic;
 pub mod records;
 pub mod routes;
 pub mod sessions;
@@ -53,7 +56,7 @@ pub use error::{ApiError, ErrorBody};
 pub use extract::{ApiJson, ApiQuery};
 pub use middleware::request_id::RequestId;
 pub use startup::{
-    Application, ApplicationBuilder, ExistingInstallation, StartupError, StartupReport,
-    replace_master_key_file,
+    Application, ApplicationBuilder, ExistingInstallation, RestoreTarget, StartupError,
+    StartupReport, replace_master_key_file,
 };
 pub use state::AppState;

@@ -73,3 +73,28 @@ pub async fn delete_job_progress(db: &Db, name: &str) -> Result<(), StoreError> 
         .to_owned();
     db.execute(&delete).await.map(drop)
 }
+
+/// Claims this period of the periodic job `name` for the caller, across instances: true when
+/// the job's row was last claimed at or before `due_before` (or never), and then moves that
+/// claim to `now` in the same statement, so exactly one of several callers gets true.
+pub async fn claim_periodic_job(
+    db: &Db,
+    name: &str,
+    now: OffsetDateTime,
+    due_before: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let claim = Query::insert()
+        .into_table(JobProgress::Table)
+        .columns(COLUMNS)
+        .values_panic([name.into(), "".into(), 0i64.into(), 0i64.into(), now.into()])
+        .on_conflict(
+            OnConflict::column(JobProgress::Name)
+                .update_column(JobProgress::UpdatedAt)
+                .action_and_where(
+                    Expr::col((JobProgress::Table, JobProgress::UpdatedAt)).lte(due_before),
+                )
+                .to_owned(),
+        )
+        .to_owned();
+    Ok(db.execute(&claim).await? == 1)
+}

@@ -7,6 +7,8 @@
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
+pub mod backup;
+pub mod backups;
 pub mod collections;
 mod db;
 pub mod departments;

@@ -1,6 +1,7 @@
 //! One file per command.
 
 mod audit;
+mod backup;
 mod config;
 mod db;
 mod incident;
@@ -12,7 +13,8 @@ mod user;
 mod version;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigCommand, DbCommand, IncidentCommand, KeysCommand, UserCommand,
+    AuditCommand, BackupCommand, Cli, Command, ConfigCommand, DbCommand, DrillCommand,
+    IncidentCommand, KeysCommand, UserCommand,
 };
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
@@ -39,6 +41,18 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
             incident::lockdown(file, state == "on", &reason)
+        }
+        Command::Backup(BackupCommand::Create) => backup::create(file),
+        Command::Backup(BackupCommand::Verify { file: backup, identity }) => {
+            backup::verify(file, &backup, &identity)
+        }
+        Command::Backup(BackupCommand::List) => backup::list(file),
+        Command::Backup(BackupCommand::Keygen { output }) => backup::keygen(&output),
+        Command::Restore { file: backup, identity, into } => {
+            backup::restore(file, &backup, &identity, into)
+        }
+        Command::Drill(DrillCommand::Restore { identity, into }) => {
+            backup::drill(file, &identity, into)
         }
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {

@@ -54,6 +54,10 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
     let one = |rule, subject: String, details| vec![Finding { rule, subject, details }];
 
     Ok(match event.action().as_str() {
+        "backup_failed" => {
+            let reason = event.detail_str("reason").unwrap_or("unknown").to_owned();
+            one(AlertRule::BackupFailed, "deployment".to_owned(), json!({ "reason": reason }))
+        }
         "authn_login_lock" => one(AlertRule::AccountThrottled, about_account(), json!({})),
         "authn_login_fail" => {
             let Some(ip) = event.ip().map(|ip| ip.to_string()) else { return Ok(Vec::new()) };

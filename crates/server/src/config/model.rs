@@ -26,6 +26,7 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub alerts: AlertSettings,
     pub records: RecordSettings,
+    pub backup: BackupSettings,
     pub log: LogSettings,
 }
 
@@ -327,6 +328,38 @@ pub(crate) fn redact_url_password(url: &str) -> String {
             parsed.to_string()
         }
         Err(_) => "[redacted]".into(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// Where backups are written; empty: `backups/` in the data directory.
+    pub directory: Option<PathBuf>,
+    /// The age public keys (`age1…`) backups are encrypted to. None: no backup can be made.
+    pub recipients: Vec<String>,
+    /// Hours between the backups `serve` makes by itself; 0: only `rampart backup create`.
+    pub interval_hours: u64,
+    /// Scheduled backups kept; older ones are deleted after each new one.
+    pub keep: u64,
+    /// A successful backup older than this raises `backup_stale` (when recipients are set).
+    pub max_age_hours: u64,
+    /// A restore drill older than this makes `rampart doctor` fail.
+    pub max_drill_age_days: u64,
+}
+
+impl BackupSettings {
+    /// The backup directory in force.
+    pub fn directory(&self, storage: &StorageSettings) -> PathBuf {
+        self.directory.clone().unwrap_or_else(|| storage.data_dir.join("backups"))
+    }
+
+    pub fn interval(&self) -> Option<Duration> {
+        (self.interval_hours > 0).then(|| Duration::from_secs(self.interval_hours * 3600))
+    }
+
+    pub fn max_age(&self) -> time::Duration {
+        time::Duration::hours(i64::try_from(self.max_age_hours).unwrap_or(i64::MAX / 3600))
     }
 }
 

@@ -206,10 +206,21 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     }
     in_range("alerts.webhook_timeout_secs", alerts.webhook_timeout_secs, 1..=60);
     in_range("alerts.max_attempts", u64::from(alerts.max_attempts), 1..=100);
+    let backup = &settings.backup;
+    in_range("backup.interval_hours", backup.interval_hours, 0..=24 * 366);
+    in_range("backup.keep", backup.keep, 1..=10_000);
+    in_range("backup.max_age_hours", backup.max_age_hours, 1..=24 * 366);
+    in_range("backup.max_drill_age_days", backup.max_drill_age_days, 1..=3660);
     let records = &settings.records;
     in_range("records.bin_days", records.bin_days, 1..=3650);
     in_range("records.max_page_size", records.max_page_size, 1..=1000);
     in_range("records.form_submissions_per_hour", records.form_submissions_per_hour, 1..=1_000_000);
+    // None configured is allowed (doctor reports it); a configured one must be a real key.
+    if !settings.backup.recipients.is_empty()
+        && let Err(error) = rampart_crypto::BackupRecipients::parse(&settings.backup.recipients)
+    {
+        problems.push(format!("backup.recipients: {error}"));
+    }
     if !records.honeypot_field.starts_with('_') || records.honeypot_field.len() > 64 {
         problems.push(
             "records.honeypot_field: expected a name that starts with _ (so no collection field can have it), at most 64 characters".into(),

@@ -38,7 +38,13 @@ pub async fn load_or_create_keyring(
     Ok(keyring)
 }
 
-pub(super) fn unwrap_all(master: &MasterKey, stored: &[StoredKey]) -> Result<Keyring, KeysError> {
+/// Unwraps every stored data key with `master`, creating nothing: what a restore checks the
+/// restored keys with.
+pub async fn load_keyring(db: &Db, master: &MasterKey) -> Result<Keyring, KeysError> {
+    unwrap_all(master, &list_keys(db).await?)
+}
+
+pub fn unwrap_all(master: &MasterKey, stored: &[StoredKey]) -> Result<Keyring, KeysError> {
     let mut keyring = Keyring::new();
     for row in stored {
         let (purpose, version) = identify(row)?;

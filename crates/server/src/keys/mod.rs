@@ -9,7 +9,7 @@ mod rotate;
 mod status;
 
 pub use live::LiveKeyring;
-pub use load::load_or_create_keyring;
+pub use load::{load_keyring, load_or_create_keyring, unwrap_all};
 pub use reencrypt::{RETIRE_GRACE, ReencryptReport, reencrypt};
 pub use rotate::{rotate_data_keys, rotate_master_key};
 pub use status::{KeyVersionStatus, PurposeStatus, key_status};

@@ -3,6 +3,7 @@
 use metrics::Label;
 use rampart_store::StoreError;
 use rampart_store::audit::{find_chain_head, find_latest_checkpoint};
+use rampart_store::backups::{latest_successful_backup, latest_successful_drill};
 use rampart_store::outbox::count_outbox_messages;
 use rampart_store::sessions::count_live_sessions;
 use rampart_store::sign_in_throttle::{count_blocked_ips, count_throttled_addresses};
@@ -17,6 +18,10 @@ const CHAIN_LENGTH: &str = "rampart_audit_chain_length";
 const SINCE_CHECKPOINT: &str = "rampart_audit_seconds_since_checkpoint";
 const KEY_AGE: &str = "rampart_key_age_seconds";
 const OUTBOX: &str = "rampart_outbox_messages";
+const BACKUP_AGE: &str = "rampart_backup_age_seconds";
+const DRILL_AGE: &str = "rampart_restore_drill_age_seconds";
+const DRILL_RTO: &str = "rampart_restore_drill_rto_seconds";
+const DRILL_RPO: &str = "rampart_restore_drill_rpo_seconds";
 
 pub(super) const GAUGES: &[(&str, &str)] = &[
     (SESSIONS, "sessions not expired and not idle, on every instance"),
@@ -26,6 +31,10 @@ pub(super) const GAUGES: &[(&str, &str)] = &[
     (SINCE_CHECKPOINT, "seconds since the newest signed audit checkpoint (-1: none yet)"),
     (KEY_AGE, "age in seconds of the data key new writes use, by purpose"),
     (OUTBOX, "e-mails waiting in the outbox"),
+    (BACKUP_AGE, "seconds since the newest successful backup finished (-1: none yet)"),
+    (DRILL_AGE, "seconds since the newest successful restore drill (-1: none yet)"),
+    (DRILL_RTO, "seconds the newest successful restore drill took to restore and verify"),
+    (DRILL_RPO, "age in seconds of the data the newest successful restore drill restored"),
 ];
 
 /// Reads the shared gauges into the recorder, just before it is rendered.
@@ -44,6 +53,15 @@ pub(crate) async fn refresh_shared_gauges(state: &AppState) -> Result<(), StoreE
     let since = newest.map_or(-1.0, |at| (now - at).as_seconds_f64().max(0.0));
     metrics.set_gauge(SINCE_CHECKPOINT, vec![], since);
     metrics.set_gauge(OUTBOX, vec![], count_outbox_messages(&state.db).await? as f64);
+    let backup = latest_successful_backup(&state.db).await?;
+    let age_of = |at: time::OffsetDateTime| (now - at).as_seconds_f64().max(0.0);
+    metrics.set_gauge(BACKUP_AGE, vec![], backup.map_or(-1.0, |run| age_of(run.finished_at)));
+    let drill = latest_successful_drill(&state.db).await?;
+    metrics.set_gauge(DRILL_AGE, vec![], drill.as_ref().map_or(-1.0, |d| age_of(d.finished_at)));
+    if let Some(drill) = drill {
+        metrics.set_gauge(DRILL_RTO, vec![], drill.rto_seconds.unwrap_or_default());
+        metrics.set_gauge(DRILL_RPO, vec![], drill.rpo_seconds.unwrap_or_default());
+    }
     let keys = key_status(&state.db).await.map_err(|error| match error {
         crate::keys::KeysError::Store(store) => store,
         _ => StoreError::Conflict("the keys table holds a key Rampart does not know"),

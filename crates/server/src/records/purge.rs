@@ -31,14 +31,9 @@ pub async fn purge_bin(state: &AppState) -> Result<u64, crate::ApiError> {
 }
 
 pub(crate) fn start(state: &AppState) -> JoinHandle<()> {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + EVERY, EVERY);
-        loop {
-            ticks.tick().await;
-            if let Err(error) = purge_bin(&state).await {
-                tracing::warn!(error = %error, "records: the bin was not purged; retrying in an hour");
-            }
+    crate::periodic::spawn_every(state, EVERY, |state| async move {
+        if let Err(error) = purge_bin(&state).await {
+            tracing::warn!(error = %error, "records: the bin was not purged; retrying in an hour");
         }
     })
 }

@@ -62,3 +62,24 @@ impl ExistingInstallation {
         })
     }
 }
+
+/// What `rampart restore` writes into: the configured database, migrated and without an
+/// installation, and the master key that must open the backup's data keys (from the settings or
+/// `master.key` in the data directory; never created here: a restore needs the key the backup's
+/// installation had).
+#[derive(Debug)]
+pub struct RestoreTarget {
+    pub db: Db,
+    pub master_key: MasterKey,
+}
+
+impl RestoreTarget {
+    pub async fn open(settings: &Settings) -> Result<Self, StartupError> {
+        let (master_key, _) = master_key::load_or_create(&settings.storage, &OsRandom, false)?;
+        let db = connect_and_migrate(settings).await?;
+        if find_installation(&db).await?.is_some() {
+            return Err(StartupError::AlreadyInstalled);
+        }
+        Ok(Self { db, master_key })
+    }
+}

@@ -40,6 +40,7 @@ pub(super) async fn serve(
     let audit_worker = crate::audit::start_worker(&app.state);
     let alert_delivery = crate::alerts::start_delivery(&app.state);
     let records_bin = crate::records::purge::start(&app.state);
+    let backup_schedule = crate::backup::start_schedule(&app.state);
     let settings = app.state.settings.server.clone();
     let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
     let listen_error = |error: std::io::Error| StartupError::Listen {
@@ -95,6 +96,7 @@ pub(super) async fn serve(
             audit_worker.abort();
             alert_delivery.abort();
             records_bin.abort();
+            backup_schedule.abort();
             if let Some(worker) = mail_worker {
                 worker.stop(Duration::ZERO).await;
             }
@@ -113,6 +115,7 @@ pub(super) async fn serve(
     audit_worker.abort();
     alert_delivery.abort();
     records_bin.abort();
+    backup_schedule.abort();
     if let Some(task) = &acme_task {
         task.abort();
     }

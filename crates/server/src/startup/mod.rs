@@ -31,7 +31,7 @@ use crate::keys::{KeysError, LiveKeyring, load_or_create_keyring};
 use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
 
-pub use existing::ExistingInstallation;
+pub use existing::{ExistingInstallation, RestoreTarget};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -49,6 +49,11 @@ pub enum StartupError {
         "no Rampart installation in this database yet: start `rampart serve` once to create it"
     )]
     NoInstallation,
+    #[error(
+        "this database already holds a Rampart installation: a restore writes only into a fresh \
+         database (a new SQLite file, or an empty PostgreSQL database given with --into)"
+    )]
+    AlreadyInstalled,
     #[error("TLS: {0}")]
     Tls(String),
     #[error("e-mail: {0}")]

@@ -16,6 +16,7 @@ mod acme;
 mod alerts;
 mod api_keys;
 mod audit_trail;
+mod backups;
 mod bootstrap;
 mod browser_defences;
 mod business;
