@@ -3,6 +3,7 @@
 mod audit;
 mod config;
 mod db;
+mod doctor;
 mod incident;
 mod keys;
 mod migrate;
@@ -40,6 +41,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
             incident::lockdown(file, state == "on", &reason)
         }
+        Command::Doctor { strict, advisory_db } => doctor::run(file, strict, advisory_db),
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {
             version::run();

@@ -206,6 +206,7 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     }
     in_range("alerts.webhook_timeout_secs", alerts.webhook_timeout_secs, 1..=60);
     in_range("alerts.max_attempts", u64::from(alerts.max_attempts), 1..=100);
+    in_range("doctor.max_key_age_days", settings.doctor.max_key_age_days, 1..=36_500);
     let records = &settings.records;
     in_range("records.bin_days", records.bin_days, 1..=3650);
     in_range("records.max_page_size", records.max_page_size, 1..=1000);
