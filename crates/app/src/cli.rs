@@ -57,6 +57,16 @@ pub(crate) enum Command {
     /// how long it took (RTO) and how old its data was (RPO).
     #[command(subcommand)]
     Drill(DrillCommand),
+    /// Check the installation's security posture, one line per check (ok, skip, warn, FAIL).
+    /// Exits 1 when a check failed (or, with --strict, warned), else 0: for cron and CI.
+    Doctor {
+        /// Warnings fail too (exit 1).
+        #[arg(long)]
+        strict: bool,
+        /// A checkout of the RustSec advisory database, instead of doctor.advisory_db.
+        #[arg(long, value_name = "PATH")]
+        advisory_db: Option<PathBuf>,
+    },
     /// Load an example business (departments, staff, a customer, collections and a few
     /// records) into an installation that has none yet; prints the demo people's passwords once.
     SeedDemo,

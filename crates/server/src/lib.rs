@@ -24,6 +24,7 @@
 //! - `records/`: business records: collections, validation and writes, and where a record's
 //!   sensitive fields are encrypted (`records/seal.rs`).
 //! - `client.rs`: the client's IP (through trusted proxies) and user agent.
+//! - `doctor/`: `rampart doctor`'s posture checks, one [`doctor::Finding`] each.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
 
 pub mod access;
@@ -35,6 +36,7 @@ pub mod backup;
 pub mod client;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 mod error;
 mod extract;
 pub mod hashing;

@@ -174,6 +174,21 @@ fn out_of_range_limits_are_refused() {
     });
 }
 
+#[test]
+fn doctor_reports_keys_older_than_a_year_and_reads_the_advisory_database_from_the_working_directory()
+ {
+    Jail::expect_with(|jail| {
+        let settings = config::load(None).unwrap();
+        assert_eq!(settings.doctor.max_key_age_days, 365);
+        assert_eq!(settings.doctor.advisory_db, std::path::Path::new("./advisory-db"));
+
+        jail.set_env("RAMPART_DOCTOR__MAX_KEY_AGE_DAYS", "0");
+        let message = problems(config::load(None).unwrap_err());
+        assert!(message.contains("doctor.max_key_age_days"), "{message}");
+        Ok(())
+    });
+}
+
 /// Settings without a default (optional ones) must still be documented in default.toml.
 #[test]
 fn every_optional_setting_is_documented_in_the_defaults_file() {

@@ -547,6 +547,41 @@ pub async fn least_privilege_statements(
     Ok(statements)
 }
 
+/// What the role this pool connects as may do to the schema (`rampart doctor`): the runtime role
+/// made by [`least_privilege_statements`] is no superuser, cannot CREATE in `public` or in the
+/// database, and owns no table (an owner may ALTER, DROP or TRUNCATE it).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SchemaRights {
+    pub role: String,
+    pub superuser: bool,
+    pub create_in_schema: bool,
+    pub create_in_database: bool,
+    pub tables_owned: i64,
+}
+
+impl SchemaRights {
+    /// Whether the role can change the schema at all.
+    pub fn can_change_schema(&self) -> bool {
+        self.superuser || self.create_in_schema || self.create_in_database || self.tables_owned > 0
+    }
+}
+
+/// The connected role's [`SchemaRights`]; `None` on SQLite, which has no roles.
+pub async fn schema_rights(db: &Db) -> Result<Option<SchemaRights>, StoreError> {
+    let Db::Postgres(pool) = db else { return Ok(None) };
+    let rights = sqlx::query_as(
+        "SELECT current_user::text AS role, r.rolsuper AS superuser, \
+         has_schema_privilege('public', 'CREATE') AS create_in_schema, \
+         has_database_privilege(current_database(), 'CREATE') AS create_in_database, \
+         (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' \
+          AND t.tableowner = current_user) AS tables_owned \
+         FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(rights)
+}
+
 /// Runs [`least_privilege_statements`] in one transaction.
 pub async fn apply_statements(db: &Db, statements: &[String]) -> Result<(), StoreError> {
     let Db::Postgres(pool) = db else {

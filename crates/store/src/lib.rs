@@ -32,5 +32,8 @@ pub mod testing;
 pub mod totp_factors;
 pub mod users;
 pub mod webauthn_challenges;
-pub use db::{Db, Engine, PoolSettings, apply_statements, least_privilege_statements};
+pub use db::{
+    Db, Engine, PoolSettings, SchemaRights, apply_statements, least_privilege_statements,
+    schema_rights,
+};
 pub use error::StoreError;

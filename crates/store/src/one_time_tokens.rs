@@ -110,3 +110,21 @@ pub async fn revoke_one_time_tokens(
     };
     db.execute(&update).await.map(drop)
 }
+
+/// When each unused, unexpired token of `purpose` expires, latest first: a link that still works
+/// (`rampart doctor` reports an open bootstrap link).
+pub async fn list_open_one_time_tokens(
+    db: &Db,
+    purpose: TokenPurpose,
+    now: OffsetDateTime,
+) -> Result<Vec<OffsetDateTime>, StoreError> {
+    let query = Query::select()
+        .column(OneTimeTokens::ExpiresAt)
+        .from(OneTimeTokens::Table)
+        .and_where(Expr::col(OneTimeTokens::Purpose).eq(purpose.as_str()))
+        .and_where(Expr::col(OneTimeTokens::UsedAt).is_null())
+        .and_where(Expr::col(OneTimeTokens::ExpiresAt).gt(now))
+        .order_by(OneTimeTokens::ExpiresAt, sea_query::Order::Desc)
+        .to_owned();
+    Ok(db.fetch_all::<(OffsetDateTime,)>(&query).await?.into_iter().map(|(at,)| at).collect())
+}

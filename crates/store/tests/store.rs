@@ -82,7 +82,46 @@ async fn failed_sign_ins_older_than_the_window_are_forgotten_for_every_client(en
     assert_eq!((clients, addresses), (1, 1), "the old client's rows are gone");
 }
 
+/// `rampart doctor`'s view of single-use links: only unused, unexpired ones are open.
+async fn only_unused_unexpired_links_are_open(engine: TestEngine) {
+    use rampart_store::one_time_tokens::{
+        TokenPurpose, insert_one_time_token, list_open_one_time_tokens, use_one_time_token,
+    };
+    let (_database, db) = migrated(engine).await;
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let (hour, minute) = (time::Duration::hours(1), time::Duration::minutes(1));
+    let purpose = TokenPurpose::Bootstrap;
+    insert_one_time_token(&db, b"expired", purpose, None, now - hour, now - minute).await.unwrap();
+    insert_one_time_token(&db, b"used", purpose, None, now, now + hour).await.unwrap();
+    use_one_time_token(&db, b"used", purpose, now).await.unwrap().unwrap();
+    insert_one_time_token(&db, b"reset", TokenPurpose::PasswordReset, None, now, now + hour)
+        .await
+        .unwrap();
+    assert!(list_open_one_time_tokens(&db, purpose, now).await.unwrap().is_empty());
+
+    insert_one_time_token(&db, b"open", purpose, None, now, now + minute).await.unwrap();
+
+    assert_eq!(list_open_one_time_tokens(&db, purpose, now).await.unwrap(), vec![now + minute]);
+}
+
+/// SQLite has no roles; on PostgreSQL the test server's superuser can change anything.
+async fn schema_rights_are_those_of_the_connected_role(engine: TestEngine) {
+    let (_database, db) = migrated(engine).await;
+
+    let rights = rampart_store::schema_rights(&db).await.unwrap();
+
+    match engine {
+        TestEngine::Sqlite => assert_eq!(rights, None),
+        TestEngine::Postgres => {
+            let rights = rights.unwrap();
+            assert!(rights.superuser && rights.can_change_schema(), "{rights:?}");
+        }
+    }
+}
+
 on_both_engines!(
+    only_unused_unexpired_links_are_open,
+    schema_rights_are_those_of_the_connected_role,
     failed_sign_ins_older_than_the_window_are_forgotten_for_every_client,
     a_fresh_database_has_no_installation_until_claimed,
     the_first_claim_wins_and_later_claims_read_it,

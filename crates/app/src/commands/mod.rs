@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod config;
 mod db;
+mod doctor;
 mod incident;
 mod keys;
 mod migrate;
@@ -54,6 +55,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Drill(DrillCommand::Restore { identity, into }) => {
             backup::drill(file, &identity, into)
         }
+        Command::Doctor { strict, advisory_db } => doctor::run(file, strict, advisory_db),
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {
             version::run();

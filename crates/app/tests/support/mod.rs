@@ -25,9 +25,17 @@ pub fn rampart(dir: &Path, args: &[&str]) -> (bool, String, String) {
 
 /// Makes an installation the way an operator does: start `rampart serve` once, then stop it.
 pub fn install(dir: &Path) {
+    install_with(dir, &[], &[]);
+}
+
+/// As [`install`], with more arguments (`--config FILE`) and environment variables (e.g.
+/// libfaketime's, for an installation made long ago).
+pub fn install_with(dir: &Path, args: &[&str], envs: &[(&str, &str)]) {
     let mut child = Command::new(RAMPART)
         .current_dir(dir)
         .arg("serve")
+        .args(args)
+        .envs(envs.iter().copied())
         .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
         .env("RAMPART_LOG__LEVEL", "warn")
         .stdin(Stdio::null())
@@ -48,10 +56,21 @@ pub fn install(dir: &Path) {
 
 /// `rampart user create-owner --email ADDRESS` with the password on standard input.
 pub fn create_owner(dir: &Path, email: &str, password: &str) -> (bool, String, String) {
+    create_owner_with(dir, email, password, &[])
+}
+
+/// As [`create_owner`], with more arguments (`--config FILE`).
+pub fn create_owner_with(
+    dir: &Path,
+    email: &str,
+    password: &str,
+    args: &[&str],
+) -> (bool, String, String) {
     use std::io::Write;
     let mut child = Command::new(RAMPART)
         .current_dir(dir)
         .args(["user", "create-owner", "--email", email])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -85,6 +85,11 @@ pub async fn create_owner(
     let now = state.clock.now();
     mark_email_verified(&state.db, account.id, now).await.map_err(AccountError::from)?;
     grant_role(&state.db, account.id, owner, now).await.map_err(AccountError::from)?;
+    // The owner exists: a bootstrap link still unused (`rampart user create-owner` was used
+    // instead) is spent too, so that no link to the installation is left open.
+    revoke_one_time_tokens(&state.db, TokenPurpose::Bootstrap, None, now)
+        .await
+        .map_err(AccountError::from)?;
     account.email_verified = true;
     record(
         state,

@@ -17,8 +17,8 @@ mod validate_smtp;
 pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
 pub(crate) use model::seconds;
 pub use model::{
-    AccountSettings, AcmeSettings, DatabaseSettings, KeySettings, LogFormat, LogSettings,
-    MfaSettings, PasswordSettings, ServerSettings, SessionSettings, Settings, SignInSettings,
-    SmtpSettings, SmtpTls, StorageSettings, TlsMode, TlsSettings,
+    AccountSettings, AcmeSettings, DatabaseSettings, DoctorSettings, KeySettings, LogFormat,
+    LogSettings, MfaSettings, PasswordSettings, ServerSettings, SessionSettings, Settings,
+    SignInSettings, SmtpSettings, SmtpTls, StorageSettings, TlsMode, TlsSettings,
 };
 pub use show::render_redacted;

@@ -27,6 +27,7 @@ pub struct Settings {
     pub alerts: AlertSettings,
     pub records: RecordSettings,
     pub backup: BackupSettings,
+    pub doctor: DoctorSettings,
     pub log: LogSettings,
 }
 
@@ -60,6 +61,12 @@ pub struct ServerSettings {
 }
 
 impl ServerSettings {
+    /// Whether every response carries `Strict-Transport-Security`: the public origin is HTTPS.
+    /// One rule for the middleware and for `rampart doctor`.
+    pub fn sends_hsts(&self) -> bool {
+        self.public_origin.starts_with("https://")
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
@@ -374,6 +381,16 @@ pub struct RecordSettings {
     pub form_submissions_per_hour: u64,
     /// The form field only bots fill in.
     pub honeypot_field: String,
+}
+
+/// The `[doctor]` section: thresholds and paths of `rampart doctor`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorSettings {
+    /// A data key whose newest version is older than this is reported (rotate it).
+    pub max_key_age_days: u64,
+    /// A checkout of the RustSec advisory database (its `crates/` folder inside).
+    pub advisory_db: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

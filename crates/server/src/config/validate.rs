@@ -211,6 +211,7 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
     in_range("backup.keep", backup.keep, 1..=10_000);
     in_range("backup.max_age_hours", backup.max_age_hours, 1..=24 * 366);
     in_range("backup.max_drill_age_days", backup.max_drill_age_days, 1..=3660);
+    in_range("doctor.max_key_age_days", settings.doctor.max_key_age_days, 1..=36_500);
     let records = &settings.records;
     in_range("records.bin_days", records.bin_days, 1..=3650);
     in_range("records.max_page_size", records.max_page_size, 1..=1000);

@@ -18,10 +18,10 @@ mod second_factor;
 mod totp;
 
 use rampart_domain::roles_require_mfa;
-use rampart_store::StoreError;
 use rampart_store::passkeys::count_passkeys_of_user;
 use rampart_store::recovery_codes::count_unused_recovery_codes;
 use rampart_store::totp_factors::find_totp_factor;
+use rampart_store::{Db, StoreError};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -74,10 +74,14 @@ impl Factors {
 }
 
 pub async fn factors_of(state: &AppState, user_id: Uuid) -> Result<Factors, StoreError> {
-    let totp =
-        find_totp_factor(&state.db, user_id).await?.is_some_and(|f| f.confirmed_at.is_some());
-    let passkeys = count_passkeys_of_user(&state.db, user_id).await?;
-    let recovery_codes_left = count_unused_recovery_codes(&state.db, user_id).await?;
+    factors_in(&state.db, user_id).await
+}
+
+/// [`factors_of`] from the database alone (`rampart doctor` has no keyring).
+pub async fn factors_in(db: &Db, user_id: Uuid) -> Result<Factors, StoreError> {
+    let totp = find_totp_factor(db, user_id).await?.is_some_and(|f| f.confirmed_at.is_some());
+    let passkeys = count_passkeys_of_user(db, user_id).await?;
+    let recovery_codes_left = count_unused_recovery_codes(db, user_id).await?;
     Ok(Factors { totp, passkeys, recovery_codes_left })
 }
 

@@ -14,7 +14,7 @@ pub(crate) struct SecurityHeaders {
     pub(crate) hsts: bool,
 }
 
-const HSTS: &str = "max-age=31536000; includeSubDomains";
+pub(crate) const HSTS: &str = "max-age=31536000; includeSubDomains";
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub(crate) async fn set_security_headers(

@@ -24,6 +24,19 @@ pub struct ExistingInstallation {
 
 impl ExistingInstallation {
     pub async fn open(settings: &Settings) -> Result<Self, StartupError> {
+        let db = Self::open_database(settings).await?;
+        let (master_key, _) = master_key::load_or_create(&settings.storage, &OsRandom, false)?;
+        let master_key_file = settings
+            .storage
+            .master_key
+            .is_none()
+            .then(|| settings.storage.data_dir.join(master_key::MASTER_KEY_FILE));
+        Ok(Self { db, master_key, master_key_file })
+    }
+
+    /// The installation's database alone, without its master key: what `rampart doctor` reads,
+    /// which must still run (and say so) when the key file is too open to be loaded.
+    pub async fn open_database(settings: &Settings) -> Result<Db, StartupError> {
         if settings.database.url.is_none() && !settings.storage.data_dir.join("rampart.db").exists()
         {
             return Err(StartupError::NoInstallation);
@@ -32,13 +45,7 @@ impl ExistingInstallation {
         if find_installation(&db).await?.is_none() {
             return Err(StartupError::NoInstallation);
         }
-        let (master_key, _) = master_key::load_or_create(&settings.storage, &OsRandom, false)?;
-        let master_key_file = settings
-            .storage
-            .master_key
-            .is_none()
-            .then(|| settings.storage.data_dir.join(master_key::MASTER_KEY_FILE));
-        Ok(Self { db, master_key, master_key_file })
+        Ok(db)
     }
 
     /// What the library's account functions need, for commands that act like the server

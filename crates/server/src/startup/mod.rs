@@ -32,6 +32,7 @@ use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
 
 pub use existing::{ExistingInstallation, RestoreTarget};
+pub(crate) use master_key::MASTER_KEY_FILE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -142,7 +143,7 @@ impl ApplicationBuilder {
         let middleware_settings = MiddlewareSettings {
             request_timeout: settings.server.request_timeout(),
             body_limit_bytes: settings.server.body_limit_bytes,
-            hsts: settings.server.public_origin.starts_with("https://"),
+            hsts: settings.server.sends_hsts(),
         };
         let reload_interval = settings.keys.reload_interval();
         let hashing = HashingPool::start(
