@@ -75,6 +75,14 @@ pub enum AuditAction {
     FormRejected,
     /// Lockdown was switched on or off (`active`, `reason`, `sessions_ended`).
     LockdownChanged,
+    /// An incident was opened (`severity`; the summary stays in the incident).
+    IncidentOpened,
+    /// An incident's severity, summary or status changed, or a note was added (`changes`).
+    IncidentUpdated,
+    /// An incident was closed: its timeline is final.
+    IncidentClosed,
+    /// An account's password was made unusable and a reset link mailed (containment).
+    AuthnPasswordResetForced,
 }
 
 impl AuditAction {
@@ -124,6 +132,10 @@ impl AuditAction {
             Self::RecordsPurged => "records_purged",
             Self::FormRejected => "form_rejected",
             Self::LockdownChanged => "lockdown_changed",
+            Self::IncidentOpened => "incident_opened",
+            Self::IncidentUpdated => "incident_updated",
+            Self::IncidentClosed => "incident_closed",
+            Self::AuthnPasswordResetForced => "authn_password_reset_forced",
         }
     }
 
@@ -137,7 +149,7 @@ impl AuditAction {
     pub fn ocsf(self) -> OcsfActivity {
         use OcsfClass::{
             AccountChange as Account, ApiActivity as Api, Authentication as Authn,
-            DetectionFinding as Finding,
+            DetectionFinding as Finding, IncidentFinding as Incident,
         };
         let (class, activity_id) = match self {
             Self::AuthnLoginSuccess | Self::AuthnLoginFail | Self::AuthnReauth => (Authn, 1),
@@ -174,13 +186,17 @@ impl AuditAction {
             Self::RecordsPurged => (Api, 4),
             Self::FormRejected => (Api, 99),
             Self::LockdownChanged => (Api, 3),
+            Self::IncidentOpened => (Incident, 1),
+            Self::IncidentUpdated => (Incident, 2),
+            Self::IncidentClosed => (Incident, 3),
+            Self::AuthnPasswordResetForced => (Account, 4),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 44] = [
+    pub const ALL: [AuditAction; 48] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -225,6 +241,10 @@ impl AuditAction {
         Self::RecordsPurged,
         Self::FormRejected,
         Self::LockdownChanged,
+        Self::IncidentOpened,
+        Self::IncidentUpdated,
+        Self::IncidentClosed,
+        Self::AuthnPasswordResetForced,
     ];
 }
 
@@ -239,6 +259,8 @@ pub enum OcsfClass {
     ApiActivity,
     /// 2004, category Findings (alerts).
     DetectionFinding,
+    /// 2005, category Findings (incidents: activity 1 create, 2 update, 3 close).
+    IncidentFinding,
 }
 
 impl OcsfClass {
@@ -248,6 +270,7 @@ impl OcsfClass {
             Self::AccountChange => 3001,
             Self::ApiActivity => 6003,
             Self::DetectionFinding => 2004,
+            Self::IncidentFinding => 2005,
         }
     }
 
@@ -257,6 +280,7 @@ impl OcsfClass {
             Self::AccountChange => "Account Change",
             Self::ApiActivity => "API Activity",
             Self::DetectionFinding => "Detection Finding",
+            Self::IncidentFinding => "Incident Finding",
         }
     }
 
@@ -268,7 +292,7 @@ impl OcsfClass {
         match self {
             Self::Authentication | Self::AccountChange => "Identity & Access Management",
             Self::ApiActivity => "Application Activity",
-            Self::DetectionFinding => "Findings",
+            Self::DetectionFinding | Self::IncidentFinding => "Findings",
         }
     }
 }
