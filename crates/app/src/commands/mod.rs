@@ -40,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
             incident::lockdown(file, state == "on", &reason)
         }
+        Command::Incident(command) => incident::run(file, command),
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {
             version::run();
