@@ -1,6 +1,8 @@
 //! `rampart incident …`: incidents, lockdown and containment from the command line, recorded in
 //! the trail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests unwrap: a failed expectation stops them.
+
 mod support;
 
 use support::{create_owner, install, rampart};
