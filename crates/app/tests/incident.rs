@@ -117,6 +117,8 @@ fn every_containment_command_is_recorded_on_the_incident_and_in_the_trail() {
     assert!(run(&["revoke-api-keys"]).contains("API keys revoked: 0 sessions ended, 0 API keys"));
     let reset = run(&["force-password-reset", "--user", owner]);
     assert!(reset.contains("1 passwords reset, 1 reset e-mails queued"), "{reset}");
+    let everyone = run(&["force-password-reset", "--all"]);
+    assert!(everyone.contains("1 passwords reset"), "{everyone}");
     let rotated = run(&["rotate-keys", "--purpose", "fields"]);
     assert!(rotated.contains("fields: now v2"), "{rotated}");
     assert!(run(&["disable-user", owner]).contains("1 accounts disabled"));

@@ -85,6 +85,19 @@ async fn incidents_are_opened_updated_and_closed_with_incident_manage_and_a_fres
     assert_eq!(patch(&app, &officer, &id, json!({ "status": "resolved" })).await.0, 422);
     assert_eq!(patch(&app, &officer, &id, json!({})).await.0, 422, "nothing to change");
     assert_eq!(patch(&app, &staff, &id, json!({ "severity": "low" })).await.0, 403);
+    for body in [
+        json!({ "action": "shred_everything" }),
+        json!({ "action": "revoke_api_keys", "bogus": true }),
+        json!({ "action": "disable_user" }),
+        json!({ "action": "force_password_reset" }),
+        json!({ "action": "revoke_api_keys", "reason": "x".repeat(501) }),
+    ] {
+        let (status, error) = contain(&app, &officer, &id, body.clone()).await;
+        assert_eq!(status, 422, "{body}: {error}");
+    }
+    let (status, error) = contain(&app, &staff, &id, json!({ "action": "revoke_api_keys" })).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert!(audited(&app, "apikey_revoked").await.is_empty(), "nothing was contained");
 
     // Eleven minutes on, every write wants a re-authentication; reading does not.
     clock.advance(Duration::minutes(11));
@@ -285,6 +298,13 @@ async fn a_forced_password_reset_stops_the_old_password_and_mails_a_link_that_se
     assert_eq!(login(&app, "ada@incident.test", new_password).await.status(), 200);
     let forced = audited(&app, "authn_password_reset_forced").await;
     assert_eq!(forced.len(), 1);
+    // Everyone's, through the API: everyone but the caller, who goes on handling the incident.
+    let (status, report) =
+        contain(&app, &officer, &id, json!({ "action": "force_password_reset", "all": true }))
+            .await;
+    assert_eq!((status, report["passwords_reset"].as_u64()), (200, Some(1)), "{report}");
+    assert_eq!(app.get_with("/api/me", &officer).await.status(), 200);
+    assert_eq!(login(&app, "ada@incident.test", new_password).await.status(), 401);
     assert_eq!(forced[0].entry.target.as_deref(), Some(format!("user:{ada}").as_str()));
     assert!(!forced[0].entry.details.contains("ada@"), "no address in the trail");
 }
