@@ -1,7 +1,8 @@
 //! Incidents and containment over the API: opened, updated and closed by an incident manager
 //! with a fresh sign-in; a timeline that holds what happened while the incident was open and
 //! nothing from before or after; a forced password reset from the old password to the e-mailed
-//! link; and sessions revoked on one instance ending on the other at once.
+//! link; and sessions, accounts and API keys stopped on one instance stopping on the other at
+//! once.
 
 use rampart_domain::{BuiltInRole, Clock};
 use rampart_store::alerts::{NewAlert, insert_alert};
@@ -352,6 +353,21 @@ async fn containment_taken_on_one_instance_is_in_force_on_the_other_at_once(engi
         contain(&first, &officer, &id, json!({ "action": "disable_user", "user_id": officer_id }))
             .await;
     assert_eq!(status, 422, "not one's own account: {error}");
+    // API keys, revoked through one instance, stop on the other at once.
+    let session = bearer(&second, "other@incident.test").await;
+    let expires = (time::OffsetDateTime::now_utc() + Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let body = json!({ "name": "sync", "permissions": ["records:read"], "expires_at": expires });
+    let created: Value =
+        second.post_with("/api/me/api-keys", &session, body).await.json().await.unwrap();
+    let key = created["key"].as_str().unwrap().to_owned();
+    assert_eq!(second.get_with("/api/me", &key).await.status(), 200);
+    let (status, report) =
+        contain(&first, &officer, &id, json!({ "action": "revoke_api_keys" })).await;
+    assert_eq!((status, report["api_keys_revoked"].as_u64()), (200, Some(1)), "{report}");
+    assert_eq!(second.get_with("/api/me", &key).await.status(), 401);
+
     let for_incident = |rows: Vec<rampart_store::audit::AuditRow>| {
         rows.into_iter().filter(|row| row.entry.details.contains(id.as_str())).count()
     };
