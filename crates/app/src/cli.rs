@@ -35,7 +35,7 @@ pub(crate) enum Command {
     /// Check, export and identify the tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Incident response: lockdown.
+    /// Incident response: incidents and their timelines, lockdown and containment.
     #[command(subcommand)]
     Incident(IncidentCommand),
     /// Encrypted backups (age): make, check, list; make an age key pair.
@@ -119,6 +119,95 @@ pub(crate) enum IncidentCommand {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Open an incident; prints its id.
+    Open {
+        /// low, medium, high or critical.
+        #[arg(long, value_parser = ["low", "medium", "high", "critical"])]
+        severity: String,
+        /// What it is about, on one line.
+        #[arg(long)]
+        summary: String,
+        /// A first note for the timeline.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Change an incident's severity, summary or status, or add a note to its timeline.
+    Update {
+        id: String,
+        #[arg(long, value_parser = ["low", "medium", "high", "critical"])]
+        severity: Option<String>,
+        #[arg(long)]
+        summary: Option<String>,
+        /// open or contained (close with `rampart incident close`).
+        #[arg(long, value_parser = ["open", "contained"])]
+        status: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Close an incident for good: its timeline ends now.
+    Close {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List incidents, newest first.
+    List {
+        #[arg(long, value_parser = ["open", "contained", "closed"])]
+        status: Option<String>,
+    },
+    /// Show an incident and its timeline.
+    Show { id: String },
+    /// End every session, or one user's, on every instance at once.
+    RevokeSessions {
+        /// Only this user's sessions.
+        #[arg(long, value_name = "ADDRESS")]
+        user: Option<String>,
+        #[command(flatten)]
+        why: ContainmentArgs,
+    },
+    /// Revoke every API key.
+    RevokeApiKeys {
+        #[command(flatten)]
+        why: ContainmentArgs,
+    },
+    /// Disable an account: its sessions end, its password and API keys stop working.
+    DisableUser {
+        #[arg(value_name = "ADDRESS")]
+        email: String,
+        #[command(flatten)]
+        why: ContainmentArgs,
+    },
+    /// Make passwords unusable, end the sessions and mail each account a reset link.
+    #[command(group(clap::ArgGroup::new("whom").required(true).args(["all", "user"])))]
+    ForcePasswordReset {
+        /// Every account.
+        #[arg(long)]
+        all: bool,
+        /// This account (repeat for more).
+        #[arg(long, value_name = "ADDRESS")]
+        user: Vec<String>,
+        #[command(flatten)]
+        why: ContainmentArgs,
+    },
+    /// Rotate data keys (as `rampart keys rotate`), then re-encrypt (as `rampart keys reencrypt`).
+    RotateKeys {
+        /// fields, blind-index, pepper, audit, webhook, or all.
+        #[arg(long, default_value = "all", value_name = "PURPOSE")]
+        purpose: String,
+        #[command(flatten)]
+        why: ContainmentArgs,
+    },
+}
+
+/// What every containment command records with its audit event.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ContainmentArgs {
+    /// The incident this is taken for (an open one).
+    #[arg(long, value_name = "ID")]
+    pub(crate) incident: Option<String>,
+    /// Why (kept in the audit trail).
+    #[arg(long, default_value = "")]
+    pub(crate) reason: String,
 }
 
 #[derive(Debug, Subcommand)]

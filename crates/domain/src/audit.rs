@@ -83,6 +83,14 @@ pub enum AuditAction {
     BackupRestored,
     /// A restore drill ran (`rto_seconds`, `rpo_seconds`; `reason` when it failed).
     BackupDrill,
+    /// An incident was opened (`severity`; the summary stays in the incident).
+    IncidentOpened,
+    /// An incident's severity, summary or status changed, or a note was added (`changes`).
+    IncidentUpdated,
+    /// An incident was closed: its timeline is final.
+    IncidentClosed,
+    /// An account's password was made unusable and a reset link mailed (containment).
+    AuthnPasswordResetForced,
 }
 
 impl AuditAction {
@@ -136,6 +144,10 @@ impl AuditAction {
             Self::BackupFailed => "backup_failed",
             Self::BackupRestored => "backup_restored",
             Self::BackupDrill => "backup_drill",
+            Self::IncidentOpened => "incident_opened",
+            Self::IncidentUpdated => "incident_updated",
+            Self::IncidentClosed => "incident_closed",
+            Self::AuthnPasswordResetForced => "authn_password_reset_forced",
         }
     }
 
@@ -149,7 +161,7 @@ impl AuditAction {
     pub fn ocsf(self) -> OcsfActivity {
         use OcsfClass::{
             AccountChange as Account, ApiActivity as Api, Authentication as Authn,
-            DetectionFinding as Finding,
+            DetectionFinding as Finding, IncidentFinding as Incident,
         };
         let (class, activity_id) = match self {
             Self::AuthnLoginSuccess | Self::AuthnLoginFail | Self::AuthnReauth => (Authn, 1),
@@ -190,13 +202,17 @@ impl AuditAction {
             Self::BackupCreated | Self::BackupDrill => (Api, 2),
             Self::BackupFailed => (Api, 99),
             Self::BackupRestored => (Api, 1),
+            Self::IncidentOpened => (Incident, 1),
+            Self::IncidentUpdated => (Incident, 2),
+            Self::IncidentClosed => (Incident, 3),
+            Self::AuthnPasswordResetForced => (Account, 4),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 48] = [
+    pub const ALL: [AuditAction; 52] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -245,6 +261,10 @@ impl AuditAction {
         Self::BackupFailed,
         Self::BackupRestored,
         Self::BackupDrill,
+        Self::IncidentOpened,
+        Self::IncidentUpdated,
+        Self::IncidentClosed,
+        Self::AuthnPasswordResetForced,
     ];
 }
 
@@ -259,6 +279,8 @@ pub enum OcsfClass {
     ApiActivity,
     /// 2004, category Findings (alerts).
     DetectionFinding,
+    /// 2005, category Findings (incidents: activity 1 create, 2 update, 3 close).
+    IncidentFinding,
 }
 
 impl OcsfClass {
@@ -268,6 +290,7 @@ impl OcsfClass {
             Self::AccountChange => 3001,
             Self::ApiActivity => 6003,
             Self::DetectionFinding => 2004,
+            Self::IncidentFinding => 2005,
         }
     }
 
@@ -277,6 +300,7 @@ impl OcsfClass {
             Self::AccountChange => "Account Change",
             Self::ApiActivity => "API Activity",
             Self::DetectionFinding => "Detection Finding",
+            Self::IncidentFinding => "Incident Finding",
         }
     }
 
@@ -288,7 +312,7 @@ impl OcsfClass {
         match self {
             Self::Authentication | Self::AccountChange => "Identity & Access Management",
             Self::ApiActivity => "Application Activity",
-            Self::DetectionFinding => "Findings",
+            Self::DetectionFinding | Self::IncidentFinding => "Findings",
         }
     }
 }

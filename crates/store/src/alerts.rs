@@ -160,6 +160,25 @@ pub async fn list_alerts(
     db.fetch_all(&query).await
 }
 
+/// Alerts raised at or after `since` and before `until`, oldest first, at most `limit` (an
+/// incident's timeline; to the second on SQLite, as for the audit trail's window).
+pub async fn list_alerts_raised_between(
+    db: &Db,
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+    limit: u64,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let query = Query::select()
+        .columns(ALERT_COLUMNS)
+        .from(Alerts::Table)
+        .and_where(Expr::col(Alerts::RaisedAt).gte(since))
+        .and_where(Expr::col(Alerts::RaisedAt).lt(until))
+        .order_by(Alerts::Id, Order::Asc)
+        .limit(limit)
+        .to_owned();
+    db.fetch_all(&query).await
+}
+
 /// Alerts raised after `after` (an id), oldest first: what the live feed sends next.
 pub async fn list_alerts_after(
     db: &Db,

@@ -119,3 +119,13 @@ pub async fn revoke_api_key(
     }
     Ok(db.execute(&update).await? == 1)
 }
+
+/// Revokes every active key of everyone (containment); returns how many.
+pub async fn revoke_all_api_keys(db: &Db, at: OffsetDateTime) -> Result<u64, StoreError> {
+    let update = Query::update()
+        .table(ApiKeys::Table)
+        .value(ApiKeys::RevokedAt, at)
+        .and_where(Expr::col(ApiKeys::RevokedAt).is_null())
+        .to_owned();
+    db.execute(&update).await
+}

@@ -368,6 +368,26 @@ pub async fn prune_audit_events(db: &Db, through: i64) -> Result<u64, StoreError
     db.execute(&delete).await
 }
 
+/// Events of any of `actions` at or after `since` and before `until`, oldest first, at most
+/// `limit` (an incident's timeline). SQLite compares the stored times as text, which is exact
+/// only to the second: callers that need more widen the window and filter what comes back.
+pub async fn list_audit_events_between(
+    db: &Db,
+    actions: &[&str],
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+    limit: u64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let mut query = select_events();
+    query
+        .and_where(Expr::col(AuditEvents::Action).is_in(actions.iter().copied()))
+        .and_where(Expr::col(AuditEvents::At).gte(since))
+        .and_where(Expr::col(AuditEvents::At).lt(until))
+        .order_by(AuditEvents::Seq, Order::Asc)
+        .limit(limit);
+    db.fetch_all(&query).await
+}
+
 fn select_events() -> SelectStatement {
     Query::select().columns(EVENT_COLUMNS).from(AuditEvents::Table).to_owned()
 }

@@ -160,6 +160,20 @@ pub async fn replace_password(
     db.execute(&update).await.map(drop)
 }
 
+/// Makes the password unusable (forced reset): no hash, so every sign-in with a password fails
+/// the way a wrong one does until a reset link sets a new one. Returns whether the account exists.
+pub async fn clear_password(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<bool, StoreError> {
+    let update = Query::update()
+        .table(Users::Table)
+        .values([
+            (Users::PasswordHash, Option::<String>::None.into()),
+            (Users::PasswordChangedAt, at.into()),
+        ])
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
+    Ok(db.execute(&update).await? == 1)
+}
+
 /// Marks the address verified, once; returns whether it was unverified until now.
 pub async fn mark_email_verified(
     db: &Db,

@@ -9,7 +9,7 @@ use rampart_server::audit::{AuditEvent, record};
 use rampart_server::client::ClientContext;
 use rampart_server::keys::{
     key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_data_keys,
-    rotate_master_key,
+    rotate_master_key, settle_time, wait_for_every_instance,
 };
 use rampart_server::{ExistingInstallation, config};
 
@@ -82,6 +82,14 @@ pub(crate) fn reencrypt(file: Option<&Path>, batch_size: u64) -> anyhow::Result<
             &SystemClock,
         )
         .await?;
+        let settle = settle_time(settings.keys.reload_interval());
+        let waited = wait_for_every_instance(&installation.db, &SystemClock, settle).await?;
+        if !waited.is_zero() {
+            println!(
+                "waited {:.1} s for every instance to load the new keys",
+                waited.as_secs_f64()
+            );
+        }
         let report =
             run_reencryption(&installation.db, &keyring, &OsRandom, &SystemClock, batch_size, None)
                 .await?;

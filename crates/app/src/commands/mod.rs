@@ -40,9 +40,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {
             audit::export(file, since.as_deref(), until.as_deref(), output.as_deref())
         }
-        Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
-            incident::lockdown(file, state == "on", &reason)
-        }
         Command::Backup(BackupCommand::Create) => backup::create(file),
         Command::Backup(BackupCommand::Verify { file: backup, identity }) => {
             backup::verify(file, &backup, &identity)
@@ -56,6 +53,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
             backup::drill(file, &identity, into)
         }
         Command::Doctor { strict, advisory_db } => doctor::run(file, strict, advisory_db),
+        Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
+            incident::lockdown(file, state == "on", &reason)
+        }
+        Command::Incident(command) => incident::run(file, command),
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {
             version::run();

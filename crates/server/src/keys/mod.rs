@@ -6,12 +6,14 @@ mod live;
 mod load;
 mod reencrypt;
 mod rotate;
+mod settle;
 mod status;
 
 pub use live::LiveKeyring;
 pub use load::{load_keyring, load_or_create_keyring, unwrap_all};
 pub use reencrypt::{RETIRE_GRACE, ReencryptReport, reencrypt};
 pub use rotate::{rotate_data_keys, rotate_master_key};
+pub use settle::{settle_time, wait_for_every_instance};
 pub use status::{KeyVersionStatus, PurposeStatus, key_status};
 
 use rampart_crypto::CryptoError;

@@ -16,6 +16,7 @@ pub(crate) mod departments;
 mod forms;
 mod health;
 mod incident;
+mod incidents;
 mod me;
 mod metrics;
 pub(crate) mod openapi;
@@ -156,6 +157,7 @@ pub fn table() -> RouteTable {
         .merge(records::routes())
         .merge(forms::routes())
         .merge(incident::routes())
+        .merge(incidents::routes())
         .merge(metrics::routes())
         .merge(openapi::routes())
 }

@@ -21,8 +21,8 @@ use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
 use super::{
-    RouteTable, alerts, audit, auth, collections, departments, forms, health, incident, me,
-    metrics, records, roles, setup_page, users,
+    RouteTable, alerts, audit, auth, collections, departments, forms, health, incident, incidents,
+    me, metrics, records, roles, setup_page, users,
 };
 use crate::AppState;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
@@ -57,7 +57,8 @@ fn document(public_origin: &str) -> Document {
         .merge_from(tagged("collections", collections::Api::openapi()))
         .merge_from(tagged("records", records::Api::openapi()))
         .merge_from(tagged("forms", forms::Api::openapi()))
-        .merge_from(tagged("incident", incident::Api::openapi()));
+        .merge_from(tagged("incident", incident::Api::openapi()))
+        .merge_from(tagged("incident", incidents::Api::openapi()));
     // Any route can fail in a way the client cannot fix (the body says nothing more), or take
     // longer than `server.request_timeout_secs`; and any state-changing one that came with the
     // session cookie is refused unless it came from our pages (`middleware/csrf.rs`).
@@ -109,7 +110,7 @@ fn document(public_origin: &str) -> Document {
         (name = "collections", description = "What the business stores, defined at run time (`collections:manage`)"),
         (name = "records", description = "The business records: by department, by owner, sensitive fields only for `records:read_sensitive`"),
         (name = "forms", description = "Website forms creating records without signing in (`public_create`)"),
-        (name = "incident", description = "Incident response: lockdown (`incident:manage`)"),
+        (name = "incident", description = "Incident response: lockdown, incidents and their timelines, containment (`incident:manage`, step-up for changes)"),
         (name = "openapi", description = "This document"),
     ),
 )]

@@ -27,7 +27,7 @@ async fn app_with_mail(
 }
 
 /// The token of the link in a message (quoted-printable or not).
-fn link_token(message: &ReceivedEmail) -> String {
+pub fn link_token(message: &ReceivedEmail) -> String {
     let text = message.raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
     let start = text.find("#token=").expect("a link with a token") + "#token=".len();
     text[start..start + 32].to_owned()

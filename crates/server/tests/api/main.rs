@@ -26,6 +26,7 @@ mod forms;
 mod health;
 mod helpers;
 mod hygiene;
+mod incidents;
 mod keys;
 mod least_privilege;
 mod limits;

@@ -38,6 +38,8 @@ pub const TABLES: &[&str] = &[
     "lockdown",
     "backup_runs",
     "restore_drills",
+    "incidents",
+    "incident_notes",
 ];
 
 /// Fails when the database has a table the list lacks, or lacks one the list has.

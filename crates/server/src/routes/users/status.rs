@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use rampart_domain::{AuditAction, Permission};
-use rampart_store::sessions::delete_sessions;
 use rampart_store::users::set_user_status;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,6 +11,8 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, record};
 use crate::client::ClientContext;
+use crate::incident::Actor;
+use crate::incident::containment::Containment;
 use crate::routes::openapi::{
     ErrorResponse, NOT_A_UUID, NOT_PERMITTED, Outcome, StatusResponse, UNAUTHENTICATED,
 };
@@ -51,19 +52,13 @@ pub(super) async fn disable_user(
     if user_id == principal.user_id {
         return Err(ApiError::Conflict("you cannot disable your own account".into()));
     }
-    if !set_user_status(&state.db, user_id, "disabled").await? {
-        return Err(ApiError::NotFound);
-    }
-    let ended = delete_sessions(&state.db, Some(user_id), None).await?;
-    record(
-        &state,
-        AuditEvent::success(AuditAction::UserDisabled)
-            .by(&principal, &client)
-            .target(format!("user:{user_id}"))
-            .detail("sessions_ended", ended),
-    )
-    .await?;
-    Ok(Json(DisabledUserResponse { status: Outcome::Disabled, sessions_ended: ended }))
+    // The same act as the incident containment `disable_user`, outside any incident.
+    let how = Containment { actor: Actor::Api(&principal, &client), incident: None, reason: "" };
+    let report = crate::incident::containment::disable_user(&state, user_id, how).await?;
+    Ok(Json(DisabledUserResponse {
+        status: Outcome::Disabled,
+        sessions_ended: report.sessions_ended,
+    }))
 }
 
 /// Enables an account again: it can sign in.

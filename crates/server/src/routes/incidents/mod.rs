@@ -1,0 +1,90 @@
+//! `/api/incidents`: incidents with their timelines, and containment taken from one
+//! (`incident:manage`; every write also needs a fresh re-authentication, like lockdown).
+//!
+//! - `read.rs`: list, and one with its timeline;
+//! - `write.rs`: open, update (severity, summary, status — `closed` closes for good — and a note);
+//! - `containment.rs`: revoke sessions or API keys, disable an account, force password resets.
+
+mod containment;
+mod read;
+mod write;
+
+use axum::routing::{get, post};
+use rampart_domain::Permission;
+use rampart_store::incidents::IncidentRow;
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::RouteTable;
+use crate::incident::timeline::TimelineEntry;
+
+pub(super) fn routes() -> RouteTable {
+    let manage = Permission::IncidentManage;
+    RouteTable::new()
+        .permitted("/api/incidents", manage, get(read::list_incidents).post(write::open_incident))
+        .permitted(
+            "/api/incidents/{id}",
+            manage,
+            get(read::get_incident).patch(write::update_incident),
+        )
+        .permitted("/api/incidents/{id}/containment", manage, post(containment::contain))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    read::list_incidents,
+    write::open_incident,
+    read::get_incident,
+    write::update_incident,
+    containment::contain,
+))]
+pub(super) struct Api;
+
+/// One incident (with its timeline when asked for one).
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct IncidentView {
+    id: Uuid,
+    /// `low`, `medium`, `high` or `critical`.
+    severity: String,
+    summary: String,
+    /// `open`, `contained` or `closed` (final).
+    status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    opened_at: OffsetDateTime,
+    /// Who opened it (none: the command line).
+    opened_by: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    closed_at: Option<OffsetDateTime>,
+    /// Oldest first: notes, alerts raised and containment taken while it was open, and its own
+    /// changes (`GET /api/incidents/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeline: Option<Vec<TimelineEntry>>,
+}
+
+impl IncidentView {
+    fn of(row: IncidentRow, timeline: Option<Vec<TimelineEntry>>) -> Self {
+        Self {
+            id: row.id,
+            severity: row.severity,
+            summary: row.summary,
+            status: row.status,
+            opened_at: row.opened_at,
+            opened_by: row.opened_by,
+            updated_at: row.updated_at,
+            closed_at: row.closed_at,
+            timeline,
+        }
+    }
+}
+
+const FORBIDDEN: &str = "`forbidden`: the caller does not hold `incident:manage`";
+const FORBIDDEN_OR_REAUTH: &str = "`forbidden`: the caller does not hold `incident:manage`; \
+    `reauth_required`: step up first (`POST /api/auth/reauth`)";
+const LOCKDOWN: &str = "`lockdown`: the caller may not act during a lockdown";
