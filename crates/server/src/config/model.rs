@@ -142,6 +142,8 @@ pub struct AcmeSettings {
 #[serde(deny_unknown_fields)]
 pub struct KeySettings {
     pub reload_interval_secs: u64,
+    /// After a rotation, `serve` re-encrypts existing values by itself (one instance at a time).
+    pub background_reencryption: bool,
 }
 
 impl KeySettings {

@@ -2,6 +2,7 @@
 //! start, rotated by `rampart keys rotate`, re-wrapped by `rampart keys rotate-master`.
 //! The formats are in `docs/crypto.md`; the cryptography itself is in `rampart_crypto`.
 
+mod background;
 mod live;
 mod load;
 mod reencrypt;
@@ -9,11 +10,13 @@ mod rotate;
 mod settle;
 mod status;
 
+pub use background::reencrypt_step;
+pub(crate) use background::start as start_background_reencryption;
 pub use live::LiveKeyring;
 pub use load::{load_keyring, load_or_create_keyring, unwrap_all};
 pub use reencrypt::{RETIRE_GRACE, ReencryptReport, reencrypt};
 pub use rotate::{rotate_data_keys, rotate_master_key};
-pub use settle::{settle_time, wait_for_every_instance};
+pub use settle::{settle_remaining, settle_time, wait_for_every_instance};
 pub use status::{KeyVersionStatus, PurposeStatus, key_status};
 
 use rampart_crypto::CryptoError;

@@ -19,9 +19,9 @@ pub fn settle_time(reload_interval: Duration) -> Duration {
     reload_interval * 2 + Duration::from_secs(1)
 }
 
-/// Waits (really sleeps) until the newest field and blind-index keys are `settle` old; returns
-/// how long it waited.
-pub async fn wait_for_every_instance(
+/// How much longer the newest field and blind-index keys must exist before they are `settle`
+/// old (zero: they are).
+pub async fn settle_remaining(
     db: &Db,
     clock: &dyn Clock,
     settle: Duration,
@@ -35,7 +35,17 @@ pub async fn wait_for_every_instance(
     }
     let Some(newest) = newest else { return Ok(Duration::ZERO) };
     let age = (clock.now() - newest).max(time::Duration::ZERO);
-    let wait = settle.saturating_sub(age.try_into().unwrap_or(Duration::MAX));
+    Ok(settle.saturating_sub(age.try_into().unwrap_or(Duration::MAX)))
+}
+
+/// Waits (really sleeps) until the newest field and blind-index keys are `settle` old; returns
+/// how long it waited.
+pub async fn wait_for_every_instance(
+    db: &Db,
+    clock: &dyn Clock,
+    settle: Duration,
+) -> Result<Duration, KeysError> {
+    let wait = settle_remaining(db, clock, settle).await?;
     if !wait.is_zero() {
         tracing::info!(
             seconds = wait.as_secs_f64(),

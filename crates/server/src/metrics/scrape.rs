@@ -22,6 +22,9 @@ const BACKUP_AGE: &str = "rampart_backup_age_seconds";
 const DRILL_AGE: &str = "rampart_restore_drill_age_seconds";
 const DRILL_RTO: &str = "rampart_restore_drill_rto_seconds";
 const DRILL_RPO: &str = "rampart_restore_drill_rpo_seconds";
+const REENCRYPTION_PENDING: &str = "rampart_reencryption_pending";
+const REENCRYPTION_CHECKED: &str = "rampart_reencryption_checked";
+const REENCRYPTION_REWRITTEN: &str = "rampart_reencryption_rewritten";
 
 pub(super) const GAUGES: &[(&str, &str)] = &[
     (SESSIONS, "sessions not expired and not idle, on every instance"),
@@ -35,6 +38,12 @@ pub(super) const GAUGES: &[(&str, &str)] = &[
     (DRILL_AGE, "seconds since the newest successful restore drill (-1: none yet)"),
     (DRILL_RTO, "seconds the newest successful restore drill took to restore and verify"),
     (DRILL_RPO, "age in seconds of the data the newest successful restore drill restored"),
+    (
+        REENCRYPTION_PENDING,
+        "1 while old field or blind-index key versions are still in the keyring",
+    ),
+    (REENCRYPTION_CHECKED, "values the re-encryption in progress has checked (0: none running)"),
+    (REENCRYPTION_REWRITTEN, "values the re-encryption in progress has rewritten"),
 ];
 
 /// Reads the shared gauges into the recorder, just before it is rendered.
@@ -62,6 +71,15 @@ pub(crate) async fn refresh_shared_gauges(state: &AppState) -> Result<(), StoreE
         metrics.set_gauge(DRILL_RTO, vec![], drill.rto_seconds.unwrap_or_default());
         metrics.set_gauge(DRILL_RPO, vec![], drill.rpo_seconds.unwrap_or_default());
     }
+    let keyring = state.keyring.current();
+    let pending = [rampart_crypto::Purpose::Fields, rampart_crypto::Purpose::BlindIndex]
+        .iter()
+        .any(|purpose| keyring.versions(*purpose).len() > 1);
+    metrics.set_gauge(REENCRYPTION_PENDING, vec![], if pending { 1.0 } else { 0.0 });
+    let progress = rampart_store::jobs::find_job_progress(&state.db, "reencrypt").await?;
+    let (checked, rewritten) = progress.map_or((0, 0), |p| (p.checked, p.updated));
+    metrics.set_gauge(REENCRYPTION_CHECKED, vec![], checked as f64);
+    metrics.set_gauge(REENCRYPTION_REWRITTEN, vec![], rewritten as f64);
     let keys = key_status(&state.db).await.map_err(|error| match error {
         crate::keys::KeysError::Store(store) => store,
         _ => StoreError::Conflict("the keys table holds a key Rampart does not know"),

@@ -41,6 +41,7 @@ pub(super) async fn serve(
     let alert_delivery = crate::alerts::start_delivery(&app.state);
     let records_bin = crate::records::purge::start(&app.state);
     let backup_schedule = crate::backup::start_schedule(&app.state);
+    let reencryption = crate::keys::start_background_reencryption(&app.state);
     let settings = app.state.settings.server.clone();
     let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
     let listen_error = |error: std::io::Error| StartupError::Listen {
@@ -97,6 +98,7 @@ pub(super) async fn serve(
             alert_delivery.abort();
             records_bin.abort();
             backup_schedule.abort();
+            reencryption.abort();
             if let Some(worker) = mail_worker {
                 worker.stop(Duration::ZERO).await;
             }
@@ -116,6 +118,7 @@ pub(super) async fn serve(
     alert_delivery.abort();
     records_bin.abort();
     backup_schedule.abort();
+    reencryption.abort();
     if let Some(task) = &acme_task {
         task.abort();
     }

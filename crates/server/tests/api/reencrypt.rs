@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rampart_crypto::{MasterKey, OsRandom, Purpose, field_key_version};
 use rampart_domain::{Email, ManualClock, Password, SystemClock};
 use rampart_server::accounts::{create_account, find_account_by_email};
-use rampart_server::keys::{RETIRE_GRACE, reencrypt, rotate_data_keys};
+use rampart_server::keys::{RETIRE_GRACE, reencrypt, reencrypt_step, rotate_data_keys};
 use rampart_store::keys::list_keys;
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
@@ -162,7 +162,37 @@ async fn an_authenticator_app_keeps_working_after_its_secret_is_rewritten(engine
     assert_eq!(complete_sign_in(&app, &pending, code).await.0, 200);
 }
 
+/// `serve` re-encrypts by itself after a rotation: not before every instance can hold the new
+/// keys (two reload intervals), then one complete pass, not repeated at once; progress shows in
+/// the metrics' gauges.
+async fn serve_reencrypts_by_itself_once_every_instance_holds_the_new_keys(engine: TestEngine) {
+    let clock = ManualClock::starting_at(time::OffsetDateTime::now_utc());
+    let options = crate::helpers::TestOptions {
+        clock: Some(clock.clone()),
+        ..crate::helpers::TestOptions::default()
+    };
+    let app = crate::helpers::spawn_app_with(engine, options).await;
+    create_accounts(&app, 0..3).await;
+    assert!(reencrypt_step(&app.state).await.unwrap().is_none(), "nothing to do before a rotation");
+
+    rotate(&app).await;
+    assert!(
+        reencrypt_step(&app.state).await.unwrap().is_none(),
+        "another instance may not hold the new keys yet"
+    );
+    // The manual clock started before the rotation (which used the real one): well past it.
+    clock.advance(time::Duration::seconds(60));
+    let report = reencrypt_step(&app.state).await.unwrap().expect("a pass ran");
+    assert!(report.complete);
+    assert_eq!(report.rewritten, 3);
+    assert_all_current(&app, 3).await;
+    assert!(reencrypt_step(&app.state).await.unwrap().is_none(), "a complete pass is not repeated");
+    let account = find_account_by_email(&app.state, &address(1)).await.unwrap();
+    assert!(account.is_some(), "found by its address under the new blind index");
+}
+
 on_both_engines!(
+    serve_reencrypts_by_itself_once_every_instance_holds_the_new_keys,
     an_authenticator_app_keeps_working_after_its_secret_is_rewritten,
     after_a_rotation_the_job_rewrites_every_account_and_retires_the_old_keys,
     a_job_stopped_midway_resumes_where_it_stopped,
