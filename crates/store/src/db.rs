@@ -405,6 +405,23 @@ impl Transaction {
         }
     }
 
+    /// A restore writes millions of rows into indexes keyed by random ids: SQLite's default page
+    /// cache (2 MiB) would write every index page out again and again. For this transaction's
+    /// connection only, the cache is `mebibytes` large ([`Transaction::reset_page_cache`] puts it
+    /// back before the connection returns to the pool). PostgreSQL needs nothing of the kind.
+    pub(crate) async fn enlarge_page_cache(&mut self, mebibytes: u32) -> Result<(), StoreError> {
+        let Self::Sqlite(tx) = self else { return Ok(()) };
+        let pragma = ["PRAGMA cache_size = -", &(mebibytes * 1024).to_string()].concat();
+        sqlx::query(AssertSqlSafe(pragma)).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn reset_page_cache(&mut self) -> Result<(), StoreError> {
+        let Self::Sqlite(tx) = self else { return Ok(()) };
+        sqlx::query("PRAGMA cache_size = -2000").execute(&mut **tx).await?;
+        Ok(())
+    }
+
     /// After rows were written with their own ids: moves each PostgreSQL identity sequence past
     /// the highest id, so the next insert does not collide. SQLite's AUTOINCREMENT keeps track
     /// by itself.

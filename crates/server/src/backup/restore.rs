@@ -35,7 +35,8 @@ pub struct RestoreReport {
 
 enum Read {
     Header(Header),
-    Item(Item),
+    Table { name: String, columns: Vec<String> },
+    Rows(Vec<Vec<Cell>>),
     Done(std::collections::BTreeMap<String, u64>),
 }
 
@@ -79,13 +80,15 @@ pub async fn restore_backup(
                 }
                 header = Some(found);
             }
-            Read::Item(Item::Table { name, columns }) => {
+            Read::Table { name, columns } => {
                 keys.start(&name, &columns);
                 restore.start_table(&name, &columns).await?;
             }
-            Read::Item(Item::Row(cells)) => {
-                keys.take(&cells);
-                restore.push_row(cells).await?;
+            Read::Rows(rows) => {
+                for cells in rows {
+                    keys.take(&cells);
+                    restore.push_row(cells).await?;
+                }
             }
             Read::Done(counts) => done = Some(counts),
         }
@@ -203,6 +206,9 @@ impl KeyRows {
     }
 }
 
+/// Rows handed from the reading thread to the writer at a time.
+const ROWS_PER_CHUNK: usize = 512;
+
 /// The reading thread: the file → SHA-256 → age → JSON lines, handed over item by item.
 fn read_file(
     file: File,
@@ -213,8 +219,28 @@ fn read_file(
     let decrypted = identities.decrypt(BufReader::with_capacity(1 << 20, file))?;
     let mut reader = Reader::open(BufReader::with_capacity(1 << 20, decrypted))?;
     send(Read::Header(reader.header().clone()))?;
+    let mut rows = Vec::with_capacity(ROWS_PER_CHUNK);
     while let Some(item) = reader.next_item()? {
-        send(Read::Item(item))?;
+        match item {
+            Item::Row(cells) => {
+                rows.push(cells);
+                if rows.len() == ROWS_PER_CHUNK {
+                    send(Read::Rows(std::mem::replace(
+                        &mut rows,
+                        Vec::with_capacity(ROWS_PER_CHUNK),
+                    )))?;
+                }
+            }
+            Item::Table { name, columns } => {
+                if !rows.is_empty() {
+                    send(Read::Rows(std::mem::take(&mut rows)))?;
+                }
+                send(Read::Table { name, columns })?;
+            }
+        }
+    }
+    if !rows.is_empty() {
+        send(Read::Rows(rows))?;
     }
     send(Read::Done(reader.counts().clone()))
 }

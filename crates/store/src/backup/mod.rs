@@ -94,6 +94,8 @@ pub struct Restore {
 /// SQLite allows 32,766 bound values per statement, PostgreSQL 65,535.
 const VALUES_PER_STATEMENT: usize = 30_000;
 const MAX_BATCH_ROWS: usize = 1_000;
+/// SQLite's page cache during a restore: enough for the indexes of a million records.
+const RESTORE_PAGE_CACHE_MIB: u32 = 256;
 
 impl Restore {
     /// Starts a restore into `db`, which must be migrated and hold no installation. The rows the
@@ -125,6 +127,7 @@ impl Restore {
             let delete = Query::delete().from_table(Alias::new(&shape.name)).to_owned();
             transaction.execute(&delete).await?;
         }
+        transaction.enlarge_page_cache(RESTORE_PAGE_CACHE_MIB).await?;
         Ok(Self { transaction, shapes, current: None, rows: 0 })
     }
 
@@ -201,6 +204,7 @@ impl Restore {
     pub async fn finish(mut self) -> Result<u64, StoreError> {
         self.flush().await?;
         self.transaction.reset_identity_sequences().await?;
+        self.transaction.reset_page_cache().await?;
         self.transaction.commit().await?;
         Ok(self.rows)
     }
