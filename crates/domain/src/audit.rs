@@ -83,6 +83,10 @@ pub enum AuditAction {
     BackupRestored,
     /// A restore drill ran (`rto_seconds`, `rpo_seconds`; `reason` when it failed).
     BackupDrill,
+    /// A forensics bundle was written (`since`, `until`, `files`).
+    IncidentReport,
+    /// Affected people were notified (`batch`, `count`, `since`, `until`; target the reader).
+    IncidentNotified,
 }
 
 impl AuditAction {
@@ -136,6 +140,8 @@ impl AuditAction {
             Self::BackupFailed => "backup_failed",
             Self::BackupRestored => "backup_restored",
             Self::BackupDrill => "backup_drill",
+            Self::IncidentReport => "incident_report",
+            Self::IncidentNotified => "incident_notified",
         }
     }
 
@@ -190,13 +196,16 @@ impl AuditAction {
             Self::BackupCreated | Self::BackupDrill => (Api, 2),
             Self::BackupFailed => (Api, 99),
             Self::BackupRestored => (Api, 1),
+            // A bundle reads the trail (as an export does); a notification sends messages.
+            Self::IncidentReport => (Api, 2),
+            Self::IncidentNotified => (Api, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 48] = [
+    pub const ALL: [AuditAction; 50] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -245,6 +254,8 @@ impl AuditAction {
         Self::BackupFailed,
         Self::BackupRestored,
         Self::BackupDrill,
+        Self::IncidentReport,
+        Self::IncidentNotified,
     ];
 }
 

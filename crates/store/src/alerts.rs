@@ -160,6 +160,22 @@ pub async fn list_alerts(
     db.fetch_all(&query).await
 }
 
+/// Alerts raised at or after `since` and before `until`, oldest first: a forensics bundle's.
+pub async fn list_alerts_raised_between(
+    db: &Db,
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let query = Query::select()
+        .columns(ALERT_COLUMNS)
+        .from(Alerts::Table)
+        .and_where(Expr::col(Alerts::RaisedAt).gte(since))
+        .and_where(Expr::col(Alerts::RaisedAt).lt(until))
+        .order_by(Alerts::Id, Order::Asc)
+        .to_owned();
+    db.fetch_all(&query).await
+}
+
 /// Alerts raised after `after` (an id), oldest first: what the live feed sends next.
 pub async fn list_alerts_after(
     db: &Db,

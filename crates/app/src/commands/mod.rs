@@ -43,6 +43,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
             incident::lockdown(file, state == "on", &reason)
         }
+        Command::Incident(IncidentCommand::Report { since, until, directory }) => {
+            incident::report(file, &since, until.as_deref(), &directory)
+        }
+        Command::Incident(IncidentCommand::VerifyBundle { directory, public_key }) => {
+            incident::verify_bundle(file, &directory, public_key.as_deref())
+        }
+        Command::Incident(IncidentCommand::Notify { read_by, since, until, template, dry_run }) => {
+            incident::notify(file, &read_by, &since, &until, &template, dry_run)
+        }
         Command::Backup(BackupCommand::Create) => backup::create(file),
         Command::Backup(BackupCommand::Verify { file: backup, identity }) => {
             backup::verify(file, &backup, &identity)

@@ -1,4 +1,7 @@
-//! Incident response. For now: lockdown (`lockdown.rs`). Incidents with timelines, the
-//! forensics bundle, notification, backups and the doctor are the rest of the incident issue.
+//! Incident response: lockdown (`lockdown.rs`), the forensics bundle (`report/`) and notifying
+//! the people an incident affected (`notify/`). Incidents with timelines, backups and the doctor
+//! are the rest of the incident issue.
 
 pub mod lockdown;
+pub mod notify;
+pub mod report;

@@ -22,6 +22,7 @@ mod browser_defences;
 mod business;
 mod errors;
 mod factors;
+mod forensics;
 mod forms;
 mod health;
 mod helpers;

@@ -38,6 +38,7 @@ pub const TABLES: &[&str] = &[
     "lockdown",
     "backup_runs",
     "restore_drills",
+    "incident_notifications",
 ];
 
 /// Fails when the database has a table the list lacks, or lacks one the list has.
