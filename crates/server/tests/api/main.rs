@@ -27,6 +27,7 @@ mod forms;
 mod health;
 mod helpers;
 mod hygiene;
+mod incident_notify;
 mod keys;
 mod least_privilege;
 mod limits;
