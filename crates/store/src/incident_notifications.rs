@@ -93,3 +93,14 @@ pub async fn list_incident_notifications(
         .order_by(IncidentNotifications::RecordId, Order::Asc);
     db.fetch_all(&query).await
 }
+
+/// The blind-index key versions the rows use (what key retirement must keep: a digest cannot be
+/// recomputed under a new key without the address, which is not stored).
+pub async fn distinct_email_index_versions(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let query = Query::select()
+        .distinct()
+        .column(IncidentNotifications::EmailIndexVersion)
+        .from(IncidentNotifications::Table)
+        .to_owned();
+    Ok(db.fetch_all::<(i64,)>(&query).await?.into_iter().map(|(version,)| version).collect())
+}

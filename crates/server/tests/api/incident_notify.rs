@@ -5,9 +5,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration as StdDuration;
 
-use rampart_domain::Email;
+use rampart_crypto::{MasterKey, OsRandom, Purpose};
+use rampart_domain::{Email, ManualClock, SystemClock};
 use rampart_server::incident::notify::{NotifyRequest, Template, notify_affected};
 use rampart_server::incident::report::Window;
+use rampart_server::keys::{RETIRE_GRACE, reencrypt, rotate_data_keys};
 use rampart_store::incident_notifications::list_incident_notifications;
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
@@ -129,7 +131,50 @@ async fn nobody_is_mailed_for_a_reader_who_read_nothing_sensitive(engine: TestEn
     assert!(sink.messages().is_empty());
 }
 
+/// Finance reads its customers through the API; returns the window around it.
+async fn finance_reads_its_customers(business: &crate::business::Business) -> Window {
+    let since = OffsetDateTime::now_utc() - Duration::minutes(5);
+    let finance = business.token_of("finance").await;
+    business.app.get_with("/api/collections/customers/records", &finance).await;
+    Window::new(since, OffsetDateTime::now_utc() + Duration::minutes(5)).unwrap()
+}
+
+async fn after_a_key_rotation_the_same_notification_still_mails_nobody_twice(engine: TestEngine) {
+    let sink = SmtpSink::start(free_port(), SinkTls::None, None);
+    let business = business_options(engine, sink.plain_delivery(), None).await;
+    let app = &business.app;
+    let window = finance_reads_its_customers(&business).await;
+    let template = Template::parse(TEMPLATE).unwrap();
+    let read_by = Email::parse("finance@demo.rampart.test").unwrap();
+    let request =
+        || NotifyRequest { read_by: &read_by, window, template: &template, dry_run: false };
+    assert_eq!(notify_affected(&app.state, request()).await.unwrap().notified, 1, "Globex");
+    sink.wait_for(1).await;
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+
+    let master =
+        MasterKey::from_bytes(&std::fs::read(app.data_dir.join("master.key")).unwrap()).unwrap();
+    let purposes = [Purpose::Fields, Purpose::BlindIndex];
+    rotate_data_keys(&app.db, &master, &purposes, &OsRandom, &SystemClock).await.unwrap();
+    app.state.keyring.refresh(&app.db, &master).await.unwrap();
+    let later =
+        ManualClock::starting_at(OffsetDateTime::now_utc() + RETIRE_GRACE + Duration::minutes(1));
+    let keyring = app.state.keyring.current();
+    let report = reencrypt(&app.db, &keyring, &OsRandom, &later, 100, None).await.unwrap();
+    assert!(
+        !report.retired.contains(&(Purpose::BlindIndex, 1)),
+        "the notification rows still need the old blind-index key: {:?}",
+        report.retired
+    );
+    app.state.keyring.refresh(&app.db, &master).await.unwrap();
+
+    let again = notify_affected(&app.state, request()).await.unwrap();
+
+    assert_eq!((again.notified, again.already_notified), (0, 1));
+}
+
 on_both_engines!(
     the_customers_a_staff_member_read_are_told_once_each,
+    after_a_key_rotation_the_same_notification_still_mails_nobody_twice,
     nobody_is_mailed_for_a_reader_who_read_nothing_sensitive,
 );
