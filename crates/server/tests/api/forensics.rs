@@ -144,7 +144,10 @@ async fn the_bundle_shows_sign_ins_reads_and_alerts_without_secrets_or_addresses
         "{alerts}"
     );
     let audit = std::fs::read_to_string(bundle.join("audit.jsonl")).unwrap();
-    assert!(audit.lines().count() >= summary.events.min(1));
+    assert_eq!(audit.lines().count(), summary.events);
+    let last: Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["unmapped"]["action"], "incident_report", "the slice ends with its own making");
+    assert_eq!(last["metadata"]["uid"], summary.audit_head_seq.to_string());
     let first: Value = serde_json::from_str(audit.lines().next().unwrap()).unwrap();
     assert!(first["metadata"]["uid"].as_str().is_some(), "the chain position");
     assert_eq!(first["unmapped"]["chain_hash"].as_str().unwrap().len(), 64);

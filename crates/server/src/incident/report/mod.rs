@@ -1,7 +1,8 @@
 //! `rampart incident report --since --until DIR`: the forensics bundle of a time window, for the
 //! people assessing an incident (and for whoever they must show it to).
 //!
-//! - `window.rs`: the window, and the window's audit events read once;
+//! - `window.rs`: the window, and its audit events page by page;
+//! - `audit_slice.rs`: the events as OCSF lines, and what the next two files gather from them;
 //! - `sign_ins.rs`: sign-ins grouped by IP address and by device (user agent);
 //! - `sensitive_reads.rs`: which principal read which sensitive records, when;
 //! - `version.rs`: this build's version, schema, engine and every dependency (embedded
@@ -14,6 +15,7 @@
 //! configuration is the redacted one of `rampart config show`. A bundle still says who did what,
 //! so its files are readable by their owner only. Format: `docs/forensics.md`.
 
+mod audit_slice;
 mod manifest;
 mod sensitive_reads;
 mod sign_ins;

@@ -21,26 +21,23 @@ pub(crate) struct Read {
     seq: i64,
 }
 
-pub(crate) fn who_read_what(rows: &[AuditRow]) -> SensitiveReads {
-    let mut reads = SensitiveReads::new();
-    for row in rows {
-        let entry = &row.entry;
-        if AuditAction::parse(&entry.action) != Some(AuditAction::SensitiveRead) {
-            continue;
-        }
-        let reader = entry.actor_user_id.map_or_else(|| "unknown".to_owned(), |id| id.to_string());
-        let collection = entry
-            .target
-            .as_deref()
-            .and_then(|target| target.strip_prefix("collection:"))
-            .unwrap_or("unknown")
-            .to_owned();
-        let into = reads.entry(reader).or_default().entry(collection).or_default();
-        for record in read_records(&entry.details) {
-            into.push(Read { record, at: entry.at, seq: row.seq });
-        }
+/// Adds the records `row` names when it is a `sensitive_read` event.
+pub(crate) fn add_reads(reads: &mut SensitiveReads, row: &AuditRow) {
+    let entry = &row.entry;
+    if AuditAction::parse(&entry.action) != Some(AuditAction::SensitiveRead) {
+        return;
     }
-    reads
+    let reader = entry.actor_user_id.map_or_else(|| "unknown".to_owned(), |id| id.to_string());
+    let collection = entry
+        .target
+        .as_deref()
+        .and_then(|target| target.strip_prefix("collection:"))
+        .unwrap_or("unknown")
+        .to_owned();
+    let into = reads.entry(reader).or_default().entry(collection).or_default();
+    for record in read_records(&entry.details) {
+        into.push(Read { record, at: entry.at, seq: row.seq });
+    }
 }
 
 /// The record ids a `sensitive_read` event's details name.

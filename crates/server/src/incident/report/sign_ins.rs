@@ -47,26 +47,25 @@ impl Group {
 /// A missing IP or user agent is grouped under this name.
 const UNKNOWN: &str = "unknown";
 
-pub(crate) fn group_sign_ins(rows: &[AuditRow]) -> SignIns {
-    let mut sign_ins = SignIns::default();
-    for row in rows {
+impl SignIns {
+    /// Counts `row` when it is a sign-in attempt.
+    pub(crate) fn add(&mut self, row: &AuditRow) {
         let entry = &row.entry;
         let success = match AuditAction::parse(&entry.action) {
             Some(AuditAction::AuthnLoginSuccess) => true,
             Some(AuditAction::AuthnLoginFail) => false,
-            _ => continue,
+            _ => return,
         };
         let account = entry.actor_user_id.or_else(|| {
             entry.target.as_deref()?.strip_prefix("user:").and_then(|id| id.parse().ok())
         });
         let ip = entry.ip.clone().unwrap_or_else(|| UNKNOWN.to_owned());
         let agent = entry.user_agent.clone().unwrap_or_else(|| UNKNOWN.to_owned());
-        for (groups, key) in [(&mut sign_ins.by_ip, ip), (&mut sign_ins.by_user_agent, agent)] {
+        for (groups, key) in [(&mut self.by_ip, ip), (&mut self.by_user_agent, agent)] {
             groups
                 .entry(key)
                 .or_insert_with(|| Group::new(entry.at))
                 .add(success, entry.at, account);
         }
     }
-    sign_ins
 }

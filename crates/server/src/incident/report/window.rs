@@ -29,17 +29,29 @@ impl Window {
 /// Rows read per query.
 const PAGE: u64 = 1000;
 
-/// The window's events matching `filter` (its times are replaced by the window's), oldest first.
+/// Up to a page of the window's events matching `filter` (its times are replaced by the
+/// window's) after position `after`, oldest first.
+pub(crate) async fn page_after(
+    db: &Db,
+    window: Window,
+    filter: &AuditFilter,
+    after: i64,
+) -> Result<Vec<AuditRow>, ReportError> {
+    let filter =
+        AuditFilter { since: Some(window.since), until: Some(window.until), ..filter.clone() };
+    Ok(list_audit_page(db, &filter, after, PAGE).await?)
+}
+
+/// All the window's events matching `filter`, oldest first (for narrow filters: one reader's).
 pub(crate) async fn events_in(
     db: &Db,
     window: Window,
     filter: AuditFilter,
 ) -> Result<Vec<AuditRow>, ReportError> {
-    let filter = AuditFilter { since: Some(window.since), until: Some(window.until), ..filter };
     let mut rows = Vec::new();
     let mut after = 0;
     loop {
-        let page = list_audit_page(db, &filter, after, PAGE).await?;
+        let page = page_after(db, window, &filter, after).await?;
         let Some(last) = page.last() else { return Ok(rows) };
         after = last.seq;
         rows.extend(page);

@@ -7,22 +7,21 @@ use std::path::{Path, PathBuf};
 
 use rampart_domain::AuditAction;
 use rampart_store::alerts::{AlertRow, list_alerts_raised_between};
-use rampart_store::audit::{AuditFilter, AuditRow, find_chain_head};
+use rampart_store::audit::find_chain_head;
 use rampart_store::backup::schema_version;
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use super::ReportError;
+use super::audit_slice::write_audit_slice;
 use super::manifest::{
     BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BundleManifest, FileEntry, MANIFEST_FILE, SigningKey,
 };
-use super::sensitive_reads::who_read_what;
-use super::sign_ins::group_sign_ins;
 use super::version::{VersionInfo, dependencies};
-use super::window::{Window, events_in};
+use super::window::Window;
 use crate::AppState;
-use crate::audit::{AuditEvent, record, to_ocsf};
+use crate::audit::{AuditEvent, record};
 use crate::backup::AuditHead;
 use crate::backup::files::{create_private_file, ensure_private_directory};
 use crate::config::render_redacted;
@@ -52,7 +51,6 @@ pub async fn write_report(
         .detail("until", format_time(window.until)?);
     record(state, event).await?;
     let head = find_chain_head(&state.db).await?;
-    let rows = events_in(&state.db, window, AuditFilter::default()).await?;
     let alerts = list_alerts_raised_between(&state.db, window.since, window.until).await?;
     let version = VersionInfo {
         rampart_version: env!("CARGO_PKG_VERSION"),
@@ -62,6 +60,9 @@ pub async fn write_report(
     };
 
     let mut files = BTreeMap::new();
+    let (audit, slice) =
+        write_audit_slice(&state.db, window, head.seq, &directory.join("audit.jsonl")).await?;
+    files.insert("audit.jsonl".to_owned(), audit);
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), ReportError> {
         let mut file = create_private_file(&directory.join(name))?;
         file.write_all(&bytes)?;
@@ -73,10 +74,9 @@ pub async fn write_report(
         files.insert(name.to_owned(), entry);
         Ok(())
     };
-    put("audit.jsonl", audit_lines(&rows)?)?;
     put("alerts.json", pretty(&alerts.iter().map(alert_json).collect::<Vec<_>>())?)?;
-    put("sign_ins.json", pretty(&group_sign_ins(&rows))?)?;
-    put("sensitive_reads.json", pretty(&who_read_what(&rows))?)?;
+    put("sign_ins.json", pretty(&slice.sign_ins)?)?;
+    put("sensitive_reads.json", pretty(&slice.reads)?)?;
     put("config.toml", render_redacted(&state.settings).into_bytes())?;
     put("version.json", pretty(&version)?)?;
 
@@ -99,7 +99,7 @@ pub async fn write_report(
     file.sync_all()?;
     Ok(ReportSummary {
         directory: directory.to_owned(),
-        events: rows.len(),
+        events: slice.events,
         alerts: alerts.len(),
         files: count,
         audit_head_seq: head.seq,
@@ -122,19 +122,6 @@ fn prepare_directory(directory: &Path) -> Result<(), ReportError> {
         }
         Err(error) => Err(error.into()),
     }
-}
-
-/// The events as OCSF JSON lines (what `rampart audit export` writes), each with its position
-/// (`metadata.uid`), its chain hash and the previous one, so the slice links into the chain.
-fn audit_lines(rows: &[AuditRow]) -> Result<Vec<u8>, ReportError> {
-    let mut out = Vec::new();
-    for row in rows {
-        let mut event = to_ocsf(row);
-        event["unmapped"]["prev_hash"] = Value::String(hex::encode(&row.prev_hash));
-        serde_json::to_writer(&mut out, &event)?;
-        out.push(b'\n');
-    }
-    Ok(out)
 }
 
 fn alert_json(alert: &AlertRow) -> Value {
