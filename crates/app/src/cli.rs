@@ -197,6 +197,44 @@ pub(crate) enum IncidentCommand {
         #[command(flatten)]
         why: ContainmentArgs,
     },
+    /// Write the forensics bundle of a time window into a new directory: audit slice, alerts,
+    /// sign-ins, sensitive reads, redacted config, versions and a signed manifest.
+    Report {
+        /// Events at or after this time (RFC 3339, or a date: 2026-12-01).
+        #[arg(long, value_name = "TIME")]
+        since: String,
+        /// Events before this time (RFC 3339, or a date); now when left out.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// The bundle's directory (created 0700; refused when it exists and is not empty).
+        directory: PathBuf,
+    },
+    /// Check a forensics bundle: every file against the manifest, the manifest's signature, and
+    /// that it was signed by this installation's audit key (or by --public-key).
+    VerifyBundle {
+        directory: PathBuf,
+        /// Trust this Ed25519 public key (hex) instead of the installation's audit keys.
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+    },
+    /// E-mail the people whose records a principal read in a window (from the `sensitive_read`
+    /// events), once each; who was told is recorded without their addresses.
+    Notify {
+        /// The reader's account address.
+        #[arg(long, value_name = "ADDRESS")]
+        read_by: String,
+        #[arg(long, value_name = "TIME")]
+        since: String,
+        #[arg(long, value_name = "TIME")]
+        until: String,
+        /// The message: first line `Subject: …`, then the body; {{collection}}, {{since}},
+        /// {{until}} and {{site}} are filled in.
+        #[arg(long, value_name = "FILE")]
+        template: PathBuf,
+        /// Print how many would be mailed, send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// What every containment command records with its audit event.

@@ -8,11 +8,13 @@
 //!
 //! Formats: `docs/crypto.md` ("Audit chain").
 
+mod bundle;
 mod verify;
 
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use sha2::{Digest, Sha256};
 
+pub use bundle::{bundle_signature_is_valid, sha256_hex};
 pub use verify::{ChainBreak, ChainSummary, ChainVerifier, Finding, LinkedRow};
 
 use crate::aead::framed;

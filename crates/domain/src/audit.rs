@@ -91,6 +91,10 @@ pub enum AuditAction {
     IncidentClosed,
     /// An account's password was made unusable and a reset link mailed (containment).
     AuthnPasswordResetForced,
+    /// A forensics bundle was written (`since`, `until`, `files`).
+    IncidentReport,
+    /// Affected people were notified (`batch`, `count`, `since`, `until`; target the reader).
+    IncidentNotified,
 }
 
 impl AuditAction {
@@ -148,6 +152,8 @@ impl AuditAction {
             Self::IncidentUpdated => "incident_updated",
             Self::IncidentClosed => "incident_closed",
             Self::AuthnPasswordResetForced => "authn_password_reset_forced",
+            Self::IncidentReport => "incident_report",
+            Self::IncidentNotified => "incident_notified",
         }
     }
 
@@ -206,13 +212,16 @@ impl AuditAction {
             Self::IncidentUpdated => (Incident, 2),
             Self::IncidentClosed => (Incident, 3),
             Self::AuthnPasswordResetForced => (Account, 4),
+            // A bundle reads the trail (as an export does); a notification sends messages.
+            Self::IncidentReport => (Api, 2),
+            Self::IncidentNotified => (Api, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 54] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -265,6 +274,8 @@ impl AuditAction {
         Self::IncidentUpdated,
         Self::IncidentClosed,
         Self::AuthnPasswordResetForced,
+        Self::IncidentReport,
+        Self::IncidentNotified,
     ];
 }
 

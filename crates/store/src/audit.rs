@@ -6,7 +6,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query, SelectStatement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Db, Engine, StoreError};
 
 #[derive(Iden)]
 enum AuditEvents {
@@ -294,7 +294,7 @@ pub async fn search_audit_events(
     filter: &AuditFilter,
     limit: u64,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    let mut query = filtered(filter);
+    let mut query = filtered(db.engine(), filter);
     query.order_by(AuditEvents::Seq, Order::Desc).limit(limit);
     db.fetch_all(&query).await
 }
@@ -306,13 +306,29 @@ pub async fn list_audit_page(
     after: i64,
     limit: u64,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    let mut query = filtered(filter);
+    let mut query = filtered(db.engine(), filter);
     query.and_where(Expr::col(AuditEvents::Seq).gt(after));
     query.order_by(AuditEvents::Seq, Order::Asc).limit(limit);
     db.fetch_all(&query).await
 }
 
-fn filtered(filter: &AuditFilter) -> SelectStatement {
+/// A bound for `at`. PostgreSQL stores a timestamptz and compares times. SQLite stores RFC 3339
+/// text, compared as text, where "…:22Z" sorts after "…:22.85Z": a bound at a whole second is
+/// given as "…:22" (no fraction, no zone), which sorts before every time of that second, so
+/// `since` takes the whole second in and `until` leaves it out, as the times would.
+fn time_bound(engine: Engine, at: OffsetDateTime) -> sea_query::Value {
+    use time::format_description::well_known::Rfc3339;
+    match engine {
+        Engine::Postgres => at.into(),
+        Engine::Sqlite => {
+            let utc = at.to_offset(time::UtcOffset::UTC);
+            let text = utc.format(&Rfc3339).unwrap_or_default();
+            if utc.nanosecond() == 0 { text.trim_end_matches('Z').to_owned() } else { text }.into()
+        }
+    }
+}
+
+fn filtered(engine: Engine, filter: &AuditFilter) -> SelectStatement {
     let mut query = select_events();
     if let Some(actor) = filter.actor_user_id {
         query.and_where(Expr::col(AuditEvents::ActorUserId).eq(actor));
@@ -324,10 +340,10 @@ fn filtered(filter: &AuditFilter) -> SelectStatement {
         query.and_where(Expr::col(AuditEvents::Outcome).eq(outcome.clone()));
     }
     if let Some(since) = filter.since {
-        query.and_where(Expr::col(AuditEvents::At).gte(since));
+        query.and_where(Expr::col(AuditEvents::At).gte(time_bound(engine, since)));
     }
     if let Some(until) = filter.until {
-        query.and_where(Expr::col(AuditEvents::At).lt(until));
+        query.and_where(Expr::col(AuditEvents::At).lt(time_bound(engine, until)));
     }
     if let Some(before) = filter.before_seq {
         query.and_where(Expr::col(AuditEvents::Seq).lt(before));

@@ -14,6 +14,7 @@ mod db;
 pub mod departments;
 mod error;
 pub mod forms;
+pub mod incident_notifications;
 pub mod incidents;
 pub mod installation;
 pub mod jobs;

@@ -84,7 +84,7 @@ fn create_private_file(path: &Path) -> anyhow::Result<std::fs::File> {
 }
 
 /// RFC 3339, or a bare date meaning its midnight UTC.
-fn parse_time(text: &str) -> anyhow::Result<OffsetDateTime> {
+pub(super) fn parse_time(text: &str) -> anyhow::Result<OffsetDateTime> {
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(at);
     }

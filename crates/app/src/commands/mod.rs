@@ -40,6 +40,19 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {
             audit::export(file, since.as_deref(), until.as_deref(), output.as_deref())
         }
+        Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
+            incident::lockdown(file, state == "on", &reason)
+        }
+        Command::Incident(IncidentCommand::Report { since, until, directory }) => {
+            incident::report(file, &since, until.as_deref(), &directory)
+        }
+        Command::Incident(IncidentCommand::VerifyBundle { directory, public_key }) => {
+            incident::verify_bundle(file, &directory, public_key.as_deref())
+        }
+        Command::Incident(IncidentCommand::Notify { read_by, since, until, template, dry_run }) => {
+            incident::notify(file, &read_by, &since, &until, &template, dry_run)
+        }
+        Command::Incident(command) => incident::run(file, command),
         Command::Backup(BackupCommand::Create) => backup::create(file),
         Command::Backup(BackupCommand::Verify { file: backup, identity }) => {
             backup::verify(file, &backup, &identity)
@@ -53,10 +66,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
             backup::drill(file, &identity, into)
         }
         Command::Doctor { strict, advisory_db } => doctor::run(file, strict, advisory_db),
-        Command::Incident(IncidentCommand::Lockdown { state, reason }) => {
-            incident::lockdown(file, state == "on", &reason)
-        }
-        Command::Incident(command) => incident::run(file, command),
         Command::SeedDemo => seed_demo::run(file),
         Command::Version => {
             version::run();

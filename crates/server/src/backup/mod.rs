@@ -15,7 +15,7 @@
 
 mod create;
 mod drill;
-mod files;
+pub(crate) mod files;
 mod format;
 mod manifest;
 mod restore;

@@ -5,14 +5,17 @@
 //! - `timeline.rs`: an incident's timeline, derived from its notes, the alerts and the audit
 //!   trail within its window;
 //! - `containment.rs`: revoke sessions and API keys, disable accounts, force password resets,
-//!   rotate keys — each audited, and so on the timeline of every incident open at the time.
+//!   rotate keys — each audited, and so on the timeline of every incident open at the time;
+//! - `report/`: the forensics bundle of a time window, signed with the audit key, and its check;
+//! - `notify/`: e-mailing the people whose records a principal read, once each.
 //!
-//! The forensics bundle, notification, backups and the doctor are the rest of the incident
-//! issue.
+//! Backups and restores are `crate::backup`; the posture checks `crate::doctor`.
 
 pub mod containment;
 pub mod incidents;
 pub mod lockdown;
+pub mod notify;
+pub mod report;
 pub mod timeline;
 
 use rampart_domain::IncidentRefused;

@@ -13,7 +13,8 @@
 //! `outbox.message_ciphertext`, not rewritten (queued e-mail is gone within hours) but counted as
 //! using its key version, which is retired only once the queue no longer needs it; then business
 //! records' sealed parts and lookups (`records/rekey.rs`, its own resumable cursor). Each new
-//! encrypted column joins the pass below.
+//! encrypted column joins the pass below. `incident_notifications.email_index` cannot be
+//! rewritten (the address is not stored): its blind-index versions are only counted as in use.
 
 use std::collections::BTreeSet;
 
@@ -192,5 +193,9 @@ async fn versions_in_use(db: &Db) -> Result<(BTreeSet<u32>, BTreeSet<u32>), Keys
     let (record_fields, record_indexes) = crate::records::rekey::record_key_versions(db).await?;
     fields.extend(record_fields);
     indexes.extend(record_indexes);
+    // Who an incident notification reached is kept only as a blind index, which cannot be
+    // recomputed under a new key without the address: its key version stays while rows use it.
+    let notified = rampart_store::incident_notifications::distinct_email_index_versions(db).await?;
+    indexes.extend(notified.into_iter().filter_map(|version| u32::try_from(version).ok()));
     Ok((fields, indexes))
 }

@@ -212,6 +212,49 @@ async fn the_trail_is_searchable_by_auditors_only(engine: TestEngine) {
         app.get_with(&format!("/api/audit?since={future}"), &token).await.json().await.unwrap();
     assert_eq!(none["events"].as_array().unwrap().len(), 0);
 
+    // A window given to the second takes in that whole second, and `until` leaves it out: the
+    // newest event's own second (SQLite compares the stored text, where "…:22Z" would sort
+    // after "…:22.85Z").
+    let newest = list_audit_events(&app.db, None).await.unwrap().last().unwrap().entry.at;
+    let second = newest.replace_nanosecond(0).unwrap();
+    let text =
+        |at: OffsetDateTime| at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let seqs_in = |page: serde_json::Value| -> Vec<i64> {
+        page["events"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect()
+    };
+    let from_that_second: serde_json::Value = app
+        .get_with(&format!("/api/audit?since={}", text(second)), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!seqs_in(from_that_second).is_empty(), "since its second finds the newest event");
+    let until_that_second: serde_json::Value = app
+        .get_with(
+            &format!(
+                "/api/audit?since={}&until={}",
+                text(second),
+                text(second + Duration::seconds(1))
+            ),
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!seqs_in(until_that_second).is_empty());
+    let before_that_second: serde_json::Value = app
+        .get_with(&format!("/api/audit?until={}", text(second)), &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let newest_seq = list_audit_events(&app.db, None).await.unwrap().last().unwrap().seq;
+    assert!(
+        !seqs_in(before_that_second).contains(&newest_seq),
+        "until its second leaves the newest event out"
+    );
+
     for bad in
         ["limit=0", "limit=201", "outcome=maybe", "action=drop_table", "color=red", "before=x"]
     {

@@ -40,6 +40,7 @@ pub const TABLES: &[&str] = &[
     "restore_drills",
     "incidents",
     "incident_notes",
+    "incident_notifications",
 ];
 
 /// Fails when the database has a table the list lacks, or lacks one the list has.
