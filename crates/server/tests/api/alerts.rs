@@ -14,7 +14,7 @@ use rampart_store::testing::TestEngine;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestOptions, spawn_app_with};
-use crate::people::{PASSWORD, bearer, create_user};
+use crate::people::{PASSWORD, bearer, create_user, login_from};
 
 const WRONG: &str = "certainly not the password";
 const SECRET: &str = "a-webhook-secret-of-at-least-32-chars";
@@ -26,19 +26,6 @@ async fn behind_a_proxy(
 ) -> TestApp {
     extra.push(("server.trusted_proxies", vec!["127.0.0.1"].into()));
     spawn_app_with(engine, TestOptions { overrides: extra, ..TestOptions::default() }).await
-}
-
-async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str, agent: &str) -> u16 {
-    app.client
-        .post(app.at("/api/auth/login"))
-        .header("x-forwarded-for", ip)
-        .header("user-agent", agent)
-        .json(&json!({ "email": email, "password": password, "session": "token" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 /// The rules raised so far, oldest first.

@@ -16,6 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::business::{Business, business_options};
 use crate::helpers::TestApp;
+use crate::people::login_from;
 
 const PLANTED: &str = "planted-smtp-password-4711";
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -28,19 +29,6 @@ const FILES: [&str; 7] = [
     "sign_ins.json",
     "version.json",
 ];
-
-async fn login_from(app: &TestApp, ip: &str, agent: &str, email: &str, password: &str) -> u16 {
-    app.client
-        .post(app.at("/api/auth/login"))
-        .header("x-forwarded-for", ip)
-        .header("user-agent", agent)
-        .json(&json!({ "email": email, "password": password, "session": "token" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
 
 fn read_json(dir: &Path, name: &str) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
@@ -72,9 +60,9 @@ async fn an_incident(engine: TestEngine) -> (Business, Window, Vec<String>) {
     let since = OffsetDateTime::now_utc() - Duration::minutes(5);
     let app = &business.app;
     let sales = business.people.iter().find(|p| p.email.starts_with("sales@")).unwrap();
-    assert_eq!(login_from(app, "203.0.113.5", FIREFOX, &sales.email, &sales.password).await, 200);
+    assert_eq!(login_from(app, "203.0.113.5", &sales.email, &sales.password, FIREFOX).await, 200);
     for _ in 0..8 {
-        login_from(app, "198.51.100.7", "curl/8.5.0", &sales.email, "not the password, sorry")
+        login_from(app, "198.51.100.7", &sales.email, "not the password, sorry", "curl/8.5.0")
             .await;
     }
     let finance = business.token_of("finance").await;

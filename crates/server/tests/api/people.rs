@@ -90,3 +90,18 @@ impl TestApp {
 pub fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+/// A sign-in as if from the client `ip` (through the trusted proxy) with browser `agent`;
+/// returns the status.
+pub async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str, agent: &str) -> u16 {
+    app.client
+        .post(app.at("/api/auth/login"))
+        .header("x-forwarded-for", ip)
+        .header("user-agent", agent)
+        .json(&json!({ "email": email, "password": password, "session": "token" }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
