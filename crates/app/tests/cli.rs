@@ -2,18 +2,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-use rustls::pki_types::pem::PemObject;
 
 mod support;
 
-use support::create_owner;
+use support::{client, create_owner, start_server};
 
 const RAMPART: &str = env!("CARGO_BIN_EXE_rampart");
 
@@ -82,73 +78,6 @@ fn serve_refuses_a_data_directory_others_can_read() {
 
     assert!(!ok);
     assert!(stderr.contains("chmod 700"), "{stderr}");
-}
-
-/// A running `rampart serve` in `dir`, with its URL once it announced it.
-struct Server {
-    child: Child,
-    url: String,
-    stderr_lines: mpsc::Receiver<String>,
-}
-
-fn start_server(dir: &Path) -> Server {
-    let mut child = rampart(dir)
-        .arg("serve")
-        .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (send, stderr_lines) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let _ = send.send(line.unwrap_or_default());
-        }
-    });
-    let mut seen = Vec::new();
-    let url = loop {
-        let line = stderr_lines
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("no URL announced; stderr so far: {seen:#?}"));
-        if let Some(url) = line.strip_prefix("rampart: listening on ") {
-            break url.to_owned();
-        }
-        seen.push(line);
-    };
-    Server { child, url, stderr_lines }
-}
-
-impl Server {
-    fn terminate(self) -> (bool, String, String) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        let output = self.child.wait_with_output().unwrap();
-        let stderr: Vec<String> = self.stderr_lines.try_iter().collect();
-        (output.status.success(), String::from_utf8(output.stdout).unwrap(), stderr.join("\n"))
-    }
-}
-
-/// An HTTPS client that trusts the server's generated authority, for `url`'s port on loopback.
-fn client(ca: &Path, url: &str) -> reqwest::Client {
-    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    let pem = std::fs::read(ca).unwrap();
-    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .resolve("localhost", ([127, 0, 0, 1], port).into())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,6 +49,7 @@ mod middleware;
 mod periodic;
 pub mod records;
 pub mod routes;
+pub mod sandbox;
 pub mod sessions;
 mod startup;
 mod state;

@@ -85,7 +85,10 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(settings.busy_timeout);
+                    .busy_timeout(settings.busy_timeout)
+                    // Sorts and temporary tables in memory, never in /var/tmp or /tmp: the
+                    // sandbox of `serve` leaves only the database's own directory writable.
+                    .pragma("temp_store", "memory");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(settings.max_connections)
                     .acquire_timeout(settings.acquire_timeout)

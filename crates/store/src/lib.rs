@@ -20,6 +20,7 @@ pub mod installation;
 pub mod jobs;
 pub mod keys;
 pub mod known_devices;
+pub mod local_files;
 pub mod lockdown;
 pub mod one_time_tokens;
 pub mod outbox;

@@ -74,7 +74,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// A multi-threaded runtime, built after the configuration is read (and, later, after the
+/// A multi-threaded runtime, built after the configuration is read (and, for `serve`, after the
 /// sandbox is in place: threads started before it would not be restricted).
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)

@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use rampart_server::sandbox::{self, SandboxStatus};
 use rampart_server::{Application, config, telemetry};
 use secrecy::ExposeSecret;
 
@@ -7,20 +8,27 @@ use secrecy::ExposeSecret;
 pub(crate) fn run(file: Option<&Path>) -> anyhow::Result<()> {
     let settings = config::load(file)?;
     telemetry::init(&settings.log);
+    // On this thread, before the runtime starts its threads: Landlock restricts the calling
+    // thread and those it starts afterwards, never threads already running.
+    let confinement = sandbox::confine(&settings)?;
+    let status = confinement.status;
     super::runtime()?.block_on(async {
-        let app = Application::builder(settings).build().await?;
+        let app = Application::builder(settings).confinement(confinement).build().await?;
         // Listen for the signals before saying we are up: a SIGTERM sent right after the
         // announcement must stop the server gracefully, not kill it.
         let shutdown = shutdown_signal()?;
-        announce(&app);
+        announce(&app, status);
         app.run_until_stopped(shutdown).await?;
         Ok(())
     })
 }
 
 /// What the operator needs on the terminal: the URL, and what the first start created.
-fn announce(app: &Application) {
+fn announce(app: &Application, sandbox: SandboxStatus) {
     let report = app.report();
+    if !sandbox.is_enforced() {
+        eprintln!("rampart: {sandbox}");
+    }
     if report.created_data_dir {
         eprintln!(
             "rampart: created the data directory {}",

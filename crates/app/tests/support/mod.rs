@@ -1,10 +1,13 @@
 //! What the command tests share: running `rampart` in a directory, and making an installation
 //! the way an operator does.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::panic)]
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 const RAMPART: &str = env!("CARGO_BIN_EXE_rampart");
 
@@ -83,4 +86,87 @@ pub fn create_owner_with(
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
     )
+}
+
+/// A running `rampart serve` in `dir`, with its URL once it announced it.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    /// What it printed to standard error before the URL.
+    pub announced: Vec<String>,
+    pub stderr_lines: mpsc::Receiver<String>,
+}
+
+pub fn start_server(dir: &Path) -> Server {
+    start_server_with(dir, &[], &[])
+}
+
+/// As [`start_server`], with more arguments (`--config FILE`) and environment variables.
+pub fn start_server_with(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
+    let mut child = Command::new(RAMPART)
+        .current_dir(dir)
+        .arg("serve")
+        .args(args)
+        .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (send, stderr_lines) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let _ = send.send(line.unwrap_or_default());
+        }
+    });
+    let mut seen = Vec::new();
+    let url = loop {
+        let line = stderr_lines
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no URL announced; stderr so far: {seen:#?}"));
+        if let Some(url) = line.strip_prefix("rampart: listening on ") {
+            break url.to_owned();
+        }
+        seen.push(line);
+    };
+    Server { child, url, announced: seen, stderr_lines }
+}
+
+impl Server {
+    pub fn terminate(self) -> (bool, String, String) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let output = self.child.wait_with_output().unwrap();
+        let mut stderr = self.announced;
+        stderr.extend(self.stderr_lines.try_iter());
+        (output.status.success(), String::from_utf8(output.stdout).unwrap(), stderr.join("\n"))
+    }
+}
+
+/// An HTTPS client that trusts the server's generated authority, for `url`'s port on loopback.
+pub fn client(ca: &Path, url: &str) -> reqwest::Client {
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(ca).unwrap();
+    for cert in
+        <rustls::pki_types::CertificateDer<'_> as rustls::pki_types::pem::PemObject>::pem_slice_iter(
+            &pem,
+        )
+    {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .resolve("localhost", ([127, 0, 0, 1], port).into())
+        .build()
+        .unwrap()
 }

@@ -18,7 +18,7 @@ pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
 pub(crate) use model::seconds;
 pub use model::{
     AccountSettings, AcmeSettings, DatabaseSettings, DoctorSettings, KeySettings, LogFormat,
-    LogSettings, MfaSettings, PasswordSettings, ServerSettings, SessionSettings, Settings,
-    SignInSettings, SmtpSettings, SmtpTls, StorageSettings, TlsMode, TlsSettings,
+    LogSettings, MfaSettings, PasswordSettings, SandboxSettings, ServerSettings, SessionSettings,
+    Settings, SignInSettings, SmtpSettings, SmtpTls, StorageSettings, TlsMode, TlsSettings,
 };
 pub use show::render_redacted;

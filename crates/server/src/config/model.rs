@@ -28,6 +28,7 @@ pub struct Settings {
     pub records: RecordSettings,
     pub backup: BackupSettings,
     pub doctor: DoctorSettings,
+    pub sandbox: SandboxSettings,
     pub log: LogSettings,
 }
 
@@ -383,6 +384,18 @@ pub struct RecordSettings {
     pub form_submissions_per_hour: u64,
     /// The form field only bots fill in.
     pub honeypot_field: String,
+}
+
+/// The `[sandbox]` section: what `rampart serve` may reach of the filesystem once started.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSettings {
+    /// Confine `serve` with Landlock and no_new_privs. Off only to diagnose; `doctor` warns.
+    pub enabled: bool,
+    /// More paths `serve` may read (files or directories), beyond those it needs by itself.
+    pub read_only: Vec<PathBuf>,
+    /// More paths `serve` may read and write.
+    pub read_write: Vec<PathBuf>,
 }
 
 /// The `[doctor]` section: thresholds and paths of `rampart doctor`.

@@ -9,6 +9,7 @@
 //! - `keys.rs`: the age of each data key;
 //! - `backups.rs`: a fresh backup, and a restore drill within `backup.max_drill_age_days`;
 //! - `database.rs`: PostgreSQL's runtime role cannot change the schema;
+//! - `sandbox.rs`: the Landlock sandbox of `serve` is on and this kernel enforces it;
 //! - `advisories.rs`: the Cargo.lock built into this binary against a RustSec database.
 //!
 //! A new check is a function from `&Context` to a [`Finding`] (async when it reads the database)
@@ -20,6 +21,7 @@ mod backups;
 mod database;
 mod keys;
 mod master_key;
+mod sandbox;
 mod tls;
 
 use std::fmt;
@@ -121,6 +123,7 @@ pub async fn examine(context: &Context<'_>) -> Vec<Finding> {
         backups::backup_fresh(context).await,
         backups::restore_drill(context).await,
         database::runtime_role(context).await,
+        sandbox::landlock(context),
         advisories::dependencies(context),
     ]
 }

@@ -29,6 +29,7 @@ const LATENCY: &str = "rampart_http_request_duration_seconds";
 const AUDIT_EVENTS: &str = "rampart_audit_events_total";
 const LOGINS: &str = "rampart_logins_total";
 const ALERTS: &str = "rampart_alerts_total";
+const SANDBOXED: &str = "rampart_sandbox_enforced";
 
 /// This instance's metrics. Cheap to clone.
 #[derive(Clone)]
@@ -78,6 +79,11 @@ impl Metrics {
             Some(Unit::Seconds),
             "time to answer an HTTP request, by route".into(),
         );
+        self.recorder.describe_gauge(
+            SANDBOXED.into(),
+            None,
+            "1 when this instance runs in its Landlock sandbox, 0 when unsandboxed".into(),
+        );
         for (name, help) in scrape::GAUGES {
             self.recorder.describe_gauge((*name).into(), None, (*help).into());
         }
@@ -115,6 +121,11 @@ impl Metrics {
     pub(crate) fn alert_raised(&self, rule: &'static str, severity: &'static str) {
         let labels = vec![Label::new("rule", rule), Label::new("severity", severity)];
         self.recorder.register_counter(&Key::from_parts(ALERTS, labels), &METADATA).increment(1);
+    }
+
+    /// Whether this instance is sandboxed (set once, at start).
+    pub(crate) fn sandboxed(&self, enforced: bool) {
+        self.set_gauge(SANDBOXED, Vec::new(), if enforced { 1.0 } else { 0.0 });
     }
 
     pub(crate) fn set_gauge(&self, name: &'static str, labels: Vec<Label>, value: f64) {

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::StartupError;
 
 /// Makes sure `path` is a directory only its owner can enter. Returns whether it was created now.
-pub(super) fn prepare_private_dir(path: &Path) -> Result<bool, StartupError> {
+pub(crate) fn prepare_private_dir(path: &Path) -> Result<bool, StartupError> {
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             check_private(path, meta.permissions().mode(), 0o700)?;

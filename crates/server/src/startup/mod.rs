@@ -30,7 +30,9 @@ use crate::hashing::HashingPool;
 use crate::keys::{KeysError, LiveKeyring, load_or_create_keyring};
 use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
+use crate::sandbox::{Confinement, SandboxStatus};
 
+pub(crate) use data_dir::prepare_private_dir;
 pub use existing::{ExistingInstallation, RestoreTarget};
 pub(crate) use master_key::MASTER_KEY_FILE;
 
@@ -93,9 +95,17 @@ pub struct ApplicationBuilder {
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     extra_routes: RouteTable,
+    confinement: Option<Confinement>,
 }
 
 impl ApplicationBuilder {
+    /// The sandbox `serve` entered before its runtime started: logged, exported as a metric,
+    /// and its creation of the data directory reported.
+    pub fn confinement(mut self, confinement: Confinement) -> Self {
+        self.confinement = Some(confinement);
+        self
+    }
+
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -113,11 +123,10 @@ impl ApplicationBuilder {
     }
 
     pub async fn build(self) -> Result<Application, StartupError> {
-        let Self { settings, clock, random, extra_routes } = self;
-        let mut report = StartupReport {
-            created_data_dir: data_dir::prepare_private_dir(&settings.storage.data_dir)?,
-            ..StartupReport::default()
-        };
+        let Self { settings, clock, random, extra_routes, confinement } = self;
+        let created_data_dir = data_dir::prepare_private_dir(&settings.storage.data_dir)?
+            || confinement.as_ref().is_some_and(|confinement| confinement.created_data_dir);
+        let mut report = StartupReport { created_data_dir, ..StartupReport::default() };
 
         let db = connect_and_migrate(&settings).await?;
         let installation = find_installation(&db).await?;
@@ -162,6 +171,7 @@ impl ApplicationBuilder {
             metrics: crate::metrics::Metrics::new(),
             alert_signals: crate::alerts::AlertSignals::default(),
         };
+        announce_confinement(&state, confinement.as_ref());
         let table = routes::table().merge(extra_routes);
         let router =
             middleware::apply(table.into_router().fallback(not_found), middleware_settings, &state)
@@ -181,6 +191,18 @@ impl ApplicationBuilder {
             reload_interval,
             acme_challenges,
         })
+    }
+}
+
+/// Logs how this instance is confined (a warning when it is not) and sets the metric.
+fn announce_confinement(state: &AppState, confinement: Option<&Confinement>) {
+    let status = confinement.map(|confinement| confinement.status);
+    state.metrics.sandboxed(status.is_some_and(SandboxStatus::is_enforced));
+    match status {
+        Some(status) if status.is_enforced() => tracing::info!(sandbox = %status, "sandbox"),
+        Some(status) => tracing::warn!(sandbox = %status, "sandbox"),
+        // An application built in-process (tests, benchmarks) is not `serve`: nothing to say.
+        None => {}
     }
 }
 
@@ -305,6 +327,7 @@ impl Application {
             clock: Arc::new(SystemClock),
             random: Arc::new(OsRandom),
             extra_routes: RouteTable::new(),
+            confinement: None,
         }
     }
 
