@@ -135,13 +135,26 @@ pub fn start_server_with(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Se
 }
 
 impl Server {
-    pub fn terminate(self) -> (bool, String, String) {
+    /// SIGTERM, then its exit status, standard output and standard error.
+    pub fn terminate(mut self) -> (bool, String, String) {
         let pid = self.child.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        let output = self.child.wait_with_output().unwrap();
-        let mut stderr = self.announced;
+        let mut stdout = String::new();
+        if let Some(mut pipe) = self.child.stdout.take() {
+            std::io::Read::read_to_string(&mut pipe, &mut stdout).unwrap();
+        }
+        let status = self.child.wait().unwrap();
+        let mut stderr = std::mem::take(&mut self.announced);
         stderr.extend(self.stderr_lines.try_iter());
-        (output.status.success(), String::from_utf8(output.stdout).unwrap(), stderr.join("\n"))
+        (status.success(), stdout, stderr.join("\n"))
+    }
+}
+
+/// A test that fails half-way does not leave its server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
