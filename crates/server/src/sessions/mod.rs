@@ -15,7 +15,9 @@ pub(crate) mod cookie;
 mod principal;
 mod start;
 
-pub(crate) use authenticate::{authenticate, is_live, presented_token};
+#[cfg(feature = "fuzzing")]
+pub(crate) use authenticate::presented_token;
+pub(crate) use authenticate::{authenticate, is_live};
 pub(crate) use cookie::bearer_token;
 pub use cookie::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
 pub use principal::{Credential, Enrolling, PendingSignIn, Presented, Principal};
