@@ -141,7 +141,10 @@ pub(crate) async fn resolve_api_key(
         return Ok(None);
     };
     let now = state.clock.now();
-    if key.revoked_at.is_some() || now >= key.expires_at || !allows(&key, client.ip) {
+    if key.revoked_at.is_some()
+        || now >= key.expires_at
+        || !networks_allow(&key.allowed_cidrs, client.ip)
+    {
         return Ok(None);
     }
     let Some(held) = active_user_grants(state, key.user_id).await? else {
@@ -165,8 +168,9 @@ pub(crate) async fn resolve_api_key(
     }))
 }
 
-fn allows(key: &ApiKeyRow, ip: IpAddr) -> bool {
-    let mut networks = split_list(&key.allowed_cidrs).peekable();
+/// Whether `ip` is in one of a key's networks (`allowed_cidrs`, space-separated; none: any).
+pub(crate) fn networks_allow(allowed_cidrs: &str, ip: IpAddr) -> bool {
+    let mut networks = split_list(allowed_cidrs).peekable();
     if networks.peek().is_none() {
         return true;
     }

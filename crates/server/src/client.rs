@@ -52,7 +52,7 @@ impl FromRequestParts<AppState> for ClientContext {
     }
 }
 
-fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> IpAddr {
+pub(crate) fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> IpAddr {
     let peer = peer.to_canonical();
     if !trusted_proxies.contains(&peer) {
         return peer;
@@ -68,7 +68,7 @@ fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> I
     forwarded.into_iter().rev().find(|ip| !trusted_proxies.contains(ip)).unwrap_or(peer)
 }
 
-fn user_agent(headers: &HeaderMap) -> String {
+pub(crate) fn user_agent(headers: &HeaderMap) -> String {
     let raw = headers
         .get(axum::http::header::USER_AGENT)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())

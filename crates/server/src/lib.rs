@@ -26,6 +26,7 @@
 //! - `client.rs`: the client's IP (through trusted proxies) and user agent.
 //! - `doctor/`: `rampart doctor`'s posture checks, one [`doctor::Finding`] each.
 //! - `error.rs`: [`ApiError`], the one error type handlers return.
+//! - `fuzzing.rs` (feature `fuzzing`, off by default): the crate's parsers, opened to `fuzz/`.
 
 pub mod access;
 pub mod accounts;
@@ -39,6 +40,8 @@ pub mod demo;
 pub mod doctor;
 mod error;
 mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod hashing;
 pub mod incident;
 pub mod keys;

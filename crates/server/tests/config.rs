@@ -135,6 +135,25 @@ fn errors_never_repeat_a_secret_value() {
 }
 
 #[test]
+fn a_syntax_error_says_where_it_is_without_quoting_the_line() {
+    // Found by the fuzzer (fuzz/fuzz_targets/config.rs): TOML's message quoted the whole line,
+    // so a URL written without quotes was printed with its password.
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "rampart.toml",
+            "[database]\nurl = postgres://app:hunter2@db.internal/rampart\n",
+        )?;
+
+        let message = problems(config::load(Some("rampart.toml".as_ref())).unwrap_err());
+
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("rampart.toml"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
 fn behind_proxy_needs_trusted_proxies_and_loopback() {
     Jail::expect_with(|jail| {
         jail.set_env("RAMPART_TLS__MODE", "behind-proxy");

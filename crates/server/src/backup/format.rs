@@ -12,7 +12,9 @@
 //! Values are [`Cell::to_json`]: bytes in base64, times in RFC 3339, JSON as text.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+
+use rampart_crypto::BackupIdentities;
 
 use rampart_store::backup::{Cell, ColumnKind};
 use serde::{Deserialize, Serialize};
@@ -121,6 +123,16 @@ pub(crate) struct Reader<R: BufRead> {
     current: Option<String>,
     ended: bool,
     line: String,
+}
+
+/// Decrypts `encrypted` (an age file) with `identities` and reads its header: how `backup verify`,
+/// `restore` and drills open a backup.
+pub(crate) fn open_encrypted<R: Read>(
+    encrypted: R,
+    identities: &BackupIdentities,
+) -> Result<Reader<impl BufRead>, BackupError> {
+    let decrypted = identities.decrypt(BufReader::with_capacity(1 << 20, encrypted))?;
+    Reader::open(BufReader::with_capacity(1 << 20, decrypted))
 }
 
 impl<R: BufRead> Reader<R> {

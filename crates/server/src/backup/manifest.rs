@@ -44,9 +44,14 @@ pub fn manifest_path(backup: &Path) -> PathBuf {
 }
 
 pub(crate) fn write_manifest(backup: &Path, manifest: &Manifest) -> Result<(), BackupError> {
+    write_private_file(&manifest_path(backup), &manifest_text(manifest)?)
+}
+
+/// What [`write_manifest`] puts in the file: pretty JSON and a newline.
+pub(crate) fn manifest_text(manifest: &Manifest) -> Result<Vec<u8>, BackupError> {
     let mut text = serde_json::to_vec_pretty(manifest).map_err(BackupError::encode)?;
     text.push(b'\n');
-    write_private_file(&manifest_path(backup), &text)
+    Ok(text)
 }
 
 /// The manifest beside `backup`, if there is one.
@@ -57,12 +62,17 @@ pub fn read_manifest(backup: &Path) -> Result<Option<Manifest>, BackupError> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error.into()),
     };
-    let manifest: Manifest = serde_json::from_slice(&text)
+    parse_manifest(&text).map(Some)
+}
+
+/// A manifest file's contents (which anyone who can write the backup directory controls).
+pub(crate) fn parse_manifest(text: &[u8]) -> Result<Manifest, BackupError> {
+    let manifest: Manifest = serde_json::from_slice(text)
         .map_err(|_| BackupError::Format("the manifest is not a Rampart backup manifest"))?;
     if manifest.format != MANIFEST_FORMAT {
         return Err(BackupError::Format("the manifest is not a Rampart backup manifest"));
     }
-    Ok(Some(manifest))
+    Ok(manifest)
 }
 
 /// Every backup in `directory` that has a manifest, oldest first.

@@ -16,8 +16,8 @@
 mod create;
 mod drill;
 pub(crate) mod files;
-mod format;
-mod manifest;
+pub(crate) mod format;
+pub(crate) mod manifest;
 mod restore;
 mod schedule;
 mod verify;

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use super::BackupError;
-use super::format::{Header, Item, Reader};
+use super::format::{Header, Item, open_encrypted};
 use super::manifest::read_manifest;
 use crate::audit::{Verification, verify_chain};
 use crate::keys::{load_keyring, unwrap_all};
@@ -216,8 +216,7 @@ fn read_file(
     sender: &mpsc::Sender<Read>,
 ) -> Result<(), BackupError> {
     let send = |read| sender.blocking_send(read).map_err(|_| BackupError::TaskFailed);
-    let decrypted = identities.decrypt(BufReader::with_capacity(1 << 20, file))?;
-    let mut reader = Reader::open(BufReader::with_capacity(1 << 20, decrypted))?;
+    let mut reader = open_encrypted(file, identities)?;
     send(Read::Header(reader.header().clone()))?;
     let mut rows = Vec::with_capacity(ROWS_PER_CHUNK);
     while let Some(item) = reader.next_item()? {

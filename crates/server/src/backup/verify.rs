@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use rampart_crypto::BackupIdentities;
 
 use super::BackupError;
-use super::format::{Header, Reader};
+use super::format::{Header, open_encrypted};
 use super::manifest::{Manifest, read_manifest};
 use super::restore::digest_of_file;
 
@@ -41,8 +40,7 @@ pub fn verify_backup(
     {
         return Err(BackupError::ManifestMismatch("its SHA-256 differs"));
     }
-    let decrypted = identities.decrypt(BufReader::with_capacity(1 << 20, File::open(path)?))?;
-    let mut reader = Reader::open(BufReader::with_capacity(1 << 20, decrypted))?;
+    let mut reader = open_encrypted(File::open(path)?, identities)?;
     while reader.next_item()?.is_some() {}
     let (header, rows) = (reader.header().clone(), reader.counts().clone());
     if let Some(manifest) = &manifest

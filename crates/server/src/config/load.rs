@@ -21,6 +21,7 @@ const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL", "RAMPART_TEST_P
 const SECRET_KEYS: &[&str] = &[
     "storage.master_key",
     "database.url",
+    "database.migration_url",
     "smtp.password",
     "metrics.token",
     "alerts.webhook_secret",
@@ -94,7 +95,7 @@ fn describe_figment_error(error: figment::Error) -> ConfigError {
                 let what = if SECRET_KEYS.contains(&key.as_str()) {
                     "expected a string (value not shown: it is secret)".to_owned()
                 } else {
-                    error.kind.to_string()
+                    without_quoted_lines(&error.kind.to_string())
                 };
                 let origin = error
                     .metadata
@@ -117,6 +118,20 @@ fn describe_figment_error(error: figment::Error) -> ConfigError {
             })
             .collect(),
     )
+}
+
+/// A TOML syntax error quotes the line it is on, and that line may hold a secret (an unquoted
+/// `url = postgres://app:password@db/rampart`): keep where it is and what is wrong, drop the
+/// quoted text and the caret under it (`  |`, `12 | …`).
+fn without_quoted_lines(message: &str) -> String {
+    message
+        .lines()
+        .filter(|line| {
+            !line.trim_start().trim_start_matches(|c: char| c.is_ascii_digit()).starts_with(" |")
+                && !line.trim_start().starts_with('|')
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Reads `*_file` secrets into their settings; naming both the value and the file is an error.

@@ -331,8 +331,11 @@ pub(crate) fn redact_url_password(url: &str) -> String {
             if parsed.password().is_some() && parsed.set_password(Some("REDACTED")).is_err() {
                 return "[redacted]".into();
             }
-            // Query parameters such as `password=` or `sslpassword=` are secret too.
-            if parsed.query().is_some_and(|q| q.contains("password")) {
+            // Query parameters such as `password=` or `sslpassword=` are secret too, however
+            // their names are percent-encoded (the driver decodes them: `pass%77ord=`).
+            if parsed.query().is_some_and(|q| q.contains("password"))
+                || parsed.query_pairs().any(|(name, _)| name.contains("password"))
+            {
                 parsed.set_query(Some("[query redacted]"));
             }
             parsed.to_string()

@@ -28,6 +28,8 @@ mod tests {
         assert_eq!(shown, "postgres://app:REDACTED@db.internal:5432/rampart");
         let shown = redact_url_password("postgres://app@db/rampart?password=hunter2");
         assert!(!shown.contains("hunter2"), "{shown}");
+        let shown = redact_url_password("postgres://app@db/rampart?pass%77ord=hunter2");
+        assert!(!shown.contains("hunter2"), "{shown}");
         assert_eq!(redact_url_password("not a url hunter2"), "[redacted]");
     }
 

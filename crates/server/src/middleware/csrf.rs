@@ -38,11 +38,16 @@ pub(crate) async fn check_csrf(
     let extensions = request.extensions();
     let by_cookie = extensions.get::<Principal>().is_some_and(Principal::presented_by_cookie)
         || extensions.get::<PendingSignIn>().is_some_and(|p| p.presented == Presented::Cookie);
-    let headers = request.headers();
-    if by_cookie && !(from_our_pages(headers, &origins.0) && token_matches(headers)) {
+    if by_cookie && !cookie_request_allowed(request.headers(), &origins.0) {
         return ApiError::CsrfRejected.into_response();
     }
     next.run(request).await
+}
+
+/// Whether a state-changing request that rides on the session cookie may go on: it comes from
+/// our pages and carries the session's CSRF token.
+pub(crate) fn cookie_request_allowed(headers: &HeaderMap, origins: &[String]) -> bool {
+    from_our_pages(headers, origins) && token_matches(headers)
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -9,7 +9,7 @@
 //! every route but `POST /api/auth/login/mfa` treats its holder as signed out.
 
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rampart_crypto::token_hash;
@@ -44,12 +44,10 @@ pub(crate) async fn authenticate(
     request: Request,
     next: Next,
 ) -> Response {
-    let headers = request.headers();
-    let (token, presented) = match (bearer_token(headers), session_token_from_cookies(headers)) {
-        (Some(token), _) => (token.to_owned(), Presented::Bearer),
-        (None, Some(token)) => (token.to_owned(), Presented::Cookie),
-        (None, None) => return next.run(request).await,
+    let Some((token, presented)) = presented_token(request.headers()) else {
+        return next.run(request).await;
     };
+    let token = token.to_owned();
     let (mut parts, body) = request.into_parts();
     let client = ClientContext::of_request(&parts, &state.settings.server.trusted_proxies);
     let resolved = if token.starts_with(API_KEY_PREFIX) && presented == Presented::Bearer {
@@ -88,6 +86,15 @@ pub(crate) async fn authenticate(
             response
         }
         Err(error) => ApiError::internal(error).into_response(),
+    }
+}
+
+/// The credential a request presents, and how: `Authorization: Bearer` wins over the cookie.
+pub(crate) fn presented_token(headers: &HeaderMap) -> Option<(&str, Presented)> {
+    match (bearer_token(headers), session_token_from_cookies(headers)) {
+        (Some(token), _) => Some((token, Presented::Bearer)),
+        (None, Some(token)) => Some((token, Presented::Cookie)),
+        (None, None) => None,
     }
 }
 

@@ -15,6 +15,8 @@ pub(crate) mod cookie;
 mod principal;
 mod start;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use authenticate::presented_token;
 pub(crate) use authenticate::{authenticate, is_live};
 pub(crate) use cookie::bearer_token;
 pub use cookie::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
