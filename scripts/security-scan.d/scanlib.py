@@ -96,7 +96,8 @@ class Client:
         all_headers = dict(headers)
         all_headers["Host"] = self.upstream.host_header
         for attempt in (1, 2):
-            conn = self._take()
+            # A kept-alive connection the server has closed fails at once: then a new one.
+            conn = self._take() if attempt == 1 else self.upstream.connection()
             try:
                 conn.request(method, path, body=body, headers=all_headers)
                 raw = conn.getresponse()
@@ -105,6 +106,10 @@ class Client:
                 conn.close()
                 if attempt == 2:
                     raise
+                with self.lock:  # its siblings are likely as stale
+                    stale, self.idle = self.idle, []
+                for other in stale:
+                    other.close()
                 continue
             if raw.will_close:
                 conn.close()
