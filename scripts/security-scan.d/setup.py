@@ -194,12 +194,14 @@ def main():
     example("POST /api/auth/bootstrap", "anon",
             body={"token": "0" * 64, "email": "owner2@scan.example", "password": "an owner passphrase 42"},
             expect=[400, 401, 403, 404, 409, 410, 422])
+    # Reauth: a wrong password counts against hr's address (429 after sign_in.free_failures),
+    # a right one replaces hr's session: it runs last (sqlmap_run.LATE).
     example("POST /api/auth/reauth", "hr", body={"password": hr["passwords"][0]},
-            expect=[200, 401, 422])
+            expect=[200, 401, 422, 429])
     example("POST /api/auth/password/change", "hr",
             body={"current_password": hr["passwords"][0], "new_password": hr_new_password,
                   "sign_out_other_sessions": False},
-            expect=[200, 204, 401, 403, 422])
+            expect=[200, 204, 401, 403, 422, 429])
     # me (hr: its own account)
     example("POST /api/me/mfa/totp/confirm", "hr", body={"code": "123456", "session": "token"},
             expect=[400, 401, 403, 404, 409, 422])

@@ -69,6 +69,7 @@ LATE = [
     "DELETE /api/collections/{name}",
     "DELETE /api/collections/{name}/records/{id}",
     "POST /api/collections/{name}/records/{id}/restore",
+    "POST /api/auth/reauth",
 ]
 
 
@@ -94,7 +95,8 @@ def main():
         "dbms": dbms,
         "mode": mode,
         "targets": len({r["op"] for r in results}),
-        "parameters": len(results),
+        "runs": len(results),
+        "parameters": sum(len(r["params"]) for r in results),
         "requests": sum(r["requests"] for r in results),
         "seconds": round(elapsed, 1),
         "clean": verdicts.count("CLEAN"),
@@ -104,7 +106,8 @@ def main():
         "results": results,
     }
     json.dump(summary, open(os.path.join(out, "sqlmap-summary.json"), "w"), indent=1)
-    print(f"   {summary['parameters']} injection points in {summary['targets']} targets, "
+    print(f"   {summary['parameters']} injection points in {summary['targets']} targets "
+          f"({summary['runs']} sqlmap runs), "
           f"{summary['requests']} requests, {elapsed:.0f} s: {summary['clean']} clean, "
           f"{summary['vulnerable']} vulnerable, {summary['inconclusive']} inconclusive")
     sys.exit(0 if summary["clean"] == len(results) else 1)
@@ -156,7 +159,8 @@ def run(t, proxy, out, dbms, mode, sqlmap):
     first = stats.get("first") or [None, None]
     verdict, why = judge(text, rc, stats, t)
     return {
-        "id": t["id"], "op": t["op"], "param": t["param"], "principal": t["principal"],
+        "id": t["id"], "op": t["op"], "param": t["param"], "params": t.get("params", [t["param"]]),
+        "principal": t["principal"],
         "verdict": verdict, "why": why, "first": first, "requests": stats.get("requests", 0),
         "refreshed": stats.get("refreshed", 0), "counts": stats.get("counts", {}),
         "seconds": round(time.time() - started, 1),

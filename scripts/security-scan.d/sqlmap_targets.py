@@ -66,11 +66,61 @@ def main():
             if not made:
                 skipped.append({"op": key, "reason": "no query, path or body parameter"})
             targets.extend(made)
+    if mode == "quick":
+        targets = merged(targets)
     for i, t in enumerate(targets):
         t["id"] = f"t{i:03d}"
+        t.setdefault("params", [t["param"]])
     json.dump({"targets": targets, "skipped": skipped}, open(out, "w"), indent=1)
     ops = {t["op"] for t in targets}
-    print(f"   {len(targets)} targets ({len(ops)} operations); {len(skipped)} operations not scanned")
+    points = sum(len(t["params"]) for t in targets)
+    print(f"   {points} injection points in {len(targets)} sqlmap runs ({len(ops)} operations); "
+          f"{len(skipped)} operations not scanned")
+
+
+def merged(targets):
+    """Quick mode: the points of one request in one sqlmap run (several `*` markers; sqlmap tests
+    each in turn), which saves a sqlmap start-up per point. Filter variants differ in their
+    value, and the User-Agent goes through -p: those stay runs of their own."""
+    groups, order = {}, []
+    for t in targets:
+        if t["param"] == "header:User-Agent":
+            key = (t["op"], t["param"])
+        else:
+            plain = {k: v.replace("*", "") for k, v in t["headers"].items()}
+            key = (t["op"], t["principal"], t["method"], t["url"].replace("*", ""),
+                   (t["data"] or "").replace("*", ""), json.dumps(plain, sort_keys=True))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(t)
+    out = []
+    for key in order:
+        group = groups[key]
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        first = group[0]
+        url = insert_marks(first["url"].replace("*", ""), [t["url"] for t in group])
+        data = first["data"]
+        if data is not None:
+            data = insert_marks(data.replace("*", ""), [t["data"] for t in group])
+        headers = {k: v.replace("*", "") for k, v in first["headers"].items()}
+        for t in group:
+            for k, v in t["headers"].items():
+                if v.endswith("*"):
+                    headers[k] = headers[k] + "*"
+        out.append(dict(first, url=url, data=data, headers=headers,
+                        param=f"{len(group)} points", params=[t["param"] for t in group]))
+    return out
+
+
+def insert_marks(plain, marked_variants):
+    """`plain` with a `*` wherever one of the variants (plain plus one `*`) has it."""
+    positions = sorted({v.index("*") for v in marked_variants if "*" in v}, reverse=True)
+    for at in positions:
+        plain = plain[:at] + "*" + plain[at:]
+    return plain
 
 
 # ---------------------------------------------------------------- one operation
