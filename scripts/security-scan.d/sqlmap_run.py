@@ -126,6 +126,10 @@ def run(t, proxy, out, dbms, mode, sqlmap):
            "--dbms", dbms, *LEVELS[level], "--time-sec", "2" if dbms == "PostgreSQL" else "1",
            "--flush-session", "--disable-coloring", "--output-dir", workdir,
            "--timeout", "15", "--retries", "1", "--skip-waf",
+           # A bounded UNION range: an endpoint that echoes its input (a renamed collection's
+           # title) makes sqlmap's ORDER BY probe "find" hundreds of columns, then it spends an
+           # hour on UNIONs that width. No query of Rampart's selects 30 columns.
+           "--union-cols", "1-10" if mode == "quick" else "1-30",
            "-H", f"X-Scan-As: {t['principal']}", "-H", f"X-Scan-Target: {t['id']}",
            "-H", "Accept: application/json"]
     if ignore:
