@@ -123,7 +123,7 @@ fn doctor_names_each_problem_of_a_misconfigured_instance_and_exits_non_zero() {
         "misconfigured.toml",
         &format!(
             "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n\n[tls]\nmode = \"behind-proxy\"\n\n\
-             [doctor]\nadvisory_db = \"{}\"\n",
+             [sandbox]\nenabled = false\n\n[doctor]\nadvisory_db = \"{}\"\n",
             vulnerable.display()
         ),
     );
@@ -145,6 +145,8 @@ fn doctor_names_each_problem_of_a_misconfigured_instance_and_exits_non_zero() {
     assert_eq!(status_of(&stdout, "key-age"), "warn");
     assert!(line(&stdout, "key-age").contains("fields v1 is 400 days old"), "{stdout}");
     assert_eq!(status_of(&stdout, "db-runtime-role"), "skip");
+    assert_eq!(status_of(&stdout, "sandbox"), "warn");
+    assert!(line(&stdout, "sandbox").contains("sandbox.enabled = false"), "{stdout}");
     assert_eq!(status_of(&stdout, "advisories"), "FAIL");
     assert!(line(&stdout, "advisories").contains("RUSTSEC-2099-0001 sqlx"), "{stdout}");
 
@@ -224,6 +226,7 @@ fn doctor_finds_a_well_kept_instance_clean_and_exits_zero() {
         assert!(line.starts_with("ok ") || line.starts_with("skip "), "{line}");
     }
     assert!(line(&stdout, "admin-mfa").contains("all 1 holders"), "{stdout}");
+    assert!(line(&stdout, "sandbox").contains("Landlock is enforced on this kernel"), "{stdout}");
     assert!(line(&stdout, "advisories").contains("RUSTSEC-2023-0071 (rsa used only"), "{stdout}");
     assert!(line(&stdout, "db-runtime-role").contains("SQLite"), "{stdout}");
     assert!(line(&stdout, "backup-fresh").contains("the newest backup is 0 hours old"), "{stdout}");

@@ -57,9 +57,14 @@ async fn unknown_wrong_throttled_and_disabled_take_the_same_time(engine: TestEng
     }
 
     let medians = [median(unknown), median(wrong), median(throttled), median(disabled)];
-    let spread = *medians.iter().max().unwrap() - *medians.iter().min().unwrap();
+    let (fastest, slowest) = (*medians.iter().min().unwrap(), *medians.iter().max().unwrap());
+    let spread = slowest - fastest;
     eprintln!("median sign-in latency (unknown, wrong, throttled, disabled): {medians:?}");
-    assert!(spread <= StdDuration::from_millis(10), "medians differ by {spread:?}: {medians:?}");
+    // What would leak is a path that skips the password hash: its median would be a small
+    // fraction of the others'. 10 ms, or half the fastest median on a loaded machine (where
+    // every request is slower), still tells that apart from a hash-equal path.
+    let allowed = StdDuration::from_millis(10).max(fastest / 2);
+    assert!(spread <= allowed, "medians differ by {spread:?} (> {allowed:?}): {medians:?}");
 }
 
 async fn a_login_flood_gets_503_at_once_instead_of_queueing(engine: TestEngine) {
