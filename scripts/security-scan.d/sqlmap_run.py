@@ -131,6 +131,8 @@ def run(t, proxy, out, dbms, mode, sqlmap):
            "--dbms", dbms, *LEVELS[level], "--time-sec", "2" if dbms == "PostgreSQL" else "1",
            "--flush-session", "--disable-coloring", "--output-dir", workdir,
            "--timeout", "15", "--retries", "1", "--skip-waf",
+           # After a finding, the other points of the run are still tested.
+           "--answers", "keep testing=Y",
            # A bounded UNION range: an endpoint that echoes its input (a renamed collection's
            # title) makes sqlmap's ORDER BY probe "find" hundreds of columns, then it spends an
            # hour on UNIONs that width. No query of Rampart's selects 30 columns.
@@ -178,8 +180,14 @@ def run(t, proxy, out, dbms, mode, sqlmap):
 
 
 def judge(text, rc, stats, t):
+    ignored = []
     if "identified the following injection point" in text:
-        return "VULNERABLE", "sqlmap identified an injection point"
+        names = identified(text, t)
+        unconfirmed = "not able to fingerprint the back-end database management system" in text
+        known = all((base_op(t), n) in SQLMAP_IGNORE or ("*", n) in SQLMAP_IGNORE for n in names)
+        if not (unconfirmed and names and known):
+            return "VULNERABLE", f"sqlmap identified an injection point: {', '.join(names)}"
+        ignored = names
     first = stats.get("first")
     if not first:
         return "INCONCLUSIVE", f"no request reached the proxy (sqlmap rc={rc})"
@@ -188,10 +196,44 @@ def judge(text, rc, stats, t):
     if stats.get("bounced"):
         bounced = {k: v for k, v in stats["counts"].items() if k.split(" ", 1)[1] in BOUNCED}
         return "INCONCLUSIVE", f"{stats['bounced']} answers from a door, not the handler: {bounced}"
+    if ignored:
+        rest = len(t.get("params", [t["param"]])) - len(ignored)
+        if text.count("does not seem to be injectable") >= rest:
+            return "CLEAN", f"ignored (SQLMAP_IGNORE): {', '.join(ignored)}"
+        return "INCONCLUSIVE", "an ignored finding, and not every other point was tested"
     if "do not appear to be injectable" in text or "does not seem to be injectable" in text:
         return "CLEAN", ""
     tail = [line for line in text.splitlines() if "[CRITICAL]" in line or "[ERROR]" in line][-2:]
     return "INCONCLUSIVE", f"sqlmap did not finish (rc={rc}): {' | '.join(tail)[:300]}"
+
+
+# sqlmap findings that are not injections, each with its reason. An entry applies only while
+# sqlmap itself cannot confirm a database behind the finding ("not able to fingerprint the
+# back-end database management system"): a confirmed one still fails.
+SQLMAP_IGNORE = {
+    ("*", "body:session"):
+        "`session` (sign-in, second factor, re-authentication) is the enum cookie|token: any other value is refused (422) by the JSON "
+        "extractor before the handler runs a query. The 422 message names the column where "
+        "parsing stopped, which moves with the payload's length; sqlmap's true and false "
+        "payloads carry random numbers of differing lengths, so now and then their answers "
+        "differ the way an injection's would (once in five quick runs on PostgreSQL; sqlmap then "
+        "could not fingerprint any database)",
+}
+
+
+def identified(text, t):
+    """The target's parameters sqlmap reports injectable ("Parameter: JSON #2* ((custom) POST)")."""
+    body = [p for p in t.get("params", [t["param"]]) if p.startswith("body:")]
+    names = []
+    for name, place in re.findall(r"^Parameter: (.+?) \((.+?)\)$", text, re.M):
+        marker = re.fullmatch(r"(?:JSON )?#(\d+)\*", name)
+        if marker and "POST" in place and len(body) >= int(marker.group(1)):
+            names.append(body[int(marker.group(1)) - 1])
+        elif name.startswith("JSON "):
+            names.append("body:" + name[5:])
+        else:
+            names.append(name)
+    return names
 
 
 BOUNCED = {"unauthenticated", "mfa_enrolment_required", "reauth_required", "csrf_rejected",
