@@ -287,16 +287,25 @@ bench_rampart() { # VARIANT
     if [ "$variant" = https ]; then base=https://localhost:$port ca=$data/tls/ca.pem; else base=http://127.0.0.1:$port; fi
     idle=$(idle_after_start "$RAMPART_PID")
     echo "   $("$BIN" --version 2>/dev/null | head -n 1), PID $RAMPART_PID on $base; idle RSS $((idle / 1024)) MiB"
-    python3 "$ROOT/scripts/bench.d/peers.py" check "$base" "$ca" >"$RAW/$server.check.txt" 2>&1 ||
-        { cat "$RAW/$server.check.txt"; exit 1; }
-    echo "   functional checks passed ($RAW/$server.check.txt)"
+    checks "$server" python3 "$ROOT/scripts/bench.d/peers.py" check "$base" "$ca"
     python3 "$ROOT/scripts/bench.d/peers.py" sessions "$base" "$ca" "$PEERS_NSESS" "$TMP/$server.sessions" >/dev/null
     export SESSIONS_FILE=$TMP/$server.sessions
     measure "$server" "$RAMPART_PID" "$base" "$idle" "$TMP/rampart-records-get.lua" \
         "$TMP/rampart-records-post.lua" "$TMP/rampart-login.lua" /api/auth/login "$data/rampart.db" \
         "select count(*) from records where collection = 'records'"
-    stop_started "$RAMPART_PID"
-    cp "$log" "$RAW/$server.log"
+    finish "$server" "$RAMPART_PID" "$log"
+}
+
+checks() { # SERVER CMD...: the functional checks, their output kept; a failure ends the run
+    local server=$1
+    shift
+    "$@" >"$RAW/$server.check.txt" 2>&1 || { cat "$RAW/$server.check.txt"; exit 1; }
+    echo "   functional checks passed ($RAW/$server.check.txt)"
+}
+
+finish() { # SERVER PID LOG: stopped, its log kept
+    stop_started "$2"
+    cp "$3" "$RAW/$1.log"
     stage_done
 }
 
@@ -334,17 +343,13 @@ bench_peer() { # NAME
     wait_up "$pid" "$log" "$name" "$base/healthz"
     idle=$(idle_after_start "$pid")
     echo "   $name PID $pid (processes: $(tree_pids "$pid" | paste -sd ' ')) on $base; idle RSS $((idle / 1024)) MiB"
-    python3 "$PEERS_DIR/client.py" check "$base" "$hdr" >"$RAW/$name.check.txt" 2>&1 ||
-        { cat "$RAW/$name.check.txt"; exit 1; }
-    echo "   functional checks passed ($RAW/$name.check.txt)"
+    checks "$name" python3 "$PEERS_DIR/client.py" check "$base" "$hdr"
     python3 "$PEERS_DIR/client.py" login "$base" "$hdr" "$PEERS_NSESS" "$TMP/$name.sessions" >/dev/null
     export SESSIONS_FILE=$TMP/$name.sessions CSRF_HEADER=$hdr
     measure "$name" "$pid" "$base" "$idle" "$PEERS_DIR/wrk/records_get.lua" \
         "$PEERS_DIR/wrk/records_post.lua" "$PEERS_DIR/wrk/login.lua" /login "$db" \
         "select count(*) from records"
-    stop_started "$pid"
-    cp "$log" "$RAW/$name.log"
-    stage_done
+    finish "$name" "$pid" "$log"
 }
 
 # What Rampart does that the peers do not: printed beside the figures. Rampart runs with its
