@@ -211,13 +211,10 @@ def judge(text, rc, stats, t):
 # sqlmap itself cannot confirm a database behind the finding ("not able to fingerprint the
 # back-end database management system"): a confirmed one still fails.
 SQLMAP_IGNORE = {
-    ("*", "body:session"):
-        "`session` (sign-in, second factor, re-authentication) is the enum cookie|token: any other value is refused (422) by the JSON "
-        "extractor before the handler runs a query. The 422 message names the column where "
-        "parsing stopped, which moves with the payload's length; sqlmap's true and false "
-        "payloads carry random numbers of differing lengths, so now and then their answers "
-        "differ the way an injection's would (once in five quick runs on PostgreSQL; sqlmap then "
-        "could not fingerprint any database)",
+    # Empty. Until 1 December 2026 it held ("*", "body:session"): the 422 message of a refused
+    # enum named the column where parsing stopped, which moved with the payload's length, and
+    # sqlmap once took the difference for a boolean signal. The message no longer gives a
+    # position for a body of the wrong shape (crates/server/src/extract.rs).
 }
 
 

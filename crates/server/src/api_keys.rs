@@ -38,7 +38,7 @@ pub enum ApiKeyRequestError {
     BadNetwork(String),
     #[error("expires_at must be in the future and at most a year away")]
     BadExpiry,
-    #[error("name must be 1 to 100 characters")]
+    #[error("name must be 1 to 100 printable characters")]
     BadName,
 }
 
@@ -87,7 +87,8 @@ pub async fn create_api_key(
     let now = state.clock.now();
     let request = (|| {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        // A label shown in lists and the audit trail: one line, no terminal escapes.
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(ApiKeyRequestError::BadName);
         }
         let mut granted = PermissionSet::default();

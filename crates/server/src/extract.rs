@@ -2,8 +2,10 @@
 //! is an [`ApiError`].
 //!
 //! Malformed JSON answers 400 with the line and column; a well-formed body of the wrong shape
-//! answers 422 naming the field. Messages never repeat the values the client sent (a password in
-//! the wrong field must not come back in an error, nor reach a log).
+//! answers 422 naming the field, and only the field: its position would move with the length of
+//! the values around it, so that two wrong values of different lengths got different answers (a
+//! signal sqlmap's boolean test took for an injection). Messages never repeat the values the
+//! client sent (a password in the wrong field must not come back in an error, nor reach a log).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -81,6 +83,17 @@ fn has_json_content_type(request: &Request) -> bool {
             && essence.to_ascii_lowercase().ends_with("+json"))
 }
 
+/// For `#[serde(default, deserialize_with = "crate::extract::present")]` on an `Option` field
+/// that may be left out but not sent as `null`: the document then describes it as the value's
+/// type alone, and the handler never has to tell "absent" from "null".
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Parses a whole JSON document into `T`, describing failures without echoing input.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -93,17 +106,18 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
 }
 
 fn describe(error: &serde_json::Error, path: &str) -> ApiError {
-    let position = format!("line {} column {}", error.line(), error.column());
     match error.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            ApiError::MalformedJson(format!("the body is not valid JSON: error at {position}"))
-        }
+        Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(format!(
+            "the body is not valid JSON: error at line {} column {}",
+            error.line(),
+            error.column()
+        )),
         Category::Data => {
             let reason = reason_without_values(&error.to_string());
             if path == "." {
-                ApiError::Unprocessable(format!("{reason} ({position})"))
+                ApiError::Unprocessable(reason)
             } else {
-                ApiError::Unprocessable(format!("field `{path}`: {reason} ({position})"))
+                ApiError::Unprocessable(format!("field `{path}`: {reason}"))
             }
         }
     }
@@ -164,6 +178,14 @@ mod tests {
         assert!(message.contains("field `attempts`"), "{message}");
         assert!(message.contains("expected u32"), "{message}");
         assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn a_misfit_answers_the_same_whatever_the_length_of_the_values_around_it() {
+        let short = error_of(r#"{"email": "a", "attempts": "x"}"#).to_string();
+        let long = error_of(r#"{"email": "a-much-longer-address@example.com", "attempts": "xyz"}"#);
+        assert_eq!(short, long.to_string());
+        assert!(!short.contains("column"), "{short}");
     }
 
     #[test]

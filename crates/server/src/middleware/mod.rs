@@ -6,15 +6,17 @@
 //! 4. [`error_envelope`]: every 4xx/5xx body becomes `{"error":{"code","message","request_id"}}`.
 //! 5. CORS: only `server.public_origin` and `server.cors_origins`, with credentials.
 //! 6. timeout (408), panic catcher (opaque 500, cause logged).
-//! 7. [`crate::sessions::authenticate`]: cookie or Bearer → `Principal` (or anonymous).
-//! 8. [`csrf`]: state-changing requests riding on the cookie must come from our pages.
-//! 9. body limit (413).
+//! 7. [`read_body`]: the whole body is read (at most `server.body_limit_bytes`, else 413) before
+//!    anything answers, so an early answer is not lost to a connection reset.
+//! 8. [`crate::sessions::authenticate`]: cookie or Bearer → `Principal` (or anonymous).
+//! 9. [`csrf`]: state-changing requests riding on the cookie must come from our pages.
 //!
 //! Handlers never set these themselves.
 
 pub(crate) mod cors;
 pub(crate) mod csrf;
 pub(crate) mod error_envelope;
+pub(crate) mod read_body;
 pub(crate) mod request_id;
 pub(crate) mod request_log;
 pub(crate) mod security_headers;
@@ -26,7 +28,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::AppState;
@@ -65,7 +66,10 @@ pub(crate) fn apply(
                 settings.request_timeout,
             ))
             .layer(CatchPanicLayer::custom(error_envelope::panic_to_internal_error))
-            // Before the body limits: those change the body type that `from_fn` expects.
+            .layer(axum::middleware::from_fn_with_state(
+                read_body::BodyLimit(settings.body_limit_bytes),
+                read_body::read_whole_body,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 crate::sessions::authenticate,
@@ -74,7 +78,7 @@ pub(crate) fn apply(
                 csrf::AllowedOrigins(std::sync::Arc::new(origins)),
                 csrf::check_csrf,
             ))
-            .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
-            .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes)),
+            // The extractors' own limit, the same: `read_body` has enforced it already.
+            .layer(DefaultBodyLimit::max(settings.body_limit_bytes)),
     )
 }

@@ -59,8 +59,9 @@ impl LockdownView {
 #[serde(deny_unknown_fields)]
 pub(super) struct LockdownRequest {
     active: bool,
-    /// Why: kept in the audit trail.
+    /// Why: kept in the audit trail (one line, at most 500 characters).
     #[serde(default)]
+    #[schema(schema_with = crate::routes::openapi::reason_schema)]
     reason: String,
 }
 

@@ -20,6 +20,7 @@ mod incidents;
 mod me;
 mod metrics;
 pub(crate) mod openapi;
+mod paging;
 pub(crate) mod records;
 mod roles;
 mod session_response;

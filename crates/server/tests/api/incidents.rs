@@ -85,6 +85,10 @@ async fn incidents_are_opened_updated_and_closed_with_incident_manage_and_a_fres
     assert_eq!(contained["status"], "contained");
     assert_eq!(patch(&app, &officer, &id, json!({ "status": "resolved" })).await.0, 422);
     assert_eq!(patch(&app, &officer, &id, json!({})).await.0, 422, "nothing to change");
+    // A member may be left out, not sent as null (the document gives each as a string).
+    let (status, error) =
+        patch(&app, &officer, &id, json!({ "severity": null, "note": "x" })).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (422, Some("invalid_input")), "{error}");
     assert_eq!(patch(&app, &staff, &id, json!({ "severity": "low" })).await.0, 403);
     for body in [
         json!({ "action": "shred_everything" }),

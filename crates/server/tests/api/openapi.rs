@@ -42,6 +42,13 @@ async fn the_api_is_described_by_an_openapi_3_1_document(engine: TestEngine) {
     assert_eq!(document["info"]["version"], env!("CARGO_PKG_VERSION"));
     let origin = &app.state.settings.server.public_origin;
     assert_eq!(document["servers"][0]["url"], origin.trim_end_matches('/'));
+    // A limit that is a setting is stated as set; a format is a rule, not only an annotation.
+    let (_, list) = operations(&document, "/api/collections/{name}/records")[0];
+    let limit = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit");
+    assert_eq!(limit.unwrap()["schema"]["maximum"], app.state.settings.records.max_page_size);
+    let session = &document["components"]["schemas"]["SessionView"]["properties"];
+    assert!(session["id"]["pattern"].as_str().unwrap().contains("[0-9a-fA-F]{8}-"), "{session}");
+    assert!(session["created_at"]["pattern"].is_string(), "{session}");
 }
 
 async fn every_declared_route_is_documented_and_nothing_else(engine: TestEngine) {
@@ -157,6 +164,14 @@ async fn every_operation_documents_the_answers_any_route_can_give(engine: TestEn
                     responses["403"].is_object(),
                     "{where_}: 403 (csrf_rejected with the cookie)"
                 );
+            }
+            if operation["requestBody"].is_object() {
+                for status in ["400", "422", "413", "415"] {
+                    assert!(
+                        responses[status].is_object(),
+                        "{where_}: {status} (a body that does not fit)"
+                    );
+                }
             }
         }
     }

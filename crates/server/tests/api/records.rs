@@ -42,6 +42,22 @@ async fn a_stale_version_is_refused_and_the_current_one_accepted(engine: TestEng
         .await
         .unwrap();
     assert_eq!(without.status(), 400, "a change must say which version it is based on");
+    // The forms the document's pattern for If-Match allows, and nothing else.
+    for (if_match, expected) in
+        [("W/\"2\"", 200), ("3", 200), ("\"+4\"", 400), ("\"\"4\"\"", 400), ("\"4", 400)]
+    {
+        let answer = business
+            .app
+            .client
+            .patch(business.app.at(&path))
+            .bearer_auth(&owner)
+            .header("if-match", if_match)
+            .json(&json!({ "fields": { "tier": "standard" } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), expected, "If-Match: {if_match}");
+    }
 }
 
 async fn fields_that_do_not_fit_are_each_named_and_never_echoed(engine: TestEngine) {

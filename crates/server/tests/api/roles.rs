@@ -224,6 +224,12 @@ async fn a_custom_role_changes_for_everyone_holding_it_and_goes_only_when_unheld
 
     let wider = json!({ "description": "reads everything", "permissions": ["records:read", "records:read_sensitive"] });
     assert_eq!(app.put_with("/api/roles/viewer", &owner, wider).await.status(), 200);
+    let renamed = json!({ "name": "reader", "description": "", "permissions": ["records:read"] });
+    assert_eq!(
+        app.put_with("/api/roles/viewer", &owner, renamed).await.status(),
+        422,
+        "a role's name never changes: a change that names one is refused, not half applied"
+    );
     let seen: Value = app.get_with(&path, &clerk_token).await.json().await.unwrap();
     assert_eq!(seen["fields"]["phone"], "+15550199", "the change reached the holder at once");
     assert_eq!(

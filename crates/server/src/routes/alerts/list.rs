@@ -80,7 +80,7 @@ pub(super) struct AlertPage {
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
         (status = 403, description = "`forbidden`: the caller does not hold `audit:read`",
             body = ErrorResponse),
-        (status = 422, description = "`invalid_input`: an unknown status, or a limit outside \
+        (status = 422, description = "`invalid_input`: an unknown status, a `before` below 1, or a limit outside \
             1..=200", body = ErrorResponse),
     ),
 )]
@@ -90,10 +90,7 @@ pub(super) async fn list_alerts(
     ApiQuery(query): ApiQuery<AlertQuery>,
 ) -> Result<Json<AlertPage>, ApiError> {
     principal.require(Permission::AuditRead)?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::Unprocessable(format!("limit: expected 1 to {MAX_LIMIT}")));
-    }
+    let limit = crate::routes::paging::checked_page(query.limit, 50, MAX_LIMIT, query.before)?;
     if let Some(status) = &query.status
         && !matches!(status.as_str(), "open" | "acknowledged" | "resolved")
     {

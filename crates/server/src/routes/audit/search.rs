@@ -23,7 +23,7 @@ pub(super) struct AuditQuery {
     /// Only events by this user.
     actor: Option<Uuid>,
     /// Only this action, e.g. `authn_login_fail`.
-    #[param(max_length = 64)]
+    #[param(schema_with = action_names)]
     action: Option<String>,
     /// `success` or `failure`.
     #[param(inline, value_type = Option<OutcomeParam>)]
@@ -42,6 +42,10 @@ pub(super) struct AuditQuery {
     /// Events per page (default 50).
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
+}
+
+fn action_names() -> utoipa::openapi::schema::Object {
+    crate::routes::openapi::one_of(AuditAction::ALL.map(AuditAction::as_str))
 }
 
 #[derive(Debug, ToSchema)]
@@ -94,7 +98,7 @@ pub(super) struct AuditPage {
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
         (status = 403, description = "`forbidden`: the caller does not hold `audit:read`",
             body = ErrorResponse),
-        (status = 422, description = "`invalid_input`: an unknown action or outcome, or a \
+        (status = 422, description = "`invalid_input`: an unknown action or outcome, a `before` below 1, or a \
             limit outside 1..=200", body = ErrorResponse),
     ),
 )]
@@ -104,10 +108,8 @@ pub(super) async fn search_audit(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     principal.require(Permission::AuditRead)?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::Unprocessable(format!("limit: expected 1 to {MAX_LIMIT}")));
-    }
+    let limit =
+        crate::routes::paging::checked_page(query.limit, DEFAULT_LIMIT, MAX_LIMIT, query.before)?;
     if query.action.as_deref().is_some_and(|action| AuditAction::parse(action).is_none()) {
         return Err(ApiError::Unprocessable("action: not an audit action".into()));
     }

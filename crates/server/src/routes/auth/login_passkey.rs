@@ -65,7 +65,7 @@ pub(super) struct PasskeyFinishRequest {
     /// From `POST /api/auth/login/passkey/start`.
     challenge_id: Uuid,
     /// What `navigator.credentials.get()` gave (binary fields base64url).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::routes::openapi::credential_schema)]
     credential: PublicKeyCredential,
     #[serde(default)]
     #[schema(default = "cookie")]

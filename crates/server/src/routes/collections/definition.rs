@@ -15,9 +15,12 @@ use crate::{ApiError, AppState};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CollectionDefinition {
-    /// New collections only (a slug: `leads`, `hr_files`); a change names it in the path.
-    #[serde(default)]
+    /// New collections only (a slug: `leads`, `hr_files`); a change names it in the path, and
+    /// may repeat it but not change it. Not `null`.
+    #[serde(default, deserialize_with = "crate::extract::present")]
+    #[schema(schema_with = crate::routes::openapi::slug_schema)]
     pub(super) name: Option<String>,
+    #[schema(schema_with = crate::routes::openapi::title_schema)]
     pub(super) title: String,
     /// Each `{"name","type",…,"required","unique","sensitive","searchable"}`.
     #[schema(value_type = Vec<Object>)]

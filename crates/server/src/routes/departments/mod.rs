@@ -47,13 +47,16 @@ pub(super) struct DepartmentView {
 #[serde(deny_unknown_fields)]
 pub(super) struct NewDepartment {
     /// A slug: lower-case letters, digits, `-` and `_`, starting with a letter.
+    #[schema(schema_with = crate::routes::openapi::department_name_schema)]
     name: String,
+    #[schema(schema_with = crate::routes::openapi::title_schema)]
     title: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DepartmentTitle {
+    #[schema(schema_with = crate::routes::openapi::title_schema)]
     title: String,
 }
 

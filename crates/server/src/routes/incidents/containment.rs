@@ -30,17 +30,20 @@ pub(super) enum ContainmentRequest {
     RevokeSessions {
         user_id: Option<Uuid>,
         #[serde(default)]
+        #[schema(schema_with = crate::routes::openapi::reason_schema)]
         reason: String,
     },
     /// Revoke every API key.
     RevokeApiKeys {
         #[serde(default)]
+        #[schema(schema_with = crate::routes::openapi::reason_schema)]
         reason: String,
     },
     /// Disable an account: sessions end, password and API keys stop working.
     DisableUser {
         user_id: Uuid,
         #[serde(default)]
+        #[schema(schema_with = crate::routes::openapi::reason_schema)]
         reason: String,
     },
     /// Make passwords unusable and mail reset links: `all` (everyone but the caller), or the
@@ -51,6 +54,7 @@ pub(super) enum ContainmentRequest {
         #[serde(default)]
         user_ids: Vec<Uuid>,
         #[serde(default)]
+        #[schema(schema_with = crate::routes::openapi::reason_schema)]
         reason: String,
     },
 }

@@ -12,12 +12,14 @@ use uuid::Uuid;
 
 use super::{FORBIDDEN_OR_REAUTH, IncidentView, LOCKDOWN};
 use crate::client::ClientContext;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, present};
 use crate::incident::Actor;
 use crate::incident::incidents::{
     IncidentChange, open_incident as open, update_incident as update,
 };
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, NOT_A_UUID, UNAUTHENTICATED};
+use crate::routes::openapi::{
+    ErrorResponse, JsonBodyErrors, NOT_A_UUID, UNAUTHENTICATED, one_of, text_schema,
+};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
@@ -25,23 +27,52 @@ use crate::{ApiError, AppState};
 #[serde(deny_unknown_fields)]
 pub(super) struct OpenIncidentRequest {
     /// `low`, `medium`, `high` or `critical`.
+    #[schema(schema_with = severity_names)]
     severity: String,
     /// One line, at most 500 characters.
+    #[schema(schema_with = summary_text)]
     summary: String,
     /// A first note (at most 4000 characters).
     #[serde(default)]
+    #[schema(schema_with = note_text)]
     note: Option<String>,
 }
 
+/// At least one member; none may be `null`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub(super) struct UpdateIncidentRequest {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = severity_names)]
     severity: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = summary_text)]
     summary: Option<String>,
     /// `open`, `contained` or `closed` (final: a closed incident changes no more).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = status_names)]
     status: Option<String>,
     /// A note for the timeline (at most 4000 characters).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = note_text)]
     note: Option<String>,
+}
+
+fn summary_text() -> utoipa::openapi::schema::Object {
+    text_schema(false, IncidentSummary::MAX_CHARS)
+}
+
+fn note_text() -> utoipa::openapi::schema::Object {
+    text_schema(true, IncidentNote::MAX_CHARS)
+}
+
+fn severity_names() -> utoipa::openapi::schema::Object {
+    one_of(Severity::ALL.map(Severity::as_str))
+}
+
+fn status_names() -> utoipa::openapi::schema::Object {
+    one_of(IncidentStatus::ALL.map(IncidentStatus::as_str))
 }
 
 fn severity(name: &str) -> Result<Severity, ApiError> {

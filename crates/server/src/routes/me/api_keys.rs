@@ -4,12 +4,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rampart_domain::{AuditAction, Permission};
+use rampart_domain::AuditAction;
 use rampart_store::api_keys::{list_api_keys_of_user, revoke_api_key};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use uuid::Uuid;
 
 use crate::api_keys::{ApiKeyView, create_api_key};
@@ -24,8 +23,8 @@ use crate::{ApiError, ApiJson, AppState};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CreateApiKeyRequest {
-    /// 1 to 100 characters once surrounding spaces are trimmed.
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters once surrounding spaces are trimmed, on one line.
+    #[schema(schema_with = crate::routes::openapi::title_schema)]
     name: String,
     /// `resource:action` names; each must be held by the creator.
     #[serde(default)]
@@ -41,15 +40,10 @@ pub(super) struct CreateApiKeyRequest {
 
 /// An array of known permission names.
 fn permission_names() -> utoipa::openapi::schema::Array {
-    let name = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(Permission::ALL.map(Permission::as_str)))
-        .build();
-    ArrayBuilder::new()
-        .items(name)
-        .description(Some("`resource:action` names; each must be held by the creator"))
-        .default(Some(serde_json::json!([])))
-        .build()
+    let mut names = crate::routes::openapi::permission_names_schema();
+    names.description = Some("`resource:action` names; each must be held by the creator".into());
+    names.default = Some(serde_json::json!([]));
+    names
 }
 
 /// The new key, shown this once, and how it is listed from now on.

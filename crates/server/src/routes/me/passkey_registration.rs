@@ -73,10 +73,10 @@ pub(super) async fn passkey_options(
 pub(super) struct RegisterPasskeyRequest {
     challenge_id: Uuid,
     /// 1 to 100 characters once surrounding spaces are trimmed, e.g. "work laptop".
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(schema_with = crate::routes::openapi::title_schema)]
     name: String,
     /// What `navigator.credentials.create()` gave (binary fields base64url).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::routes::openapi::new_credential_schema)]
     credential: RegisterPublicKeyCredential,
     #[serde(default)]
     #[schema(default = "cookie")]

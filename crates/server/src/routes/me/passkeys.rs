@@ -74,8 +74,8 @@ pub(super) async fn list_my_passkeys(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RenamePasskeyRequest {
-    /// 1 to 100 characters once surrounding spaces are trimmed.
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1 to 100 characters once surrounding spaces are trimmed, on one line.
+    #[schema(schema_with = crate::routes::openapi::title_schema)]
     name: String,
 }
 

@@ -44,6 +44,7 @@ pub(super) struct ListParams {
     /// descending.
     sort: Option<String>,
     /// Page size, 1 to `records.max_page_size` (default 20).
+    #[param(minimum = 1)]
     limit: Option<u64>,
     /// The `next` cursor of the previous page.
     after: Option<String>,

@@ -32,12 +32,16 @@ pub(super) struct RecordPatch {
     fields: Document,
 }
 
-/// The version in `If-Match` (`"3"`, `W/"3"` or `3`).
+/// The version in `If-Match`: `"3"`, `W/"3"` or `3`, 1 to 18 digits (the pattern the document
+/// gives the header on `update_record`).
 pub(super) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
     let text = value.to_str().unwrap_or_default().trim();
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<i64>().map(Some).map_err(|_| {
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    let digits = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    let well_formed =
+        (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| digits.parse::<i64>().ok()).flatten().map(Some).ok_or_else(|| {
         ApiError::BadRequest("If-Match: expected the record's ETag, e.g. \"3\"".into())
     })
 }
@@ -47,7 +51,7 @@ pub(super) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
     params(
         ("name" = String, Path, description = "the collection"),
         ("id" = Uuid, Path, description = "the record"),
-        ("If-Match" = String, Header, description = "the `ETag` (version) the change is based on"),
+        ("If-Match" = String, Header, pattern = r#"^(W/)?("[0-9]{1,18}"|[0-9]{1,18})$"#, description = "the `ETag` (version) the change is based on"),
     ),
     security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(

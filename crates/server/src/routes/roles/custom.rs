@@ -34,15 +34,35 @@ pub(super) struct RoleView {
     permissions: Vec<&'static str>,
 }
 
+/// A new role.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewRoleRequest {
+    /// Lower-case letters, digits and `_`, starting with a letter; never changes.
+    #[schema(schema_with = crate::routes::openapi::slug_schema)]
+    name: String,
+    /// At most 500 characters, on one line; may be empty.
+    #[schema(schema_with = role_description)]
+    description: String,
+    /// `resource:action` names, e.g. `records:read`.
+    #[schema(schema_with = crate::routes::openapi::permission_names_schema)]
+    permissions: Vec<String>,
+}
+
+/// What a role's change sets (its name is in the path, and stays).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RoleDefinition {
-    /// New roles only: lower-case letters, digits and `_`, starting with a letter.
-    #[serde(default)]
-    name: Option<String>,
+    /// At most 500 characters, on one line; may be empty.
+    #[schema(schema_with = role_description)]
     description: String,
     /// `resource:action` names, e.g. `records:read`.
+    #[schema(schema_with = crate::routes::openapi::permission_names_schema)]
     permissions: Vec<String>,
+}
+
+fn role_description() -> utoipa::openapi::schema::Object {
+    crate::routes::openapi::line_schema(500)
 }
 
 fn names(permissions: &PermissionSet) -> Vec<&'static str> {
@@ -50,7 +70,7 @@ fn names(permissions: &PermissionSet) -> Vec<&'static str> {
 }
 
 /// The definition's permissions, refused unless each is known and held by the caller in every
-/// department.
+/// department; and its description checked.
 fn checked_permissions(
     principal: &Principal,
     definition: &RoleDefinition,
@@ -110,7 +130,7 @@ pub(super) async fn list_roles(
 }
 
 /// Defines a custom role (`roles:manage`, step-up).
-#[utoipa::path(post, path = "/api/roles", request_body = RoleDefinition,
+#[utoipa::path(post, path = "/api/roles", request_body = NewRoleRequest,
     security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "created", body = RoleView),
@@ -124,13 +144,14 @@ pub(super) async fn create_role(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientContext,
-    ApiJson(definition): ApiJson<RoleDefinition>,
+    ApiJson(request): ApiJson<NewRoleRequest>,
 ) -> Result<(StatusCode, Json<RoleView>), ApiError> {
     principal.require(Permission::RolesManage)?;
     principal.require_step_up(&state)?;
-    let name = definition.name.as_deref().unwrap_or_default();
+    let NewRoleRequest { name, description, permissions } = request;
+    let definition = RoleDefinition { description, permissions };
     // Role names follow the collection-name rule: a slug.
-    let name = CollectionName::parse(name)
+    let name = CollectionName::parse(&name)
         .map_err(|problem| ApiError::Unprocessable(format!("name: {problem}")))?;
     if BuiltInRole::parse(name.as_str()).is_some() {
         return Err(ApiError::Conflict("a built-in role has this name".into()));

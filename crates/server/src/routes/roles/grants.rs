@@ -48,6 +48,7 @@ impl From<GrantRow> for GrantView {
 pub(super) struct GrantRequest {
     /// The departments the grant covers; absent or `null` for all.
     #[serde(default)]
+    #[schema(schema_with = crate::routes::openapi::department_names_schema)]
     departments: Option<Vec<String>>,
 }
 

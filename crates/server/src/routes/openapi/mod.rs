@@ -16,15 +16,24 @@ use serde::Serialize;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
+pub(crate) use self::shapes::{
+    credential_schema, department_name_schema, department_names_schema, line_schema,
+    new_credential_schema, one_of, permission_names_schema, reason_schema, slug_schema,
+    text_schema, title_schema,
+};
 use super::{
     RouteTable, alerts, audit, auth, collections, departments, forms, health, incident, incidents,
     me, metrics, records, roles, setup_page, users,
 };
-use crate::AppState;
+use crate::config::Settings;
+use crate::{ApiError, AppState};
+
+mod shapes;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
 pub(super) fn routes() -> RouteTable {
@@ -37,12 +46,16 @@ pub(super) fn routes() -> RouteTable {
     path = "/api/openapi.json",
     responses((status = 200, description = "the OpenAPI 3.1 document of this API", body = Object)),
 )]
-async fn openapi_json(State(state): State<AppState>) -> Json<Document> {
-    Json(document(&state.settings.server.public_origin))
+async fn openapi_json(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let mut document =
+        serde_json::to_value(document(&state.settings)).map_err(ApiError::internal)?;
+    shapes::constrain_formats(&mut document);
+    Ok(Json(document))
 }
 
-/// The whole document, with `public_origin` as its server.
-fn document(public_origin: &str) -> Document {
+/// The whole document, with `server.public_origin` as its server, and the limits that are
+/// settings.
+fn document(settings: &Settings) -> Document {
     let mut document = tagged("openapi", RampartApi::openapi())
         .merge_from(tagged("health", health::Api::openapi()))
         .merge_from(tagged("setup", setup_page::Api::openapi()))
@@ -67,14 +80,35 @@ fn document(public_origin: &str) -> Document {
     let timeout: RefOr<Response> =
         error_response("`request_timeout`: the request took longer than the server allows").into();
     let csrf: RefOr<Response> = error_response(CSRF_REJECTED).into();
+    // Any route that reads a JSON body refuses one that is not JSON, or not of its shape
+    // (`extract.rs`), too large or of another media type; routes that give 400 or 422 for more
+    // reasons describe them themselves.
+    let malformed: RefOr<Response> = error_response(MALFORMED_JSON).into();
+    let misfit: RefOr<Response> = error_response(BODY_MISFIT).into();
+    let body_errors = JsonBodyErrors::responses();
     for (method, operation) in operations_by_method(&mut document) {
+        let reads_a_body = operation.request_body.is_some();
         let responses = &mut operation.responses.responses;
+        if reads_a_body {
+            responses.entry("400".to_owned()).or_insert_with(|| malformed.clone());
+            responses.entry("422".to_owned()).or_insert_with(|| misfit.clone());
+            for (status, response) in &body_errors {
+                responses.entry(status.clone()).or_insert_with(|| response.clone());
+            }
+        }
         responses.entry("500".to_owned()).or_insert_with(|| internal.clone());
         responses.entry("408".to_owned()).or_insert_with(|| timeout.clone());
         if method != "get" {
             responses.entry("403".to_owned()).or_insert_with(|| csrf.clone());
         }
     }
+    set_maximum(
+        &mut document,
+        "/api/collections/{name}/records",
+        "limit",
+        settings.records.max_page_size,
+    );
+    let public_origin = &settings.server.public_origin;
     document.servers = Some(vec![Server::new(public_origin.trim_end_matches('/'))]);
     // Derived from Cargo.toml, which names none.
     document.info.license = None;
@@ -272,6 +306,26 @@ fn error_response(description: &str) -> Response {
         .description(description)
         .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorResponse"))))
         .build()
+}
+
+/// Sets the `maximum` of the GET operation's query parameter `name`: a limit that is a setting
+/// (an attribute can only give a constant).
+fn set_maximum(document: &mut Document, path: &str, name: &str, maximum: u64) {
+    let parameter = document
+        .paths
+        .paths
+        .get_mut(path)
+        .and_then(|item| item.get.as_mut())
+        .and_then(|operation| operation.parameters.as_mut())
+        .and_then(|parameters| {
+            parameters.iter_mut().find_map(|p| match p {
+                RefOr::T(p) if p.name == name => Some(p),
+                _ => None,
+            })
+        });
+    if let Some(Some(RefOr::T(Schema::Object(schema)))) = parameter.map(|p| p.schema.as_mut()) {
+        schema.maximum = Some(maximum.into());
+    }
 }
 
 /// `api` with every operation under `tag` alone.
