@@ -5,7 +5,9 @@
 //! schemes and the bodies the routes share, defined here. The route table (`routes/mod.rs`)
 //! stays the one place where routes and their access are declared: `tests/api/openapi.rs` holds
 //! the document to it (every declared route documented and nothing else; a security requirement
-//! exactly on the routes that are not public).
+//! exactly on the routes that are not public). [`shapes`] holds the schemas of the fields a
+//! handler parses further than their JSON type, so that what the document allows is what the
+//! handler takes (schemathesis checks both ways in `scripts/security-scan`).
 
 use std::collections::BTreeMap;
 
@@ -31,10 +33,10 @@ use super::{
     me, metrics, records, roles, setup_page, users,
 };
 use crate::config::Settings;
+use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 use crate::{ApiError, AppState};
 
 mod shapes;
-use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 
 pub(super) fn routes() -> RouteTable {
     RouteTable::new().public("/api/openapi.json", get(openapi_json))
