@@ -1,46 +1,76 @@
 //! `rampart serve` confines itself: a file outside its allowed paths cannot be opened by the
-//! running server, while the server itself works. The proof asks the running process itself:
-//! gdb attaches to it and makes it call `open(2)`, as an exploited bug in it would.
+//! running server, while the server itself works. The proof asks the running process itself: a
+//! small library preloaded into it (`support/sandbox_probe.c`, built here with the system's C
+//! compiler) makes it call `open(2)` when signalled, as an exploited bug in it would. (gdb's
+//! `call`, used before, cannot restore the registers of a CPU with AMX state: gdb 13 fails with
+//! "Couldn't write extended state status".)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 mod support;
 
 use rampart_store::testing::{TestDatabase, TestEngine};
 use support::{Server, client, create_owner_with, start_server_with};
 
-/// What `open(path, flags)` returned inside the server's process, and the errno after it.
-fn open_inside(server: &Server, path: &Path, flags: i32) -> (i64, i64) {
-    let pid = server.child.id().to_string();
-    // libc's `open64`, evaluated as C: a Rust binary has symbols named `open` of its own.
-    let call = format!("call (int) open64(\"{}\", {flags}, 0600)", path.display());
-    let errno = "call (int) *__errno_location()";
-    let output = Command::new("gdb")
-        .args(["--batch", "--nx", "-p", &pid, "-ex", "set language c", "-ex", &call, "-ex", errno])
-        .output()
-        .expect("gdb runs (apt-get install gdb)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    // gdb prints each result as `$1 = -1`, `$2 = 13`.
-    let results: Vec<i64> = stdout
-        .lines()
-        .filter_map(|line| line.strip_prefix('$'))
-        .filter_map(|line| line.split_once(" = "))
-        .map(|(_, value)| value.trim().parse().unwrap())
-        .collect();
-    assert_eq!(
-        results.len(),
-        2,
-        "gdb output:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (results[0], results[1])
+/// How the probe opens a file.
+#[derive(Clone, Copy)]
+enum Open {
+    Read,
+    Create,
 }
 
-const O_RDONLY: i32 = 0;
-const O_WRONLY_CREAT: i32 = 0o1 | 0o100;
+/// The probe library, compiled into `dir`.
+fn build_probe(dir: &Path) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/sandbox_probe.c");
+    let library = dir.join("sandbox_probe.so");
+    let output = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o"])
+        .arg(&library)
+        .arg(&source)
+        .output()
+        .expect("a C compiler runs (apt-get install gcc)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    library
+}
+
+/// The environment that preloads the probe into a server, to open `files` when signalled.
+fn probe_env(library: &Path, files: &[(&Path, Open)]) -> [(&'static str, String); 2] {
+    let spec = files
+        .iter()
+        .map(|(path, open)| {
+            let mode = match open {
+                Open::Read => 'r',
+                Open::Create => 'c',
+            };
+            format!("{mode} {}", path.display())
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    [("LD_PRELOAD", library.display().to_string()), ("SANDBOX_PROBE", spec)]
+}
+
+/// Signals the running server to open its probe's files: what `open` returned for each, and
+/// the errno after it (0 on success).
+fn probe(server: &Server, count: usize) -> Vec<(i64, i64)> {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-USR2", &pid]).status().unwrap().success());
+    let mut results = vec![None; count];
+    while results.iter().any(Option::is_none) {
+        let line = server
+            .stderr_lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("the probe answered only {results:?}"));
+        let Some(report) = line.strip_prefix("sandbox-probe: ") else { continue };
+        let numbers: Vec<i64> = report.split(' ').map(|n| n.parse().unwrap()).collect();
+        results[usize::try_from(numbers[0]).unwrap()] = Some((numbers[1], numbers[2]));
+    }
+    results.into_iter().map(Option::unwrap).collect()
+}
+
 const EACCES: i64 = 13;
 
 fn no_new_privs(server: &Server) -> bool {
@@ -62,8 +92,23 @@ async fn the_running_server_cannot_open_files_outside_its_allowed_paths(engine: 
     let url = database.as_ref().map(|database| format!("[database]\nurl = \"{}\"\n", database.url));
     std::fs::write(&config, url.unwrap_or_default()).unwrap();
     let config_args = ["--config", config.to_str().unwrap()];
-    let server = start_server_with(home.path(), &config_args, &[]);
     let data = home.path().join("rampart-data");
+    let planted = elsewhere.path().join("planted");
+    // Inside its data directory it may read and create files; nothing else: not a readable
+    // file elsewhere, not the system's accounts, and no new file outside.
+    let files = [
+        (data.join("master.key"), Open::Read),
+        (data.join("scratch"), Open::Create),
+        (secret.clone(), Open::Read),
+        (PathBuf::from("/etc/passwd"), Open::Read),
+        (planted.clone(), Open::Create),
+    ];
+    let files: Vec<(&Path, Open)> =
+        files.iter().map(|(path, open)| (path.as_path(), *open)).collect();
+    let library = build_probe(elsewhere.path());
+    let env = probe_env(&library, &files);
+    let env: Vec<(&str, &str)> = env.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let server = start_server_with(home.path(), &config_args, &env);
 
     // The server works in its sandbox: HTTPS, the database, password hashing, sessions.
     let (created, _, stderr) =
@@ -81,21 +126,20 @@ async fn the_running_server_cannot_open_files_outside_its_allowed_paths(engine: 
         .await
         .unwrap();
     assert_eq!(sign_in.status(), 200, "{}", sign_in.text().await.unwrap());
-
     assert!(no_new_privs(&server), "no_new_privs is not set");
-    // Inside its data directory it may read and create files…
-    let (fd, _) = open_inside(&server, &data.join("master.key"), O_RDONLY);
-    assert!(fd >= 0, "the server cannot read its own master key (fd {fd})");
-    let (fd, _) = open_inside(&server, &data.join("scratch"), O_WRONLY_CREAT);
-    assert!(fd >= 0, "the server cannot create a file in its data directory (fd {fd})");
-    // …but nothing else: not a readable file elsewhere, not the system's accounts, and no new
-    // file outside.
-    for path in [secret.as_path(), Path::new("/etc/passwd")] {
-        assert_eq!(open_inside(&server, path, O_RDONLY), (-1, EACCES), "{}", path.display());
-    }
-    let planted = elsewhere.path().join("planted");
-    assert_eq!(open_inside(&server, &planted, O_WRONLY_CREAT), (-1, EACCES));
+
+    let opened = probe(&server, files.len());
+
+    let [master_key, scratch, elsewhere_file, passwd, planted_file] = opened[..] else {
+        panic!("{opened:?}")
+    };
+    assert!(master_key.0 >= 0, "the server cannot read its own master key: {master_key:?}");
+    assert!(scratch.0 >= 0, "the server cannot create a file in its data directory: {scratch:?}");
+    assert_eq!(elsewhere_file, (-1, EACCES), "{}", secret.display());
+    assert_eq!(passwd, (-1, EACCES), "/etc/passwd");
+    assert_eq!(planted_file, (-1, EACCES), "{}", planted.display());
     assert!(!planted.exists());
+    assert!(data.join("scratch").exists());
 
     // Still serving after the probes, and the log says it is sandboxed.
     let health = http.get(format!("{}/healthz", server.url)).send().await.unwrap();
