@@ -3,15 +3,20 @@
 //! document by an independent validator (openapi-spec-validator, from the tools venv).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rampart_domain::Clock;
 use rampart_server::routes::{Access, table};
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::factors::{
+    app_with_clock, complete_sign_in, enrol_totp, pending_sign_in, totp_code, wrong_code,
+};
 use crate::helpers::{TestApp, spawn_app};
+use crate::people::{bearer, create_user};
 
 const UNSAFE_METHODS: [&str; 4] = ["post", "put", "patch", "delete"];
 
@@ -216,6 +221,65 @@ async fn the_document_passes_an_independent_openapi_validator(engine: TestEngine
     assert!(said.contains("OK"), "{said}");
 }
 
+/// What the document allows of a second-factor body is exactly what `POST /api/auth/login/mfa`
+/// takes: each body below is judged by an independent JSON Schema validator (python-jsonschema,
+/// which openapi-spec-validator brings) against the served `LoginMfaRequest`, then sent with a
+/// pending sign-in; the handler refuses it as malformed (422) exactly when the schema does.
+async fn a_second_factor_body_is_refused_exactly_when_the_document_forbids_it(engine: TestEngine) {
+    let python = python_with_openapi_spec_validator();
+    let (app, clock) = app_with_clock(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let first = bearer(&app, "ada@example.com").await;
+    let enrolled = enrol_totp(&app, &first, clock.now()).await;
+    let pending = pending_sign_in(&app, "ada@example.com").await;
+    let document = document_of(&app).await;
+    let wrong = wrong_code(&totp_code(&enrolled.secret, clock.now()));
+    // At most four wrong codes: the fifth would end the pending sign-in.
+    let bodies = [
+        (json!({}), false),
+        (json!({ "code": null, "recovery_code": null }), false),
+        (json!({ "code": null }), false),
+        (json!({ "code": 123456 }), false),
+        (json!({ "recovery_code": "aaaa-bbbb-cccc-dddd" }), true),
+        (json!({ "code": wrong, "recovery_code": null }), true),
+        (json!({ "code": wrong, "recovery_code": "aaaa-bbbb" }), true),
+    ];
+
+    let verdicts = schema_verdicts(&python, &document, "LoginMfaRequest", &bodies);
+
+    for ((body, allowed), verdict) in bodies.iter().zip(verdicts) {
+        assert_eq!(verdict, *allowed, "the document's verdict on {body}");
+        let (status, answer) = complete_sign_in(&app, &pending, body.clone()).await;
+        assert_eq!(status == 422, !allowed, "{body} answered {status} {answer}");
+    }
+}
+
+/// python-jsonschema's verdict (Draft 2020-12) on each body against the component schema `name`
+/// of `document`, its `$ref`s resolved within the document.
+fn schema_verdicts(
+    python: &Path,
+    document: &Value,
+    name: &str,
+    bodies: &[(Value, bool)],
+) -> Vec<bool> {
+    let schema = json!({
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": document["components"],
+    });
+    let cases: Vec<&Value> = bodies.iter().map(|(body, _)| body).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.json");
+    std::fs::write(&input, serde_json::to_vec(&json!([schema, cases])).unwrap()).unwrap();
+    let script = "import json, sys\n\
+        from jsonschema import Draft202012Validator\n\
+        schema, cases = json.load(open(sys.argv[1]))\n\
+        validator = Draft202012Validator(schema)\n\
+        print(json.dumps([validator.is_valid(case) for case in cases]))\n";
+    let output = Command::new(python).args(["-c", script]).arg(&input).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 /// The tools venv's Python, which must have openapi-spec-validator: without it the test fails
 /// and says how to install it, rather than pass without having validated anything.
 fn python_with_openapi_spec_validator() -> PathBuf {
@@ -244,4 +308,5 @@ on_both_engines!(
     an_error_answers_with_the_documented_error_body,
     every_operation_documents_the_answers_any_route_can_give,
     the_document_passes_an_independent_openapi_validator,
+    a_second_factor_body_is_refused_exactly_when_the_document_forbids_it,
 );

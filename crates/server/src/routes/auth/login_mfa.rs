@@ -22,11 +22,12 @@ use crate::{ApiError, ApiJson, AppState};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LoginMfaRequest {
-    /// The 6 digits the authenticator app shows now. Give this or `recovery_code`.
-    #[schema(value_type = String, max_length = 16)]
+    /// The 6 digits the authenticator app shows now. Give this or `recovery_code`, not both
+    /// (both are refused as a wrong code).
+    #[schema(value_type = Option<String>, max_length = 16)]
     code: Option<SecretString>,
     /// One of the recovery codes (`xxxx-xxxx-…`); each works once.
-    #[schema(value_type = String, max_length = 64)]
+    #[schema(value_type = Option<String>, max_length = 64)]
     recovery_code: Option<SecretString>,
     #[serde(default)]
     #[schema(default = "cookie")]

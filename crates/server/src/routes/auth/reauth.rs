@@ -26,11 +26,13 @@ pub(super) struct ReauthRequest {
     /// At most 1024 bytes of UTF-8.
     #[schema(value_type = String, max_length = 1024)]
     password: SecretString,
-    /// With a second factor: the 6 digits the authenticator app shows now.
-    #[schema(value_type = String, max_length = 16)]
+    /// With a second factor: the 6 digits the authenticator app shows now. Without one: leave
+    /// it out (or `null`).
+    #[schema(value_type = Option<String>, max_length = 16)]
     code: Option<SecretString>,
-    /// With a second factor, instead of `code`: one of the recovery codes.
-    #[schema(value_type = String, max_length = 64)]
+    /// With a second factor, instead of `code`: one of the recovery codes (both are refused as
+    /// a wrong code).
+    #[schema(value_type = Option<String>, max_length = 64)]
     recovery_code: Option<SecretString>,
     #[serde(default)]
     #[schema(default = "cookie")]

@@ -52,6 +52,7 @@ async fn openapi_json(State(state): State<AppState>) -> Result<Json<serde_json::
     let mut document =
         serde_json::to_value(document(&state.settings)).map_err(ApiError::internal)?;
     shapes::constrain_formats(&mut document);
+    shapes::require_any_of(&mut document, "LoginMfaRequest", &["code", "recovery_code"])?;
     Ok(Json(document))
 }
 

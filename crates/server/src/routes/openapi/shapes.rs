@@ -4,9 +4,12 @@
 //! = …)]` takes a function without arguments, hence one function per shape.
 
 use rampart_domain::Permission;
+use serde_json::json;
 use utoipa::openapi::schema::{
     AdditionalProperties, Array, ArrayBuilder, Object, ObjectBuilder, SchemaType, Type,
 };
+
+use crate::ApiError;
 
 /// A slug: a collection, role or field name (`rampart_domain::records::names`).
 pub(crate) fn slug_schema() -> Object {
@@ -144,6 +147,30 @@ pub(crate) fn constrain_formats(value: &mut serde_json::Value) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(constrain_formats),
         _ => {}
     }
+}
+
+/// Makes the component schema `name` require at least one of `members` as a string: a body that
+/// takes one of several alternatives (a TOTP code or a recovery code), which a derived schema
+/// cannot say. A schema missing from the document is an error, not a rule silently dropped.
+pub(crate) fn require_any_of(
+    document: &mut serde_json::Value,
+    name: &str,
+    members: &[&str],
+) -> Result<(), ApiError> {
+    let schema = document
+        .pointer_mut(&format!("/components/schemas/{name}"))
+        .and_then(serde_json::Value::as_object_mut)
+        .ok_or_else(|| {
+            ApiError::internal(std::io::Error::other(format!(
+                "no schema {name} in the API document"
+            )))
+        })?;
+    let alternatives = members
+        .iter()
+        .map(|member| json!({ "required": [member], "properties": { *member: { "type": "string" } } }))
+        .collect();
+    schema.insert("anyOf".to_owned(), serde_json::Value::Array(alternatives));
+    Ok(())
 }
 
 const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
