@@ -37,20 +37,16 @@ fn build_probe(dir: &Path) -> PathBuf {
     library
 }
 
-/// The environment that preloads the probe into a server, to open `files` when signalled.
-fn probe_env(library: &Path, files: &[(&Path, Open)]) -> [(&'static str, String); 2] {
-    let spec = files
-        .iter()
-        .map(|(path, open)| {
-            let mode = match open {
-                Open::Read => 'r',
-                Open::Create => 'c',
-            };
-            format!("{mode} {}", path.display())
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    [("LD_PRELOAD", library.display().to_string()), ("SANDBOX_PROBE", spec)]
+/// The probe's `SANDBOX_PROBE`: one line per file, `r PATH` or `c PATH`.
+fn probe_spec(files: &[(PathBuf, Open)]) -> String {
+    let line = |(path, open): &(PathBuf, Open)| {
+        let mode = match open {
+            Open::Read => 'r',
+            Open::Create => 'c',
+        };
+        format!("{mode} {}", path.display())
+    };
+    files.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// Signals the running server to open its probe's files: what `open` returned for each, and
@@ -103,12 +99,10 @@ async fn the_running_server_cannot_open_files_outside_its_allowed_paths(engine: 
         (PathBuf::from("/etc/passwd"), Open::Read),
         (planted.clone(), Open::Create),
     ];
-    let files: Vec<(&Path, Open)> =
-        files.iter().map(|(path, open)| (path.as_path(), *open)).collect();
     let library = build_probe(elsewhere.path());
-    let env = probe_env(&library, &files);
-    let env: Vec<(&str, &str)> = env.iter().map(|(name, value)| (*name, value.as_str())).collect();
-    let server = start_server_with(home.path(), &config_args, &env);
+    let preload =
+        [("LD_PRELOAD", library.to_str().unwrap()), ("SANDBOX_PROBE", &probe_spec(&files))];
+    let server = start_server_with(home.path(), &config_args, &preload);
 
     // The server works in its sandbox: HTTPS, the database, password hashing, sessions.
     let (created, _, stderr) =

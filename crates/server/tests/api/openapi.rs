@@ -245,7 +245,8 @@ async fn a_second_factor_body_is_refused_exactly_when_the_document_forbids_it(en
         (json!({ "code": wrong, "recovery_code": "aaaa-bbbb" }), true),
     ];
 
-    let verdicts = schema_verdicts(&python, &document, "LoginMfaRequest", &bodies);
+    let cases: Vec<&Value> = bodies.iter().map(|(body, _)| body).collect();
+    let verdicts = schema_verdicts(&python, &document, "LoginMfaRequest", &cases);
 
     for ((body, allowed), verdict) in bodies.iter().zip(verdicts) {
         assert_eq!(verdict, *allowed, "the document's verdict on {body}");
@@ -254,19 +255,13 @@ async fn a_second_factor_body_is_refused_exactly_when_the_document_forbids_it(en
     }
 }
 
-/// python-jsonschema's verdict (Draft 2020-12) on each body against the component schema `name`
+/// python-jsonschema's verdict (Draft 2020-12) on each case against the component schema `name`
 /// of `document`, its `$ref`s resolved within the document.
-fn schema_verdicts(
-    python: &Path,
-    document: &Value,
-    name: &str,
-    bodies: &[(Value, bool)],
-) -> Vec<bool> {
+fn schema_verdicts(python: &Path, document: &Value, name: &str, cases: &[&Value]) -> Vec<bool> {
     let schema = json!({
         "$ref": format!("#/components/schemas/{name}"),
         "components": document["components"],
     });
-    let cases: Vec<&Value> = bodies.iter().map(|(body, _)| body).collect();
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("cases.json");
     std::fs::write(&input, serde_json::to_vec(&json!([schema, cases])).unwrap()).unwrap();
