@@ -88,7 +88,9 @@ fn enrol_totp_for_the_owners(config_file: &Path) {
                 .expect("oathtool runs (apt-get install oathtool)");
             let code = String::from_utf8(output.stdout).unwrap();
             let code = TotpCode::parse(code.trim()).unwrap();
-            assert!(rampart_server::mfa::confirm_totp(&state, id, &code).await.unwrap());
+            let work = rampart_server::unit_of_work::UnitOfWork::begin(&state).await.unwrap();
+            assert!(rampart_server::mfa::confirm_totp(&work, id, &code).await.unwrap());
+            work.commit().await.unwrap();
         }
     });
 }

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 mod support;
 
-use rampart_store::testing::{TestDatabase, TestEngine};
-use support::{Server, client, create_owner_with, start_server_with};
+use rampart_store::testing::TestEngine;
+use support::{Server, client, config_for, create_owner_with, start_server_with};
 
 /// How the probe opens a file.
 #[derive(Clone, Copy)]
@@ -79,14 +79,7 @@ async fn the_running_server_cannot_open_files_outside_its_allowed_paths(engine: 
     let elsewhere = tempfile::tempdir().unwrap();
     let secret = elsewhere.path().join("not-rampart.txt");
     std::fs::write(&secret, "another service's data").unwrap();
-    // SQLite in the data directory (the default), or a PostgreSQL database.
-    let database = match engine {
-        TestEngine::Sqlite => None,
-        TestEngine::Postgres => Some(TestDatabase::create(engine).await),
-    };
-    let config = home.path().join("rampart.toml");
-    let url = database.as_ref().map(|database| format!("[database]\nurl = \"{}\"\n", database.url));
-    std::fs::write(&config, url.unwrap_or_default()).unwrap();
+    let (config, _database) = config_for(home.path(), engine).await;
     let config_args = ["--config", config.to_str().unwrap()];
     let data = home.path().join("rampart-data");
     let planted = elsewhere.path().join("planted");

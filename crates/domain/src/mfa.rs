@@ -94,9 +94,13 @@ impl SessionStage {
         }
     }
 
-    /// Anything unknown is pending: a row that cannot be read grants nothing.
-    pub fn parse(text: &str) -> Self {
-        if text == "full" { Self::Full } else { Self::MfaPending }
+    /// `None` for anything else: a row that cannot be read is an error, never a default.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "full" => Some(Self::Full),
+            "mfa_pending" => Some(Self::MfaPending),
+            _ => None,
+        }
     }
 }
 
@@ -132,8 +136,10 @@ impl Assurance {
     }
 
     /// Anything unknown reads as the weakest level.
-    pub fn parse(text: &str) -> Self {
-        Self::ALL.into_iter().find(|level| level.as_str() == text).unwrap_or(Self::Password)
+    /// `None` for a name that is not a level: a row that cannot be read is an error, never a
+    /// default.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|level| level.as_str() == text)
     }
 
     pub fn is_multi_factor(self) -> bool {
@@ -172,13 +178,15 @@ mod tests {
     }
 
     #[test]
-    fn unknown_stages_and_levels_grant_the_least() {
-        assert_eq!(SessionStage::parse("full"), SessionStage::Full);
-        assert_eq!(SessionStage::parse("garbage"), SessionStage::MfaPending);
-        for level in Assurance::ALL {
-            assert_eq!(Assurance::parse(level.as_str()), level);
+    fn stages_and_levels_read_back_and_nothing_else_is_one() {
+        for stage in [SessionStage::Full, SessionStage::MfaPending] {
+            assert_eq!(SessionStage::parse(stage.as_str()), Some(stage));
         }
-        assert_eq!(Assurance::parse("garbage"), Assurance::Password);
+        assert_eq!(SessionStage::parse("garbage"), None);
+        for level in Assurance::ALL {
+            assert_eq!(Assurance::parse(level.as_str()), Some(level));
+        }
+        assert_eq!(Assurance::parse("garbage"), None);
         assert!(!Assurance::Password.is_multi_factor());
         assert!(Assurance::Passkey.is_multi_factor());
     }

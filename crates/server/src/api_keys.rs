@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::accounts::active_user_grants;
 use crate::client::ClientContext;
 use crate::sessions::{Credential, Principal};
+use crate::unit_of_work::UnitOfWork;
 
 pub const API_KEY_PREFIX: &str = "rk_";
 const API_KEY_BYTES: usize = 32;
@@ -77,13 +78,14 @@ impl From<&ApiKeyRow> for ApiKeyView {
 
 /// Makes a key for `creator` after checking that it asks for no more than the creator holds.
 pub async fn create_api_key(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     creator: &Principal,
     name: &str,
     permissions: &[String],
     allowed_cidrs: &[String],
     expires_at: OffsetDateTime,
 ) -> Result<Result<(NewToken, ApiKeyRow), ApiKeyRequestError>, StoreError> {
+    let state = work.state();
     let now = state.clock.now();
     let request = (|| {
         let name = name.trim();
@@ -126,7 +128,7 @@ pub async fn create_api_key(
         last_used_at: None,
         revoked_at: None,
     };
-    insert_api_key(&state.db, &row).await?;
+    insert_api_key(work.db(), &row).await?;
     Ok(Ok((token, row)))
 }
 

@@ -18,9 +18,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::records::Collection;
 use crate::records::write::{NewRecord, create_record};
+use crate::unit_of_work::UnitOfWork;
 
 pub const DEPARTMENTS: [&str; 4] = ["sales", "support", "finance", "hr"];
 
@@ -236,27 +237,28 @@ async fn demo_user(
     );
     let checked =
         Password::new(&password, &[]).map_err(|e| DemoError::Definition(e.to_string()))?;
-    let account = crate::accounts::create_account(state, &email, checked).await?;
+    let new = crate::accounts::prepare_account(state, &email, checked).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    let account = new.insert(&work).await?;
     let now = state.clock.now();
-    mark_email_verified(&state.db, account.id, now).await?;
+    mark_email_verified(work.db(), account.id, now).await?;
     let mut granted = Vec::new();
     for (role, departments) in grants {
         let departments: Option<Vec<String>> =
             departments.map(|listed| listed.iter().map(|d| (*d).to_owned()).collect());
-        set_role_grant(&state.db, account.id, role, departments.as_deref(), account.id, now)
+        set_role_grant(work.db(), account.id, role, departments.as_deref(), account.id, now)
             .await?;
-        record(
-            state,
+        work.record(
             AuditEvent::success(AuditAction::PrivilegePermissionsChanged)
                 .target(format!("user:{}", account.id))
                 .detail("change", "granted")
                 .detail("role", role)
                 .detail("departments", departments.clone().map_or(json!("all"), Into::into))
                 .detail("through", "seed-demo"),
-        )
-        .await?;
+        );
         granted.push((role.to_owned(), departments));
     }
+    work.commit().await?;
     Ok(DemoUser { email: address.into(), password, id: account.id, grants: granted })
 }
 

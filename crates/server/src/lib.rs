@@ -14,8 +14,10 @@
 //!   and by the route's declared access in `routes/mod.rs`.
 //! - `middleware/csrf.rs`, `middleware/cors.rs`: browser-facing defences.
 //! - `api_keys.rs`: `rk_` keys, never more power than their creator holds now.
-//! - `audit/`: the one function every security event goes through ([`audit::record`]), the hash
-//!   chain and signed checkpoints, verification, export.
+//! - `unit_of_work.rs`: [`unit_of_work::UnitOfWork`], the one transaction of an action: its
+//!   changes, its audit events and its outbox mail commit together; an event alone goes through
+//!   [`unit_of_work::record`].
+//! - `audit/`: the audit event, the hash chain and signed checkpoints, verification, export.
 //! - `backup/`: encrypted backups (age), restores into either engine, drills, the schedule.
 //! - `alerts/`: detection rules over every audit event, alerts, their webhook and e-mail delivery.
 //! - `metrics/`: Prometheus metrics, counted here and read from the database at each scrape.
@@ -57,6 +59,7 @@ pub mod sessions;
 mod startup;
 mod state;
 pub mod telemetry;
+pub mod unit_of_work;
 
 pub use error::{ApiError, ErrorBody};
 pub use extract::{ApiJson, ApiQuery};

@@ -3,7 +3,7 @@
 use sea_query::{Expr, ExprTrait, Iden, OnConflict, Order, Query};
 use time::OffsetDateTime;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Alerts {
@@ -92,7 +92,7 @@ const DELIVERY_COLUMNS: [AlertDeliveries; 7] = [
 /// Stores a new open alert, with a pending delivery to each of `sinks`. Returns its id, or
 /// `None` when the rule already fired for this subject in this window (on any instance).
 pub async fn insert_alert(
-    db: &Db,
+    db: &impl Executor,
     alert: &NewAlert,
     sinks: &[&str],
 ) -> Result<Option<i64>, StoreError> {
@@ -143,7 +143,7 @@ pub async fn insert_alert(
 
 /// Alerts newest first, optionally of one status, older than `before` (a cursor).
 pub async fn list_alerts(
-    db: &Db,
+    db: &impl Executor,
     status: Option<&str>,
     before: Option<i64>,
     limit: u64,
@@ -163,7 +163,7 @@ pub async fn list_alerts(
 /// Alerts raised at or after `since` and before `until`, oldest first, at most `limit` (an
 /// incident's timeline; to the second on SQLite, as for the audit trail's window).
 pub async fn list_alerts_raised_between(
-    db: &Db,
+    db: &impl Executor,
     since: OffsetDateTime,
     until: OffsetDateTime,
     limit: u64,
@@ -181,7 +181,7 @@ pub async fn list_alerts_raised_between(
 
 /// Alerts raised after `after` (an id), oldest first: what the live feed sends next.
 pub async fn list_alerts_after(
-    db: &Db,
+    db: &impl Executor,
     after: i64,
     limit: u64,
 ) -> Result<Vec<AlertRow>, StoreError> {
@@ -196,7 +196,7 @@ pub async fn list_alerts_after(
 }
 
 /// The newest alert's id (0 when there is none): where a new live feed starts.
-pub async fn find_last_alert_id(db: &Db) -> Result<i64, StoreError> {
+pub async fn find_last_alert_id(db: &impl Executor) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(sea_query::Func::max(Expr::col(Alerts::Id)))
         .from(Alerts::Table)
@@ -204,7 +204,7 @@ pub async fn find_last_alert_id(db: &Db) -> Result<i64, StoreError> {
     Ok(db.fetch_optional::<(Option<i64>,)>(&query).await?.and_then(|(id,)| id).unwrap_or(0))
 }
 
-pub async fn find_alert(db: &Db, id: i64) -> Result<Option<AlertRow>, StoreError> {
+pub async fn find_alert(db: &impl Executor, id: i64) -> Result<Option<AlertRow>, StoreError> {
     let query = Query::select()
         .columns(ALERT_COLUMNS)
         .from(Alerts::Table)
@@ -215,7 +215,7 @@ pub async fn find_alert(db: &Db, id: i64) -> Result<Option<AlertRow>, StoreError
 
 /// Sets an alert's status; `false` when there is no such alert.
 pub async fn update_alert_status(
-    db: &Db,
+    db: &impl Executor,
     id: i64,
     status: &str,
     at: OffsetDateTime,
@@ -230,7 +230,10 @@ pub async fn update_alert_status(
 }
 
 /// The deliveries of the given alerts.
-pub async fn list_deliveries(db: &Db, alert_ids: &[i64]) -> Result<Vec<DeliveryRow>, StoreError> {
+pub async fn list_deliveries(
+    db: &impl Executor,
+    alert_ids: &[i64],
+) -> Result<Vec<DeliveryRow>, StoreError> {
     if alert_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -245,7 +248,7 @@ pub async fn list_deliveries(db: &Db, alert_ids: &[i64]) -> Result<Vec<DeliveryR
 /// Claims up to `limit` pending deliveries due at `now` until `lease_until`; another instance
 /// skips a claimed one. Returns what this caller claimed.
 pub async fn claim_due_deliveries(
-    db: &Db,
+    db: &impl Executor,
     now: OffsetDateTime,
     lease_until: OffsetDateTime,
     limit: u64,
@@ -286,7 +289,7 @@ pub async fn claim_due_deliveries(
 
 /// Records the outcome of one attempt: `delivered`, or `pending` again at `retry_at`, or `dead`.
 pub async fn finish_delivery(
-    db: &Db,
+    db: &impl Executor,
     row: &DeliveryRow,
     outcome: DeliveryOutcome<'_>,
     now: OffsetDateTime,

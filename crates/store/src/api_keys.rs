@@ -5,7 +5,7 @@ use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum ApiKeys {
@@ -49,7 +49,7 @@ const COLUMNS: [ApiKeys; 10] = [
     ApiKeys::RevokedAt,
 ];
 
-pub async fn insert_api_key(db: &Db, key: &ApiKeyRow) -> Result<(), StoreError> {
+pub async fn insert_api_key(db: &impl Executor, key: &ApiKeyRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(ApiKeys::Table)
         .columns(COLUMNS)
@@ -70,7 +70,7 @@ pub async fn insert_api_key(db: &Db, key: &ApiKeyRow) -> Result<(), StoreError> 
 }
 
 pub async fn find_api_key_by_token_hash(
-    db: &Db,
+    db: &impl Executor,
     token_hash: &[u8],
 ) -> Result<Option<ApiKeyRow>, StoreError> {
     let query = Query::select()
@@ -81,7 +81,10 @@ pub async fn find_api_key_by_token_hash(
     db.fetch_optional(&query).await
 }
 
-pub async fn list_api_keys_of_user(db: &Db, user_id: Uuid) -> Result<Vec<ApiKeyRow>, StoreError> {
+pub async fn list_api_keys_of_user(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<Vec<ApiKeyRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(ApiKeys::Table)
@@ -91,7 +94,11 @@ pub async fn list_api_keys_of_user(db: &Db, user_id: Uuid) -> Result<Vec<ApiKeyR
     db.fetch_all(&query).await
 }
 
-pub async fn record_api_key_use(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn record_api_key_use(
+    db: &impl Executor,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
     let update = Query::update()
         .table(ApiKeys::Table)
         .value(ApiKeys::LastUsedAt, at)
@@ -103,7 +110,7 @@ pub async fn record_api_key_use(db: &Db, id: Uuid, at: OffsetDateTime) -> Result
 /// Revokes one key of `user_id` (any user's when `None`); returns whether an active key was
 /// revoked.
 pub async fn revoke_api_key(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     user_id: Option<Uuid>,
     at: OffsetDateTime,
@@ -121,7 +128,10 @@ pub async fn revoke_api_key(
 }
 
 /// Revokes every active key of everyone (containment); returns how many.
-pub async fn revoke_all_api_keys(db: &Db, at: OffsetDateTime) -> Result<u64, StoreError> {
+pub async fn revoke_all_api_keys(
+    db: &impl Executor,
+    at: OffsetDateTime,
+) -> Result<u64, StoreError> {
     let update = Query::update()
         .table(ApiKeys::Table)
         .value(ApiKeys::RevokedAt, at)

@@ -6,7 +6,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query, SelectStatement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, Engine, StoreError};
+use crate::{Engine, Executor, StoreError};
 
 #[derive(Iden)]
 enum AuditEvents {
@@ -123,11 +123,11 @@ const CHECKPOINT_COLUMNS: [AuditCheckpoints; 5] = [
 /// (and a checkpoint, if due) while the head is locked, so concurrent writers — on this instance
 /// or another — each link to the one before. Returns the event's position.
 pub async fn append_audit_event(
-    db: &Db,
+    db: &impl Executor,
     event: &AuditEntry,
     seal: impl FnOnce(&ChainHead) -> Sealed,
 ) -> Result<i64, StoreError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.atomic().await?;
     // The first statement writes: it takes the lock (see `Transaction`). The returned row holds
     // the new position and the previous head's hash, which this statement does not change.
     let advance = Query::update()
@@ -181,10 +181,10 @@ pub async fn append_audit_event(
 /// checkpoint while the head is locked. Returns the new checkpoint's tree size, or `None` when
 /// there was nothing new (or another instance just did it).
 pub async fn checkpoint_head(
-    db: &Db,
+    db: &impl Executor,
     sign: impl FnOnce(&ChainHead) -> CheckpointRow,
 ) -> Result<Option<i64>, StoreError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.atomic().await?;
     let claim = Query::update()
         .table(AuditHead::Table)
         .value(AuditHead::CheckpointedSeq, Expr::col(AuditHead::Seq))
@@ -219,7 +219,7 @@ fn insert_checkpoint(checkpoint: &CheckpointRow) -> sea_query::InsertStatement {
         .to_owned()
 }
 
-pub async fn find_chain_head(db: &Db) -> Result<ChainHead, StoreError> {
+pub async fn find_chain_head(db: &impl Executor) -> Result<ChainHead, StoreError> {
     let query = Query::select()
         .columns([AuditHead::Seq, AuditHead::Hash, AuditHead::CheckpointedSeq])
         .from(AuditHead::Table)
@@ -231,7 +231,7 @@ pub async fn find_chain_head(db: &Db) -> Result<ChainHead, StoreError> {
 /// The newest checkpoint, or the newest whose tree size is at most `at_most`: the metrics'
 /// "seconds since the last checkpoint" and retention's anchor, without reading them all.
 pub async fn find_latest_checkpoint(
-    db: &Db,
+    db: &impl Executor,
     at_most: Option<i64>,
 ) -> Result<Option<CheckpointRow>, StoreError> {
     let mut query = Query::select();
@@ -244,7 +244,7 @@ pub async fn find_latest_checkpoint(
 }
 
 /// Every checkpoint, oldest first.
-pub async fn list_checkpoints(db: &Db) -> Result<Vec<CheckpointRow>, StoreError> {
+pub async fn list_checkpoints(db: &impl Executor) -> Result<Vec<CheckpointRow>, StoreError> {
     let query = Query::select()
         .columns(CHECKPOINT_COLUMNS)
         .from(AuditCheckpoints::Table)
@@ -254,7 +254,11 @@ pub async fn list_checkpoints(db: &Db) -> Result<Vec<CheckpointRow>, StoreError>
 }
 
 /// Up to `limit` events after position `after`, in chain order: the verifier's pages.
-pub async fn list_chain_page(db: &Db, after: i64, limit: u64) -> Result<Vec<AuditRow>, StoreError> {
+pub async fn list_chain_page(
+    db: &impl Executor,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<AuditRow>, StoreError> {
     let query = select_events()
         .and_where(Expr::col(AuditEvents::Seq).gt(after))
         .order_by(AuditEvents::Seq, Order::Asc)
@@ -264,7 +268,7 @@ pub async fn list_chain_page(db: &Db, after: i64, limit: u64) -> Result<Vec<Audi
 }
 
 /// The position of the event whose hash is `hash`, if any row holds it.
-pub async fn find_seq_by_hash(db: &Db, hash: &[u8]) -> Result<Option<i64>, StoreError> {
+pub async fn find_seq_by_hash(db: &impl Executor, hash: &[u8]) -> Result<Option<i64>, StoreError> {
     let query = Query::select()
         .column(AuditEvents::Seq)
         .from(AuditEvents::Table)
@@ -290,7 +294,7 @@ pub struct AuditFilter {
 
 /// Matching events, newest first, at most `limit` (the API's pages).
 pub async fn search_audit_events(
-    db: &Db,
+    db: &impl Executor,
     filter: &AuditFilter,
     limit: u64,
 ) -> Result<Vec<AuditRow>, StoreError> {
@@ -301,7 +305,7 @@ pub async fn search_audit_events(
 
 /// Matching events after position `after`, oldest first, at most `limit` (exports).
 pub async fn list_audit_page(
-    db: &Db,
+    db: &impl Executor,
     filter: &AuditFilter,
     after: i64,
     limit: u64,
@@ -352,7 +356,10 @@ fn filtered(engine: Engine, filter: &AuditFilter) -> SelectStatement {
 }
 
 /// Events, oldest first; only those with `action` when given.
-pub async fn list_audit_events(db: &Db, action: Option<&str>) -> Result<Vec<AuditRow>, StoreError> {
+pub async fn list_audit_events(
+    db: &impl Executor,
+    action: Option<&str>,
+) -> Result<Vec<AuditRow>, StoreError> {
     let mut query = select_events();
     query.order_by(AuditEvents::Seq, Order::Asc);
     if let Some(action) = action {
@@ -363,7 +370,7 @@ pub async fn list_audit_events(db: &Db, action: Option<&str>) -> Result<Vec<Audi
 
 /// The position of the newest event written before `cutoff`, if any.
 pub async fn find_last_seq_before(
-    db: &Db,
+    db: &impl Executor,
     cutoff: OffsetDateTime,
 ) -> Result<Option<i64>, StoreError> {
     let query = Query::select()
@@ -376,7 +383,7 @@ pub async fn find_last_seq_before(
 
 /// Deletes the events up to and including position `through` (retention). The caller makes
 /// sure a signed checkpoint at `through` exists: it vouches for what is gone.
-pub async fn prune_audit_events(db: &Db, through: i64) -> Result<u64, StoreError> {
+pub async fn prune_audit_events(db: &impl Executor, through: i64) -> Result<u64, StoreError> {
     let delete = Query::delete()
         .from_table(AuditEvents::Table)
         .and_where(Expr::col(AuditEvents::Seq).lte(through))
@@ -388,7 +395,7 @@ pub async fn prune_audit_events(db: &Db, through: i64) -> Result<u64, StoreError
 /// `limit` (an incident's timeline). SQLite compares the stored times as text, which is exact
 /// only to the second: callers that need more widen the window and filter what comes back.
 pub async fn list_audit_events_between(
-    db: &Db,
+    db: &impl Executor,
     actions: &[&str],
     since: OffsetDateTime,
     until: OffsetDateTime,
@@ -411,7 +418,7 @@ fn select_events() -> SelectStatement {
 /// Events of `action` since `since`, by `actor` or about `target` (the facts of the burst
 /// rules: refusals, wrong codes, sensitive reads, failures before a success).
 pub async fn count_recent_events(
-    db: &Db,
+    db: &impl Executor,
     action: &str,
     actor_user_id: Option<Uuid>,
     target: Option<&str>,
@@ -435,7 +442,7 @@ pub async fn count_recent_events(
 /// The sum of the numeric detail `key` over recent events of `action` by `actor_user_id` (an
 /// event without it counts 1): how many records the `sensitive_read` events of a window cover.
 pub async fn sum_recent_event_counts(
-    db: &Db,
+    db: &impl Executor,
     action: &str,
     actor_user_id: Option<Uuid>,
     since: OffsetDateTime,

@@ -4,7 +4,7 @@ use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum BackupRuns {
@@ -83,7 +83,7 @@ pub struct RestoreDrill {
     pub error: Option<String>,
 }
 
-pub async fn insert_backup_run(db: &Db, run: &BackupRun) -> Result<(), StoreError> {
+pub async fn insert_backup_run(db: &impl Executor, run: &BackupRun) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(BackupRuns::Table)
         .columns(RUN_COLUMNS)
@@ -103,7 +103,7 @@ pub async fn insert_backup_run(db: &Db, run: &BackupRun) -> Result<(), StoreErro
 }
 
 /// The newest successful backup, if any.
-pub async fn latest_successful_backup(db: &Db) -> Result<Option<BackupRun>, StoreError> {
+pub async fn latest_successful_backup(db: &impl Executor) -> Result<Option<BackupRun>, StoreError> {
     let query = Query::select()
         .columns(RUN_COLUMNS)
         .from(BackupRuns::Table)
@@ -115,7 +115,7 @@ pub async fn latest_successful_backup(db: &Db) -> Result<Option<BackupRun>, Stor
 }
 
 /// The newest backup attempt, whatever its outcome.
-pub async fn latest_backup_run(db: &Db) -> Result<Option<BackupRun>, StoreError> {
+pub async fn latest_backup_run(db: &impl Executor) -> Result<Option<BackupRun>, StoreError> {
     let query = Query::select()
         .columns(RUN_COLUMNS)
         .from(BackupRuns::Table)
@@ -125,7 +125,10 @@ pub async fn latest_backup_run(db: &Db) -> Result<Option<BackupRun>, StoreError>
     db.fetch_optional(&query).await
 }
 
-pub async fn insert_restore_drill(db: &Db, drill: &RestoreDrill) -> Result<(), StoreError> {
+pub async fn insert_restore_drill(
+    db: &impl Executor,
+    drill: &RestoreDrill,
+) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(RestoreDrills::Table)
         .columns(DRILL_COLUMNS)
@@ -144,7 +147,9 @@ pub async fn insert_restore_drill(db: &Db, drill: &RestoreDrill) -> Result<(), S
 }
 
 /// The newest successful drill, if any.
-pub async fn latest_successful_drill(db: &Db) -> Result<Option<RestoreDrill>, StoreError> {
+pub async fn latest_successful_drill(
+    db: &impl Executor,
+) -> Result<Option<RestoreDrill>, StoreError> {
     let query = Query::select()
         .columns(DRILL_COLUMNS)
         .from(RestoreDrills::Table)

@@ -5,7 +5,7 @@
 use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Collections {
@@ -64,7 +64,7 @@ const COLUMNS: [Collections; 11] = [
 ];
 
 /// Adds a collection; [`StoreError::Duplicate`] when the name is taken.
-pub async fn insert_collection(db: &Db, row: &CollectionRow) -> Result<(), StoreError> {
+pub async fn insert_collection(db: &impl Executor, row: &CollectionRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(Collections::Table)
         .columns(COLUMNS)
@@ -85,7 +85,10 @@ pub async fn insert_collection(db: &Db, row: &CollectionRow) -> Result<(), Store
     db.execute(&insert).await.map(drop)
 }
 
-pub async fn find_collection(db: &Db, name: &str) -> Result<Option<CollectionRow>, StoreError> {
+pub async fn find_collection(
+    db: &impl Executor,
+    name: &str,
+) -> Result<Option<CollectionRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(Collections::Table)
@@ -94,7 +97,7 @@ pub async fn find_collection(db: &Db, name: &str) -> Result<Option<CollectionRow
     db.fetch_optional(&query).await
 }
 
-pub async fn list_collections(db: &Db) -> Result<Vec<CollectionRow>, StoreError> {
+pub async fn list_collections(db: &impl Executor) -> Result<Vec<CollectionRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(Collections::Table)
@@ -105,7 +108,7 @@ pub async fn list_collections(db: &Db) -> Result<Vec<CollectionRow>, StoreError>
 
 /// Replaces the definition if it is still at `expected_version`; returns whether it was.
 pub async fn update_collection(
-    db: &Db,
+    db: &impl Executor,
     row: &CollectionRow,
     expected_version: i64,
 ) -> Result<bool, StoreError> {
@@ -129,7 +132,7 @@ pub async fn update_collection(
 }
 
 /// Deletes a collection that holds no record, not even one in the bin; `Conflict` otherwise.
-pub async fn delete_collection(db: &Db, name: &str) -> Result<bool, StoreError> {
+pub async fn delete_collection(db: &impl Executor, name: &str) -> Result<bool, StoreError> {
     let records = Query::select()
         .expr(Func::count(Expr::col(Records::Collection)))
         .from(Records::Table)

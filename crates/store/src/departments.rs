@@ -3,7 +3,7 @@
 use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Departments {
@@ -33,7 +33,10 @@ pub struct DepartmentRow {
 }
 
 /// Adds a department; [`StoreError::Duplicate`] when the name is taken.
-pub async fn insert_department(db: &Db, department: &DepartmentRow) -> Result<(), StoreError> {
+pub async fn insert_department(
+    db: &impl Executor,
+    department: &DepartmentRow,
+) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(Departments::Table)
         .columns([Departments::Name, Departments::Title, Departments::CreatedAt])
@@ -46,7 +49,7 @@ pub async fn insert_department(db: &Db, department: &DepartmentRow) -> Result<()
     db.execute(&insert).await.map(drop)
 }
 
-pub async fn list_departments(db: &Db) -> Result<Vec<DepartmentRow>, StoreError> {
+pub async fn list_departments(db: &impl Executor) -> Result<Vec<DepartmentRow>, StoreError> {
     let query = Query::select()
         .columns([Departments::Name, Departments::Title, Departments::CreatedAt])
         .from(Departments::Table)
@@ -56,7 +59,10 @@ pub async fn list_departments(db: &Db) -> Result<Vec<DepartmentRow>, StoreError>
 }
 
 /// Which of `names` exist.
-pub async fn existing_departments(db: &Db, names: &[String]) -> Result<Vec<String>, StoreError> {
+pub async fn existing_departments(
+    db: &impl Executor,
+    names: &[String],
+) -> Result<Vec<String>, StoreError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -69,7 +75,11 @@ pub async fn existing_departments(db: &Db, names: &[String]) -> Result<Vec<Strin
 }
 
 /// Renames a department's title; returns whether it exists.
-pub async fn update_department_title(db: &Db, name: &str, title: &str) -> Result<bool, StoreError> {
+pub async fn update_department_title(
+    db: &impl Executor,
+    name: &str,
+    title: &str,
+) -> Result<bool, StoreError> {
     let update = Query::update()
         .table(Departments::Table)
         .value(Departments::Title, title)
@@ -80,7 +90,7 @@ pub async fn update_department_title(db: &Db, name: &str, title: &str) -> Result
 
 /// Deletes a department that no grant and no record (live or in the bin) refers to; `Conflict`
 /// otherwise, so that deleting one never silently widens or narrows anyone's access.
-pub async fn delete_department(db: &Db, name: &str) -> Result<bool, StoreError> {
+pub async fn delete_department(db: &impl Executor, name: &str) -> Result<bool, StoreError> {
     let grants = Query::select()
         .expr(Func::count(Expr::col(UserRoleDepartments::Department)))
         .from(UserRoleDepartments::Table)

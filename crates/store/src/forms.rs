@@ -4,7 +4,7 @@
 use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use time::OffsetDateTime;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum FormSubmissions {
@@ -18,7 +18,7 @@ enum FormSubmissions {
 /// Counts one submission in the window starting at `window_start`; returns the window's count
 /// including this one.
 pub async fn count_form_submission(
-    db: &Db,
+    db: &impl Executor,
     collection: &str,
     ip: &str,
     window_start: OffsetDateTime,
@@ -58,7 +58,7 @@ pub async fn count_form_submission(
 
 /// Forgets windows that ended before `before`.
 pub async fn delete_form_windows_before(
-    db: &Db,
+    db: &impl Executor,
     before: OffsetDateTime,
 ) -> Result<u64, StoreError> {
     let delete = Query::delete()

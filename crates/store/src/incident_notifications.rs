@@ -5,7 +5,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum IncidentNotifications {
@@ -40,7 +40,7 @@ const COLUMNS: [IncidentNotifications; 6] = [
 /// Whether the address was notified in `batch_id` already. `digests` are its blind index under
 /// each key version (a rotation in between does not make it look new).
 pub async fn address_notified_in_batch(
-    db: &Db,
+    db: &impl Executor,
     batch_id: &str,
     digests: &[Vec<u8>],
 ) -> Result<bool, StoreError> {
@@ -56,7 +56,7 @@ pub async fn address_notified_in_batch(
 /// Records one address's notification (its records) in one statement; [`StoreError::Duplicate`] when
 /// one of the records was recorded in the batch already (a concurrent run took it).
 pub async fn insert_incident_notifications(
-    db: &Db,
+    db: &impl Executor,
     rows: &[NotificationRow],
 ) -> Result<(), StoreError> {
     if rows.is_empty() {
@@ -80,7 +80,7 @@ pub async fn insert_incident_notifications(
 
 /// The rows of `batch_id` (every batch when `None`), oldest first.
 pub async fn list_incident_notifications(
-    db: &Db,
+    db: &impl Executor,
     batch_id: Option<&str>,
 ) -> Result<Vec<NotificationRow>, StoreError> {
     let mut query = Query::select();
@@ -96,7 +96,7 @@ pub async fn list_incident_notifications(
 
 /// The blind-index key versions the rows use (what key retirement must keep: a digest cannot be
 /// recomputed under a new key without the address, which is not stored).
-pub async fn distinct_email_index_versions(db: &Db) -> Result<Vec<i64>, StoreError> {
+pub async fn distinct_email_index_versions(db: &impl Executor) -> Result<Vec<i64>, StoreError> {
     let query = Query::select()
         .distinct()
         .column(IncidentNotifications::EmailIndexVersion)

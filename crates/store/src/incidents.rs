@@ -5,7 +5,7 @@ use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Incidents {
@@ -71,7 +71,7 @@ const NOTE_COLUMNS: [IncidentNotes; 5] = [
     IncidentNotes::Note,
 ];
 
-pub async fn insert_incident(db: &Db, incident: &IncidentRow) -> Result<(), StoreError> {
+pub async fn insert_incident(db: &impl Executor, incident: &IncidentRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(Incidents::Table)
         .columns(COLUMNS)
@@ -89,7 +89,10 @@ pub async fn insert_incident(db: &Db, incident: &IncidentRow) -> Result<(), Stor
     db.execute(&insert).await.map(drop)
 }
 
-pub async fn find_incident(db: &Db, id: Uuid) -> Result<Option<IncidentRow>, StoreError> {
+pub async fn find_incident(
+    db: &impl Executor,
+    id: Uuid,
+) -> Result<Option<IncidentRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(Incidents::Table)
@@ -100,7 +103,7 @@ pub async fn find_incident(db: &Db, id: Uuid) -> Result<Option<IncidentRow>, Sto
 
 /// Incidents newest first, only those of `status` when given, at most `limit`.
 pub async fn list_incidents(
-    db: &Db,
+    db: &impl Executor,
     status: Option<&str>,
     limit: u64,
 ) -> Result<Vec<IncidentRow>, StoreError> {
@@ -117,7 +120,7 @@ pub async fn list_incidents(
 /// stored status is still `expected_status` (two managers closing at once: one wins). Returns
 /// whether the row was changed.
 pub async fn update_incident(
-    db: &Db,
+    db: &impl Executor,
     incident: &IncidentRow,
     expected_status: &str,
 ) -> Result<bool, StoreError> {
@@ -138,7 +141,7 @@ pub async fn update_incident(
 
 /// Adds a note; returns its id.
 pub async fn insert_incident_note(
-    db: &Db,
+    db: &impl Executor,
     incident_id: Uuid,
     at: OffsetDateTime,
     author: Option<Uuid>,
@@ -159,7 +162,7 @@ pub async fn insert_incident_note(
 
 /// An incident's notes, oldest first.
 pub async fn list_incident_notes(
-    db: &Db,
+    db: &impl Executor,
     incident_id: Uuid,
 ) -> Result<Vec<IncidentNoteRow>, StoreError> {
     let query = Query::select()

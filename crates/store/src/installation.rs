@@ -5,7 +5,7 @@ use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 /// The `installation` table and its columns (the names mirror the SQL, hence the lint).
 #[derive(Iden)]
@@ -25,7 +25,9 @@ pub struct InstallationRecord {
 }
 
 /// The installation record, or `None` in a database no start has claimed yet.
-pub async fn find_installation(db: &Db) -> Result<Option<InstallationRecord>, StoreError> {
+pub async fn find_installation(
+    db: &impl Executor,
+) -> Result<Option<InstallationRecord>, StoreError> {
     let query = Query::select()
         .columns([Installation::InstallationId, Installation::CreatedAt])
         .from(Installation::Table)
@@ -37,7 +39,7 @@ pub async fn find_installation(db: &Db) -> Result<Option<InstallationRecord>, St
 /// Claims the database for `candidate` unless it was claimed before; returns the record in force.
 /// Safe when several instances start at once: the first insert wins, the others read it.
 pub async fn claim_installation(
-    db: &Db,
+    db: &impl Executor,
     candidate: &InstallationRecord,
 ) -> Result<InstallationRecord, StoreError> {
     let insert = Query::insert()

@@ -3,7 +3,7 @@
 use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use time::OffsetDateTime;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum JobProgress {
@@ -32,7 +32,10 @@ const COLUMNS: [JobProgress; 5] = [
     JobProgress::UpdatedAt,
 ];
 
-pub async fn find_job_progress(db: &Db, name: &str) -> Result<Option<JobProgressRow>, StoreError> {
+pub async fn find_job_progress(
+    db: &impl Executor,
+    name: &str,
+) -> Result<Option<JobProgressRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(JobProgress::Table)
@@ -41,7 +44,10 @@ pub async fn find_job_progress(db: &Db, name: &str) -> Result<Option<JobProgress
     db.fetch_optional(&query).await
 }
 
-pub async fn save_job_progress(db: &Db, progress: &JobProgressRow) -> Result<(), StoreError> {
+pub async fn save_job_progress(
+    db: &impl Executor,
+    progress: &JobProgressRow,
+) -> Result<(), StoreError> {
     let upsert = Query::insert()
         .into_table(JobProgress::Table)
         .columns(COLUMNS)
@@ -66,7 +72,7 @@ pub async fn save_job_progress(db: &Db, progress: &JobProgressRow) -> Result<(),
     db.execute(&upsert).await.map(drop)
 }
 
-pub async fn delete_job_progress(db: &Db, name: &str) -> Result<(), StoreError> {
+pub async fn delete_job_progress(db: &impl Executor, name: &str) -> Result<(), StoreError> {
     let delete = Query::delete()
         .from_table(JobProgress::Table)
         .and_where(Expr::col(JobProgress::Name).eq(name))
@@ -78,7 +84,7 @@ pub async fn delete_job_progress(db: &Db, name: &str) -> Result<(), StoreError> 
 /// the job's row was last claimed at or before `due_before` (or never), and then moves that
 /// claim to `now` in the same statement, so exactly one of several callers gets true.
 pub async fn claim_periodic_job(
-    db: &Db,
+    db: &impl Executor,
     name: &str,
     now: OffsetDateTime,
     due_before: OffsetDateTime,

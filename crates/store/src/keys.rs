@@ -4,7 +4,7 @@
 use sea_query::{Expr, ExprTrait, Iden, OnConflict, Order, Query};
 use time::OffsetDateTime;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Keys {
@@ -25,7 +25,7 @@ pub struct StoredKey {
 }
 
 /// Every stored key, by purpose then version.
-pub async fn list_keys(db: &Db) -> Result<Vec<StoredKey>, StoreError> {
+pub async fn list_keys(db: &impl Executor) -> Result<Vec<StoredKey>, StoreError> {
     let query = Query::select()
         .columns([Keys::Purpose, Keys::Version, Keys::Wrapped, Keys::CreatedAt])
         .from(Keys::Table)
@@ -37,7 +37,7 @@ pub async fn list_keys(db: &Db) -> Result<Vec<StoredKey>, StoreError> {
 
 /// Stores a new key version. Returns `false` when that purpose and version already exist (another
 /// instance got there first); the caller then re-reads.
-pub async fn insert_key(db: &Db, key: &StoredKey) -> Result<bool, StoreError> {
+pub async fn insert_key(db: &impl Executor, key: &StoredKey) -> Result<bool, StoreError> {
     let insert = Query::insert()
         .into_table(Keys::Table)
         .columns([Keys::Purpose, Keys::Version, Keys::Wrapped, Keys::CreatedAt])
@@ -54,7 +54,7 @@ pub async fn insert_key(db: &Db, key: &StoredKey) -> Result<bool, StoreError> {
 
 /// Replaces the wrapped bytes of every listed key in one transaction: all or none (used when the
 /// master key changes).
-pub async fn rewrap_keys(db: &Db, keys: &[StoredKey]) -> Result<(), StoreError> {
+pub async fn rewrap_keys(db: &impl Executor, keys: &[StoredKey]) -> Result<(), StoreError> {
     let updates: Vec<_> = keys
         .iter()
         .map(|key| {
@@ -74,7 +74,7 @@ pub async fn rewrap_keys(db: &Db, keys: &[StoredKey]) -> Result<(), StoreError> 
 }
 
 /// Removes one key version (after re-encryption left no value using it).
-pub async fn delete_key(db: &Db, purpose: &str, version: i64) -> Result<(), StoreError> {
+pub async fn delete_key(db: &impl Executor, purpose: &str, version: i64) -> Result<(), StoreError> {
     let delete = Query::delete()
         .from_table(Keys::Table)
         .and_where(Expr::col(Keys::Purpose).eq(purpose))

@@ -4,7 +4,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, OnConflict, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum KnownDevices {
@@ -16,7 +16,7 @@ enum KnownDevices {
 
 /// Remembers the device; returns `true` when it was new for this user.
 pub async fn remember_device(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     device_hash: &[u8],
     at: OffsetDateTime,
@@ -34,7 +34,7 @@ pub async fn remember_device(
     Ok(db.execute(&insert).await? == 1)
 }
 
-pub async fn count_known_devices(db: &Db, user_id: Uuid) -> Result<i64, StoreError> {
+pub async fn count_known_devices(db: &impl Executor, user_id: Uuid) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(KnownDevices::DeviceHash)))
         .from(KnownDevices::Table)

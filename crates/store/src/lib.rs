@@ -1,7 +1,8 @@
 //! Rampart's storage: one code path over SQLite and PostgreSQL.
 //!
-//! [`Db`] is the handle every feature uses; one module per aggregate builds its statements with
-//! sea-query, and `db.rs` is the only place where built SQL becomes a query. Business code never
+//! [`Db`] is the handle every feature uses, and [`Transaction`] a use case's unit of work: both
+//! are an [`Executor`], which every store function takes. One module per aggregate builds its
+//! statements with sea-query; `db/` is the only place where built SQL becomes a query. Business code never
 //! asks which engine it runs on.
 
 pub mod alerts;
@@ -36,7 +37,7 @@ pub mod totp_factors;
 pub mod users;
 pub mod webauthn_challenges;
 pub use db::{
-    Db, Engine, PoolSettings, SchemaRights, apply_statements, least_privilege_statements,
-    schema_rights,
+    Db, Engine, Executor, PoolSettings, SchemaRights, Transaction, apply_statements,
+    least_privilege_statements, schema_rights,
 };
 pub use error::StoreError;

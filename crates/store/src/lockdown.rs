@@ -4,7 +4,7 @@ use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Lockdown {
@@ -25,7 +25,7 @@ pub struct LockdownRow {
 }
 
 /// The switch as stored; a missing row (a damaged database) reads as locked down: fail closed.
-pub async fn find_lockdown(db: &Db) -> Result<LockdownRow, StoreError> {
+pub async fn find_lockdown(db: &impl Executor) -> Result<LockdownRow, StoreError> {
     let query = Query::select()
         .columns([Lockdown::Active, Lockdown::Reason, Lockdown::ChangedAt, Lockdown::ChangedBy])
         .from(Lockdown::Table)
@@ -39,7 +39,7 @@ pub async fn find_lockdown(db: &Db) -> Result<LockdownRow, StoreError> {
     }))
 }
 
-pub async fn set_lockdown(db: &Db, row: &LockdownRow) -> Result<(), StoreError> {
+pub async fn set_lockdown(db: &impl Executor, row: &LockdownRow) -> Result<(), StoreError> {
     let update = Query::update()
         .table(Lockdown::Table)
         .values([

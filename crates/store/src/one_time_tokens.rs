@@ -6,7 +6,7 @@ use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum OneTimeTokens {
@@ -44,7 +44,7 @@ pub struct UsedToken {
 }
 
 pub async fn insert_one_time_token(
-    db: &Db,
+    db: &impl Executor,
     token_hash: &[u8],
     purpose: TokenPurpose,
     user_id: Option<Uuid>,
@@ -74,7 +74,7 @@ pub async fn insert_one_time_token(
 /// Marks the unused token with this hash and purpose used, and says what it was for; `None` when
 /// there is no such unused token. The caller still checks `expires_at`.
 pub async fn use_one_time_token(
-    db: &Db,
+    db: &impl Executor,
     token_hash: &[u8],
     purpose: TokenPurpose,
     now: OffsetDateTime,
@@ -90,10 +90,27 @@ pub async fn use_one_time_token(
     db.fetch_optional(&update).await
 }
 
+/// The unused token with this hash and purpose, without using it up: a use case that must do
+/// slow work (hash a new password) before the unit of work that uses the token looks first.
+pub async fn find_unused_one_time_token(
+    db: &impl Executor,
+    token_hash: &[u8],
+    purpose: TokenPurpose,
+) -> Result<Option<UsedToken>, StoreError> {
+    let query = Query::select()
+        .columns([OneTimeTokens::UserId, OneTimeTokens::ExpiresAt])
+        .from(OneTimeTokens::Table)
+        .and_where(Expr::col(OneTimeTokens::TokenHash).eq(token_hash.to_vec()))
+        .and_where(Expr::col(OneTimeTokens::Purpose).eq(purpose.as_str()))
+        .and_where(Expr::col(OneTimeTokens::UsedAt).is_null())
+        .to_owned();
+    db.fetch_optional(&query).await
+}
+
 /// Makes every unused token of `purpose` for `user_id` (or with no user, for bootstrap) unusable:
 /// a new link replaces the old ones.
 pub async fn revoke_one_time_tokens(
-    db: &Db,
+    db: &impl Executor,
     purpose: TokenPurpose,
     user_id: Option<Uuid>,
     now: OffsetDateTime,
@@ -114,7 +131,7 @@ pub async fn revoke_one_time_tokens(
 /// When each unused, unexpired token of `purpose` expires, latest first: a link that still works
 /// (`rampart doctor` reports an open bootstrap link).
 pub async fn list_open_one_time_tokens(
-    db: &Db,
+    db: &impl Executor,
     purpose: TokenPurpose,
     now: OffsetDateTime,
 ) -> Result<Vec<OffsetDateTime>, StoreError> {

@@ -13,7 +13,7 @@ use sea_query::{Cond, Expr, ExprTrait, Func, Iden, Order, Query, UpdateStatement
 use time::{Duration, OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Outbox {
@@ -61,7 +61,7 @@ fn stored(time: OffsetDateTime) -> OffsetDateTime {
 
 /// Queues a message, due at once.
 pub async fn insert_outbox_message(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     message_ciphertext: Vec<u8>,
     now: OffsetDateTime,
@@ -87,7 +87,7 @@ pub async fn insert_outbox_message(
 /// Each row is taken by its own conditional update, so when instances race for a row exactly one
 /// of them gets it; the rows returned are the ones this caller won.
 pub async fn claim_due_outbox_messages(
-    db: &Db,
+    db: &impl Executor,
     now: OffsetDateTime,
     lease: Duration,
     limit: u64,
@@ -128,7 +128,7 @@ fn unclaimed(now: OffsetDateTime) -> Cond {
 }
 
 /// Removes a message (delivered, or given up). Returns whether it was there.
-pub async fn delete_outbox_message(db: &Db, id: Uuid) -> Result<bool, StoreError> {
+pub async fn delete_outbox_message(db: &impl Executor, id: Uuid) -> Result<bool, StoreError> {
     let delete = Query::delete()
         .from_table(Outbox::Table)
         .and_where(Expr::col(Outbox::Id).eq(id))
@@ -139,7 +139,7 @@ pub async fn delete_outbox_message(db: &Db, id: Uuid) -> Result<bool, StoreError
 /// After a failed delivery: one more attempt counted, due again at `next_attempt_at`, claim
 /// released. `last_error` is a short kind, never the server's text (it may quote the address).
 pub async fn reschedule_outbox_message(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     next_attempt_at: OffsetDateTime,
     last_error: &str,
@@ -156,7 +156,7 @@ pub async fn reschedule_outbox_message(
 /// stopping): no attempt counted, due as before. `last_error` as for
 /// [`reschedule_outbox_message`]; `None` keeps the previous one.
 pub async fn release_outbox_message(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     last_error: Option<&str>,
 ) -> Result<bool, StoreError> {
@@ -179,7 +179,7 @@ fn unclaim(id: Uuid) -> UpdateStatement {
 /// Up to `limit` queued messages with an id after `after`, in id order: a cursor over the whole
 /// queue (what key re-encryption and operators read).
 pub async fn list_outbox_messages_after(
-    db: &Db,
+    db: &impl Executor,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<OutboxRow>, StoreError> {
@@ -192,7 +192,7 @@ pub async fn list_outbox_messages_after(
 }
 
 /// Messages waiting in the outbox (for the `rampart_outbox_messages` metric).
-pub async fn count_outbox_messages(db: &Db) -> Result<i64, StoreError> {
+pub async fn count_outbox_messages(db: &impl Executor) -> Result<i64, StoreError> {
     let query =
         Query::select().expr(Func::count(Expr::col(Outbox::Id))).from(Outbox::Table).to_owned();
     db.count(&query).await

@@ -5,7 +5,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Passkeys {
@@ -41,7 +41,7 @@ const COLUMNS: [Passkeys; 7] = [
 ];
 
 /// [`StoreError::Duplicate`] when the credential is registered already (to anyone).
-pub async fn insert_passkey(db: &Db, row: &PasskeyRow) -> Result<(), StoreError> {
+pub async fn insert_passkey(db: &impl Executor, row: &PasskeyRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(Passkeys::Table)
         .columns(COLUMNS)
@@ -59,7 +59,10 @@ pub async fn insert_passkey(db: &Db, row: &PasskeyRow) -> Result<(), StoreError>
 }
 
 /// A user's passkeys, oldest first.
-pub async fn list_passkeys_of_user(db: &Db, user_id: Uuid) -> Result<Vec<PasskeyRow>, StoreError> {
+pub async fn list_passkeys_of_user(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<Vec<PasskeyRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(Passkeys::Table)
@@ -69,7 +72,7 @@ pub async fn list_passkeys_of_user(db: &Db, user_id: Uuid) -> Result<Vec<Passkey
     db.fetch_all(&query).await
 }
 
-pub async fn count_passkeys_of_user(db: &Db, user_id: Uuid) -> Result<i64, StoreError> {
+pub async fn count_passkeys_of_user(db: &impl Executor, user_id: Uuid) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(Passkeys::Id)))
         .from(Passkeys::Table)
@@ -80,7 +83,7 @@ pub async fn count_passkeys_of_user(db: &Db, user_id: Uuid) -> Result<i64, Store
 
 /// After a use: the credential's new state (counter) and when.
 pub async fn record_passkey_use(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     passkey: &str,
     at: OffsetDateTime,
@@ -96,7 +99,7 @@ pub async fn record_passkey_use(
 
 /// Renames one of the user's passkeys; `false` when it is not theirs.
 pub async fn rename_passkey(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     id: Uuid,
     name: &str,
@@ -111,7 +114,11 @@ pub async fn rename_passkey(
 }
 
 /// Removes one of the user's passkeys, or all of them with `id = None`; returns how many.
-pub async fn delete_passkeys(db: &Db, user_id: Uuid, id: Option<Uuid>) -> Result<u64, StoreError> {
+pub async fn delete_passkeys(
+    db: &impl Executor,
+    user_id: Uuid,
+    id: Option<Uuid>,
+) -> Result<u64, StoreError> {
     let mut delete = Query::delete();
     delete.from_table(Passkeys::Table).and_where(Expr::col(Passkeys::UserId).eq(user_id));
     if let Some(id) = id {

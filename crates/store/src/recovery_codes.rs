@@ -8,7 +8,7 @@ use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum RecoveryCodes {
@@ -22,7 +22,7 @@ enum RecoveryCodes {
 /// Replaces the user's codes with `hashes`, in one transaction: the old set stops working at the
 /// moment the new one exists.
 pub async fn replace_recovery_codes(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     hashes: &[[u8; 32]],
     now: OffsetDateTime,
@@ -42,7 +42,7 @@ pub async fn replace_recovery_codes(
 
 /// Uses one code of the user's. `false` when it is not one of theirs or was used before.
 pub async fn use_recovery_code(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     hash: &[u8; 32],
     now: OffsetDateTime,
@@ -58,7 +58,10 @@ pub async fn use_recovery_code(
 }
 
 /// How many of the user's codes are still unused.
-pub async fn count_unused_recovery_codes(db: &Db, user_id: Uuid) -> Result<i64, StoreError> {
+pub async fn count_unused_recovery_codes(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(RecoveryCodes::CodeHash)))
         .from(RecoveryCodes::Table)
@@ -69,7 +72,7 @@ pub async fn count_unused_recovery_codes(db: &Db, user_id: Uuid) -> Result<i64, 
 }
 
 /// Removes every code of the user's; returns how many there were.
-pub async fn delete_recovery_codes(db: &Db, user_id: Uuid) -> Result<u64, StoreError> {
+pub async fn delete_recovery_codes(db: &impl Executor, user_id: Uuid) -> Result<u64, StoreError> {
     db.execute(&delete_statement(user_id)).await
 }
 

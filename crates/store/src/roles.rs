@@ -8,7 +8,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, OnConflict, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum UserRoles {
@@ -48,7 +48,7 @@ pub struct GrantRow {
 
 /// Grants `role` over all departments; granting a role already held changes nothing.
 pub async fn grant_role(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     role: &str,
     at: OffsetDateTime,
@@ -67,14 +67,14 @@ pub async fn grant_role(
 /// Grants `role` over `departments` (`None`: all), replacing the scope of an earlier grant of
 /// the same role, in one transaction.
 pub async fn set_role_grant(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     role: &str,
     departments: Option<&[String]>,
     granted_by: Uuid,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.atomic().await?;
     let delete = Query::delete()
         .from_table(UserRoles::Table)
         .and_where(Expr::col(UserRoles::UserId).eq(user_id))
@@ -114,7 +114,7 @@ pub async fn set_role_grant(
     tx.commit().await
 }
 
-pub async fn roles_of_user(db: &Db, user_id: Uuid) -> Result<Vec<String>, StoreError> {
+pub async fn roles_of_user(db: &impl Executor, user_id: Uuid) -> Result<Vec<String>, StoreError> {
     let query = Query::select()
         .column(UserRoles::Role)
         .from(UserRoles::Table)
@@ -125,7 +125,10 @@ pub async fn roles_of_user(db: &Db, user_id: Uuid) -> Result<Vec<String>, StoreE
 }
 
 /// Every role a user holds, with its departments.
-pub async fn grants_of_user(db: &Db, user_id: Uuid) -> Result<Vec<GrantRow>, StoreError> {
+pub async fn grants_of_user(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<Vec<GrantRow>, StoreError> {
     let query = Query::select()
         .columns([UserRoles::Role, UserRoles::AllDepartments, UserRoles::GrantedAt])
         .from(UserRoles::Table)
@@ -158,7 +161,7 @@ pub async fn grants_of_user(db: &Db, user_id: Uuid) -> Result<Vec<GrantRow>, Sto
 }
 
 /// How many users hold `role` (e.g. whether an owner exists yet).
-pub async fn count_users_with_role(db: &Db, role: &str) -> Result<i64, StoreError> {
+pub async fn count_users_with_role(db: &impl Executor, role: &str) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(UserRoles::UserId)))
         .from(UserRoles::Table)
@@ -168,7 +171,11 @@ pub async fn count_users_with_role(db: &Db, role: &str) -> Result<i64, StoreErro
 }
 
 /// Takes `role` away; returns whether it was held.
-pub async fn revoke_role(db: &Db, user_id: Uuid, role: &str) -> Result<bool, StoreError> {
+pub async fn revoke_role(
+    db: &impl Executor,
+    user_id: Uuid,
+    role: &str,
+) -> Result<bool, StoreError> {
     let delete = Query::delete()
         .from_table(UserRoles::Table)
         .and_where(Expr::col(UserRoles::UserId).eq(user_id))
@@ -181,7 +188,7 @@ pub async fn revoke_role(db: &Db, user_id: Uuid, role: &str) -> Result<bool, Sto
 /// statement so that two concurrent revocations cannot both pass the check. Returns whether it
 /// was taken; `Conflict` when the user is the last holder.
 pub async fn revoke_role_keeping_one(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     role: &str,
 ) -> Result<bool, StoreError> {
@@ -208,7 +215,10 @@ pub async fn revoke_role_keeping_one(
 struct Others;
 
 /// Who holds any of `roles` (e.g. whom to e-mail an alert).
-pub async fn list_users_with_roles(db: &Db, roles: &[&str]) -> Result<Vec<Uuid>, StoreError> {
+pub async fn list_users_with_roles(
+    db: &impl Executor,
+    roles: &[&str],
+) -> Result<Vec<Uuid>, StoreError> {
     let query = Query::select()
         .distinct()
         .column(UserRoles::UserId)
@@ -237,7 +247,10 @@ const CUSTOM_ROLE_COLUMNS: [CustomRoles; 5] = [
 ];
 
 /// Adds a custom role; [`StoreError::Duplicate`] when the name is taken.
-pub async fn insert_custom_role(db: &Db, role: &CustomRoleRow) -> Result<(), StoreError> {
+pub async fn insert_custom_role(
+    db: &impl Executor,
+    role: &CustomRoleRow,
+) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(CustomRoles::Table)
         .columns(CUSTOM_ROLE_COLUMNS)
@@ -253,7 +266,10 @@ pub async fn insert_custom_role(db: &Db, role: &CustomRoleRow) -> Result<(), Sto
 }
 
 /// Changes a custom role's description and permissions; returns whether it exists.
-pub async fn update_custom_role(db: &Db, role: &CustomRoleRow) -> Result<bool, StoreError> {
+pub async fn update_custom_role(
+    db: &impl Executor,
+    role: &CustomRoleRow,
+) -> Result<bool, StoreError> {
     let update = Query::update()
         .table(CustomRoles::Table)
         .values([
@@ -266,7 +282,7 @@ pub async fn update_custom_role(db: &Db, role: &CustomRoleRow) -> Result<bool, S
     Ok(db.execute(&update).await? == 1)
 }
 
-pub async fn list_custom_roles(db: &Db) -> Result<Vec<CustomRoleRow>, StoreError> {
+pub async fn list_custom_roles(db: &impl Executor) -> Result<Vec<CustomRoleRow>, StoreError> {
     let query = Query::select()
         .columns(CUSTOM_ROLE_COLUMNS)
         .from(CustomRoles::Table)
@@ -276,7 +292,7 @@ pub async fn list_custom_roles(db: &Db) -> Result<Vec<CustomRoleRow>, StoreError
 }
 
 pub async fn find_custom_roles(
-    db: &Db,
+    db: &impl Executor,
     names: &[String],
 ) -> Result<Vec<CustomRoleRow>, StoreError> {
     if names.is_empty() {
@@ -291,7 +307,7 @@ pub async fn find_custom_roles(
 }
 
 /// Deletes a custom role nobody holds; `Conflict` while someone does.
-pub async fn delete_custom_role(db: &Db, name: &str) -> Result<bool, StoreError> {
+pub async fn delete_custom_role(db: &impl Executor, name: &str) -> Result<bool, StoreError> {
     if count_users_with_role(db, name).await? > 0 {
         return Err(StoreError::Conflict("the role is still granted"));
     }

@@ -5,7 +5,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Sessions {
@@ -60,7 +60,7 @@ const COLUMNS: [Sessions; 12] = [
     Sessions::MfaFailures,
 ];
 
-pub async fn insert_session(db: &Db, session: &SessionRow) -> Result<(), StoreError> {
+pub async fn insert_session(db: &impl Executor, session: &SessionRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(Sessions::Table)
         .columns(COLUMNS)
@@ -83,7 +83,7 @@ pub async fn insert_session(db: &Db, session: &SessionRow) -> Result<(), StoreEr
 }
 
 pub async fn find_session_by_token_hash(
-    db: &Db,
+    db: &impl Executor,
     token_hash: &[u8],
 ) -> Result<Option<SessionRow>, StoreError> {
     let query = Query::select()
@@ -95,7 +95,10 @@ pub async fn find_session_by_token_hash(
 }
 
 /// A user's sessions, newest first (expired ones included: the caller filters).
-pub async fn list_sessions_of_user(db: &Db, user_id: Uuid) -> Result<Vec<SessionRow>, StoreError> {
+pub async fn list_sessions_of_user(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<Vec<SessionRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(Sessions::Table)
@@ -106,7 +109,11 @@ pub async fn list_sessions_of_user(db: &Db, user_id: Uuid) -> Result<Vec<Session
 }
 
 /// Records activity, for the idle timeout.
-pub async fn touch_session(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn touch_session(
+    db: &impl Executor,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
     let update = Query::update()
         .table(Sessions::Table)
         .value(Sessions::LastSeenAt, at)
@@ -116,7 +123,11 @@ pub async fn touch_session(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<(), 
 }
 
 /// Ends one session. With `user_id`, only if it is that user's. Returns whether one ended.
-pub async fn delete_session(db: &Db, id: Uuid, user_id: Option<Uuid>) -> Result<bool, StoreError> {
+pub async fn delete_session(
+    db: &impl Executor,
+    id: Uuid,
+    user_id: Option<Uuid>,
+) -> Result<bool, StoreError> {
     let mut delete = Query::delete();
     delete.from_table(Sessions::Table).and_where(Expr::col(Sessions::Id).eq(id));
     if let Some(user_id) = user_id {
@@ -127,7 +138,7 @@ pub async fn delete_session(db: &Db, id: Uuid, user_id: Option<Uuid>) -> Result<
 
 /// Ends every session of `user_id`, or of everyone when `None`, except `keep`. Returns how many.
 pub async fn delete_sessions(
-    db: &Db,
+    db: &impl Executor,
     user_id: Option<Uuid>,
     keep: Option<Uuid>,
 ) -> Result<u64, StoreError> {
@@ -144,7 +155,7 @@ pub async fn delete_sessions(
 
 /// Removes sessions past their absolute end (housekeeping; expiry is enforced on every request).
 pub async fn delete_sessions_expired_before(
-    db: &Db,
+    db: &impl Executor,
     now: OffsetDateTime,
 ) -> Result<u64, StoreError> {
     let delete = Query::delete()
@@ -155,7 +166,7 @@ pub async fn delete_sessions_expired_before(
 }
 
 /// Counts one wrong second-factor code against a session; returns the count after it.
-pub async fn count_session_mfa_failure(db: &Db, id: Uuid) -> Result<i64, StoreError> {
+pub async fn count_session_mfa_failure(db: &impl Executor, id: Uuid) -> Result<i64, StoreError> {
     let update = Query::update()
         .table(Sessions::Table)
         .value(Sessions::MfaFailures, Expr::col(Sessions::MfaFailures).add(1))
@@ -173,7 +184,7 @@ pub async fn count_session_mfa_failure(db: &Db, id: Uuid) -> Result<i64, StoreEr
 /// Sessions still usable at `now`: not expired, and seen after `idle_since` (coarse: SQLite
 /// compares times to the second). For the `rampart_sessions_active` metric.
 pub async fn count_live_sessions(
-    db: &Db,
+    db: &impl Executor,
     now: OffsetDateTime,
     idle_since: OffsetDateTime,
 ) -> Result<i64, StoreError> {
@@ -189,7 +200,7 @@ pub async fn count_live_sessions(
 /// Lockdown: ends every session but the signed-in ones of `keep_users` proved with more than a
 /// password (`keep_assurance` lists the assurances kept); returns how many ended.
 pub async fn delete_sessions_for_lockdown(
-    db: &Db,
+    db: &impl Executor,
     keep_users: &[Uuid],
     keep_assurance: &[&str],
 ) -> Result<u64, StoreError> {

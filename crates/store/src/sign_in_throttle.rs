@@ -6,7 +6,7 @@ use sea_query::{Expr, ExprTrait, Func, Iden, OnConflict, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum SignInFailuresByAddress {
@@ -39,7 +39,7 @@ pub struct AddressFailures {
 }
 
 pub async fn find_address_failures(
-    db: &Db,
+    db: &impl Executor,
     address_index: &[u8],
 ) -> Result<Option<AddressFailures>, StoreError> {
     let query = Query::select()
@@ -53,7 +53,7 @@ pub async fn find_address_failures(
 /// Counts one more consecutive failure for the address, atomically (two instances counting at
 /// once both count), and returns the new count.
 pub async fn count_address_failure(
-    db: &Db,
+    db: &impl Executor,
     address_index: &[u8],
     at: OffsetDateTime,
 ) -> Result<i64, StoreError> {
@@ -85,7 +85,10 @@ pub async fn count_address_failure(
 }
 
 /// A success (or a password reset) starts the count again.
-pub async fn clear_address_failures(db: &Db, address_index: &[u8]) -> Result<(), StoreError> {
+pub async fn clear_address_failures(
+    db: &impl Executor,
+    address_index: &[u8],
+) -> Result<(), StoreError> {
     let delete = Query::delete()
         .from_table(SignInFailuresByAddress::Table)
         .and_where(Expr::col(SignInFailuresByAddress::AddressIndex).eq(address_index.to_vec()))
@@ -96,7 +99,7 @@ pub async fn clear_address_failures(db: &Db, address_index: &[u8]) -> Result<(),
 /// Records a failure from `ip`, forgets that IP's failures older than `window_start`, and returns
 /// how many remain (the failures within the window, this one included).
 pub async fn count_ip_failure(
-    db: &Db,
+    db: &impl Executor,
     ip: &str,
     address_index: &[u8],
     at: OffsetDateTime,
@@ -129,7 +132,11 @@ pub async fn count_ip_failure(
     Ok(count)
 }
 
-pub async fn block_ip(db: &Db, ip: &str, until: OffsetDateTime) -> Result<(), StoreError> {
+pub async fn block_ip(
+    db: &impl Executor,
+    ip: &str,
+    until: OffsetDateTime,
+) -> Result<(), StoreError> {
     let upsert = Query::insert()
         .into_table(BlockedIps::Table)
         .columns([BlockedIps::Ip, BlockedIps::BlockedUntil])
@@ -142,7 +149,10 @@ pub async fn block_ip(db: &Db, ip: &str, until: OffsetDateTime) -> Result<(), St
 }
 
 /// Until when `ip` is blocked, if it ever was (the caller compares with now).
-pub async fn find_ip_block(db: &Db, ip: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+pub async fn find_ip_block(
+    db: &impl Executor,
+    ip: &str,
+) -> Result<Option<OffsetDateTime>, StoreError> {
     let query = Query::select()
         .column(BlockedIps::BlockedUntil)
         .from(BlockedIps::Table)
@@ -152,7 +162,10 @@ pub async fn find_ip_block(db: &Db, ip: &str) -> Result<Option<OffsetDateTime>, 
 }
 
 /// Addresses with at least `failures` consecutive failed sign-ins (throttled ones).
-pub async fn count_throttled_addresses(db: &Db, failures: i64) -> Result<i64, StoreError> {
+pub async fn count_throttled_addresses(
+    db: &impl Executor,
+    failures: i64,
+) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(SignInFailuresByAddress::AddressIndex)))
         .from(SignInFailuresByAddress::Table)
@@ -162,7 +175,7 @@ pub async fn count_throttled_addresses(db: &Db, failures: i64) -> Result<i64, St
 }
 
 /// Client addresses blocked at `now` for password spraying.
-pub async fn count_blocked_ips(db: &Db, now: OffsetDateTime) -> Result<i64, StoreError> {
+pub async fn count_blocked_ips(db: &impl Executor, now: OffsetDateTime) -> Result<i64, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(BlockedIps::Ip)))
         .from(BlockedIps::Table)
@@ -173,7 +186,7 @@ pub async fn count_blocked_ips(db: &Db, now: OffsetDateTime) -> Result<i64, Stor
 
 /// Failed sign-ins since `since`: how many distinct addresses one client tried (spraying).
 pub async fn count_addresses_tried_from_ip(
-    db: &Db,
+    db: &impl Executor,
     ip: &str,
     since: OffsetDateTime,
 ) -> Result<i64, StoreError> {
@@ -189,7 +202,7 @@ pub async fn count_addresses_tried_from_ip(
 /// Failed sign-ins since `since`, deployment-wide: distinct clients and distinct addresses
 /// (credential stuffing: many clients, many accounts).
 pub async fn count_failing_clients_and_addresses(
-    db: &Db,
+    db: &impl Executor,
     since: OffsetDateTime,
 ) -> Result<(i64, i64), StoreError> {
     let query = Query::select()

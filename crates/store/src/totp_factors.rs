@@ -7,7 +7,7 @@ use sea_query::{Cond, Expr, ExprTrait, Iden, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum TotpFactors {
@@ -40,7 +40,7 @@ const COLUMNS: [TotpFactors; 5] = [
 /// Starts (or restarts) an enrolment: an unconfirmed secret replaces an unconfirmed one.
 /// [`StoreError::Duplicate`] when the user already has a confirmed authenticator.
 pub async fn insert_pending_totp_factor(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     secret_ciphertext: &[u8],
     now: OffsetDateTime,
@@ -59,7 +59,10 @@ pub async fn insert_pending_totp_factor(
     db.execute(&insert).await.map(drop)
 }
 
-pub async fn find_totp_factor(db: &Db, user_id: Uuid) -> Result<Option<TotpFactorRow>, StoreError> {
+pub async fn find_totp_factor(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<Option<TotpFactorRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(TotpFactors::Table)
@@ -78,7 +81,7 @@ fn step_is_new(step: i64) -> Cond {
 /// Confirms a pending enrolment with the step its first code matched. `false` when there is no
 /// pending enrolment, or the step was spent already (the enrolment code counts as a use).
 pub async fn confirm_totp_factor(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     step: i64,
     now: OffsetDateTime,
@@ -96,7 +99,11 @@ pub async fn confirm_totp_factor(
 
 /// Spends `step` of a confirmed authenticator. `false` when that step (or a later one) was
 /// accepted before: a replayed code, or a concurrent request that spent it first.
-pub async fn spend_totp_step(db: &Db, user_id: Uuid, step: i64) -> Result<bool, StoreError> {
+pub async fn spend_totp_step(
+    db: &impl Executor,
+    user_id: Uuid,
+    step: i64,
+) -> Result<bool, StoreError> {
     let update = Query::update()
         .table(TotpFactors::Table)
         .value(TotpFactors::LastUsedStep, step)
@@ -108,7 +115,7 @@ pub async fn spend_totp_step(db: &Db, user_id: Uuid, step: i64) -> Result<bool, 
 }
 
 /// Removes the user's authenticator, confirmed or not. Returns whether there was a confirmed one.
-pub async fn delete_totp_factor(db: &Db, user_id: Uuid) -> Result<bool, StoreError> {
+pub async fn delete_totp_factor(db: &impl Executor, user_id: Uuid) -> Result<bool, StoreError> {
     let confirmed = find_totp_factor(db, user_id).await?.is_some_and(|f| f.confirmed_at.is_some());
     let delete = Query::delete()
         .from_table(TotpFactors::Table)
@@ -119,14 +126,14 @@ pub async fn delete_totp_factor(db: &Db, user_id: Uuid) -> Result<bool, StoreErr
 }
 
 /// Every authenticator, for the re-encryption job.
-pub async fn list_totp_factors(db: &Db) -> Result<Vec<TotpFactorRow>, StoreError> {
+pub async fn list_totp_factors(db: &impl Executor) -> Result<Vec<TotpFactorRow>, StoreError> {
     let query = Query::select().columns(COLUMNS).from(TotpFactors::Table).to_owned();
     db.fetch_all(&query).await
 }
 
 /// Replaces a secret's ciphertext (re-encryption under the newest key), only if it is unchanged.
 pub async fn update_totp_secret(
-    db: &Db,
+    db: &impl Executor,
     user_id: Uuid,
     old_ciphertext: &[u8],
     new_ciphertext: &[u8],

@@ -1,11 +1,11 @@
 //! The `users` table as stored: an e-mail address appears only as ciphertext and blind index.
 //! Encrypting, indexing and hashing happen above the store (`server/src/accounts`).
 
-use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum Users {
@@ -49,7 +49,7 @@ const COLUMNS: [Users; 9] = [
 ];
 
 /// Inserts a new account; [`StoreError::Duplicate`] when the e-mail index is taken.
-pub async fn insert_user(db: &Db, user: &UserRow) -> Result<(), StoreError> {
+pub async fn insert_user(db: &impl Executor, user: &UserRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(Users::Table)
         .columns(COLUMNS)
@@ -70,7 +70,7 @@ pub async fn insert_user(db: &Db, user: &UserRow) -> Result<(), StoreError> {
 
 /// The account whose e-mail index is one of `digests` (one per blind-index key version).
 pub async fn find_user_by_email_index(
-    db: &Db,
+    db: &impl Executor,
     digests: &[Vec<u8>],
 ) -> Result<Option<UserRow>, StoreError> {
     let query = Query::select()
@@ -82,7 +82,7 @@ pub async fn find_user_by_email_index(
     db.fetch_optional(&query).await
 }
 
-pub async fn find_user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, StoreError> {
+pub async fn find_user_by_id(db: &impl Executor, id: Uuid) -> Result<Option<UserRow>, StoreError> {
     let query = Query::select()
         .columns(COLUMNS)
         .from(Users::Table)
@@ -93,7 +93,7 @@ pub async fn find_user_by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, Store
 
 /// Stores a fresh hash after a sign-in found the old one outdated.
 pub async fn update_password_hash(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     password_hash: &str,
 ) -> Result<(), StoreError> {
@@ -107,7 +107,7 @@ pub async fn update_password_hash(
 
 /// Up to `limit` accounts with an id after `after`, in id order: a cursor over the whole table.
 pub async fn list_users_after(
-    db: &Db,
+    db: &impl Executor,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<UserRow>, StoreError> {
@@ -122,7 +122,7 @@ pub async fn list_users_after(
 /// Replaces an account's encrypted e-mail and its index, only if the ciphertext is still
 /// `expected` (a concurrent change wins). Returns whether the row was changed.
 pub async fn replace_email_encryption(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     expected: &[u8],
     ciphertext: Vec<u8>,
@@ -144,7 +144,7 @@ pub async fn replace_email_encryption(
 
 /// Sets a new password hash chosen by the user (change or reset), with the time of the change.
 pub async fn replace_password(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     password_hash: &str,
     at: OffsetDateTime,
@@ -162,7 +162,11 @@ pub async fn replace_password(
 
 /// Makes the password unusable (forced reset): no hash, so every sign-in with a password fails
 /// the way a wrong one does until a reset link sets a new one. Returns whether the account exists.
-pub async fn clear_password(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<bool, StoreError> {
+pub async fn clear_password(
+    db: &impl Executor,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> Result<bool, StoreError> {
     let update = Query::update()
         .table(Users::Table)
         .values([
@@ -176,7 +180,7 @@ pub async fn clear_password(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<boo
 
 /// Marks the address verified, once; returns whether it was unverified until now.
 pub async fn mark_email_verified(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     at: OffsetDateTime,
 ) -> Result<bool, StoreError> {
@@ -190,17 +194,15 @@ pub async fn mark_email_verified(
 }
 
 /// Sets `active` or `disabled`; returns whether the account exists.
-pub async fn set_user_status(db: &Db, id: Uuid, status: &str) -> Result<bool, StoreError> {
+pub async fn set_user_status(
+    db: &impl Executor,
+    id: Uuid,
+    status: &str,
+) -> Result<bool, StoreError> {
     let update = Query::update()
         .table(Users::Table)
         .value(Users::Status, status)
         .and_where(Expr::col(Users::Id).eq(id))
         .to_owned();
     Ok(db.execute(&update).await? == 1)
-}
-
-pub async fn count_users(db: &Db) -> Result<i64, StoreError> {
-    let query =
-        Query::select().expr(Func::count(Expr::col(Users::Id))).from(Users::Table).to_owned();
-    db.count(&query).await
 }

@@ -6,7 +6,7 @@ use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 enum WebauthnChallenges {
@@ -37,7 +37,7 @@ const COLUMNS: [WebauthnChallenges; 5] = [
     WebauthnChallenges::ExpiresAt,
 ];
 
-pub async fn insert_challenge(db: &Db, row: &ChallengeRow) -> Result<(), StoreError> {
+pub async fn insert_challenge(db: &impl Executor, row: &ChallengeRow) -> Result<(), StoreError> {
     let insert = Query::insert()
         .into_table(WebauthnChallenges::Table)
         .columns(COLUMNS)
@@ -55,7 +55,7 @@ pub async fn insert_challenge(db: &Db, row: &ChallengeRow) -> Result<(), StoreEr
 /// Takes the challenge `id` for `purpose` once: the row is deleted, and returned only if this
 /// call deleted it and it had not expired at `now`.
 pub async fn take_challenge(
-    db: &Db,
+    db: &impl Executor,
     id: Uuid,
     purpose: &str,
     now: OffsetDateTime,
@@ -76,7 +76,10 @@ pub async fn take_challenge(
 }
 
 /// Housekeeping: removes challenges that expired before `now`.
-pub async fn delete_expired_challenges(db: &Db, now: OffsetDateTime) -> Result<u64, StoreError> {
+pub async fn delete_expired_challenges(
+    db: &impl Executor,
+    now: OffsetDateTime,
+) -> Result<u64, StoreError> {
     let delete = Query::delete()
         .from_table(WebauthnChallenges::Table)
         .and_where(Expr::col(WebauthnChallenges::ExpiresAt).lt(now))

@@ -7,10 +7,11 @@ use std::path::Path;
 use anyhow::Context;
 use rampart_crypto::{BackupIdentities, MasterKey};
 use rampart_domain::AuditAction;
-use rampart_server::audit::{AuditEvent, record};
+use rampart_server::audit::AuditEvent;
 use rampart_server::backup::{
     create_backup, drill_restore, list_backups, restore_backup, verify_backup,
 };
+use rampart_server::unit_of_work::record;
 use rampart_server::{ExistingInstallation, RestoreTarget, config};
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;

@@ -5,12 +5,13 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use rampart_crypto::{MasterKey, OsRandom, Purpose};
 use rampart_domain::{AuditAction, Clock, SystemClock};
-use rampart_server::audit::{AuditEvent, record};
+use rampart_server::audit::AuditEvent;
 use rampart_server::client::ClientContext;
 use rampart_server::keys::{
     key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_data_keys,
     rotate_master_key, settle_time, wait_for_every_instance,
 };
+use rampart_server::unit_of_work::record;
 use rampart_server::{ExistingInstallation, config};
 
 pub(crate) fn status(file: Option<&Path>) -> anyhow::Result<()> {

@@ -21,13 +21,14 @@ pub(crate) fn create_owner(file: Option<&Path>, email: &str) -> anyhow::Result<(
         let state = installation.into_app_state(settings).await?;
         let password = Password::new(text, &password_context(&state, &email))
             .map_err(|rejected| anyhow::anyhow!("password: {rejected}"))?;
-        match accounts::create_owner(&state, &email, password, &ClientContext::local()).await {
+        match accounts::create_owner(&state, None, &email, password, &ClientContext::local()).await
+        {
             Ok(owner) => {
                 println!("created the owner {} ({})", email.as_str(), owner.id);
                 Ok(())
             }
-            Err(BootstrapError::OwnerExists) => {
-                bail!("an owner exists already; sign in as the owner to add people")
+            Err(error @ (BootstrapError::OwnerExists | BootstrapError::InvalidLink)) => {
+                bail!("{error}")
             }
             Err(BootstrapError::Account(error)) => Err(error.into()),
         }

@@ -88,6 +88,23 @@ pub fn create_owner_with(
     )
 }
 
+/// The `--config` file of an installation in `home` on `engine`: SQLite in the data directory
+/// (the default), or a fresh PostgreSQL database, returned so that it lives as long as the test.
+pub async fn config_for(
+    home: &Path,
+    engine: rampart_store::testing::TestEngine,
+) -> (std::path::PathBuf, Option<rampart_store::testing::TestDatabase>) {
+    use rampart_store::testing::{TestDatabase, TestEngine};
+    let database = match engine {
+        TestEngine::Sqlite => None,
+        TestEngine::Postgres => Some(TestDatabase::create(engine).await),
+    };
+    let config = home.join("rampart.toml");
+    let url = database.as_ref().map(|database| format!("[database]\nurl = \"{}\"\n", database.url));
+    std::fs::write(&config, url.unwrap_or_default()).unwrap();
+    (config, database)
+}
+
 /// A running `rampart serve` in `dir`, with its URL once it announced it.
 pub struct Server {
     pub child: Child,

@@ -24,16 +24,21 @@ use crate::AppState;
 use crate::access::load_grants;
 use crate::audit::AuditEvent;
 use crate::hashing::{HashingPlace, PoolBusy};
+use crate::unit_of_work::UnitOfWork;
 
 mod links;
 mod notices;
 mod password_change;
 mod sign_in;
 
-pub use links::{BootstrapError, consume_link, create_owner, issue_bootstrap_link, issue_link};
+pub use links::{
+    BootstrapError, consume_link, create_owner, issue_bootstrap_link, issue_link, peek_link,
+};
 pub use notices::Notice;
 pub(crate) use notices::notify;
-pub use password_change::{NewPasswordError, change_password, reset_password};
+pub use password_change::{
+    NewPasswordError, change_password, request_password_reset, reset_password,
+};
 pub use sign_in::{SignInOutcome, sign_in};
 
 /// What the blind index of an account's e-mail address is computed over.
@@ -51,6 +56,10 @@ pub enum AccountError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Mail(#[from] crate::mail::MailError),
+    /// A stored value the code cannot read (a column outside its vocabulary): refused, never
+    /// read as a default.
+    #[error("a stored row cannot be read: {0}")]
+    UnreadableRow(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +82,34 @@ fn email_place(id: &str) -> FieldContext<'_> {
     FieldContext { table: "users", row_id: id, field: "email" }
 }
 
-/// Creates an active account whose address is not verified yet. Fails with [`AccountError::EmailTaken`] when the address, in any
-/// letter case, already has one.
+/// Creates an active account whose address is not verified yet, as an action of its own. Fails
+/// with [`AccountError::EmailTaken`] when the address, in any letter case, already has one.
 pub async fn create_account(
     state: &AppState,
     email: &Email,
     password: Password,
 ) -> Result<Account, AccountError> {
+    let new = prepare_account(state, email, password).await?;
+    let work = UnitOfWork::begin(state).await?;
+    let account = new.insert(&work).await?;
+    work.commit().await?;
+    Ok(account)
+}
+
+/// An account ready to be stored: address encrypted and indexed, password hashed — the slow
+/// part, done before the unit of work that stores it opens.
+#[derive(Debug)]
+pub struct NewAccount {
+    row: UserRow,
+    keyring: Arc<Keyring>,
+}
+
+/// Checks that `email` has no account yet and prepares one (see [`NewAccount`]).
+pub async fn prepare_account(
+    state: &AppState,
+    email: &Email,
+    password: Password,
+) -> Result<NewAccount, AccountError> {
     let keyring = state.keyring.current();
     if find_row(state, &keyring, email).await?.is_some() {
         return Err(AccountError::EmailTaken);
@@ -103,11 +133,19 @@ pub async fn create_account(
         email_verified_at: None,
         password_changed_at: None,
     };
-    insert_user(&state.db, &row).await.map_err(|error| match error {
-        StoreError::Duplicate => AccountError::EmailTaken,
-        other => AccountError::Store(other),
-    })?;
-    to_account(&keyring, &row)
+    Ok(NewAccount { row, keyring })
+}
+
+impl NewAccount {
+    /// Stores the account with `work`'s action; [`AccountError::EmailTaken`] when the address
+    /// was taken in the meantime.
+    pub async fn insert(&self, work: &UnitOfWork<'_>) -> Result<Account, AccountError> {
+        insert_user(work.db(), &self.row).await.map_err(|error| match error {
+            StoreError::Duplicate => AccountError::EmailTaken,
+            other => AccountError::Store(other),
+        })?;
+        to_account(&self.keyring, &self.row)
+    }
 }
 
 pub async fn find_account_by_email(
@@ -267,7 +305,7 @@ async fn open_account(
         let event = AuditEvent::failure(AuditAction::CryptDecryptFail)
             .target(format!("user:{}", row.id))
             .detail("field", "users.email");
-        crate::audit::record(state, event).await?;
+        crate::unit_of_work::record(state, event).await?;
     }
     opened
 }
@@ -282,8 +320,14 @@ fn to_account(keyring: &Keyring, row: &UserRow) -> Result<Account, AccountError>
     })?;
     let text = std::str::from_utf8(&plaintext).map_err(|_| CryptoError::Malformed)?;
     let email = Email::parse(text).map_err(|_| CryptoError::Malformed)?;
-    let status =
-        if row.status == "disabled" { AccountStatus::Disabled } else { AccountStatus::Active };
+    let status = match row.status.as_str() {
+        "active" => AccountStatus::Active,
+        "disabled" => AccountStatus::Disabled,
+        _ => {
+            tracing::error!(user_id = %row.id, "an account row has an unknown status");
+            return Err(AccountError::UnreadableRow("users.status"));
+        }
+    };
     Ok(Account {
         id: row.id,
         email,

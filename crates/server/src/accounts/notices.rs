@@ -9,6 +9,7 @@ use super::{Account, AccountError};
 use crate::AppState;
 use crate::client::ClientContext;
 use crate::mail::{OutgoingEmail, enqueue};
+use crate::unit_of_work::UnitOfWork;
 
 #[derive(Debug)]
 pub enum Notice {
@@ -45,16 +46,16 @@ pub enum Notice {
     RecoveryCodesRegenerated,
 }
 
-/// Queues the e-mail for `notice` to `account`'s address.
+/// Queues the e-mail for `notice` to `account`'s address, with `work`'s action.
 pub(crate) async fn notify(
-    state: &AppState,
+    work: &mut UnitOfWork<'_>,
     account: &Account,
     notice: Notice,
     client: &ClientContext,
 ) -> Result<(), AccountError> {
-    let (subject, body) = compose(state, notice, client);
+    let (subject, body) = compose(work.state(), notice, client);
     let message = OutgoingEmail { to: account.email.clone(), subject, body };
-    enqueue(state, message).await?;
+    enqueue(work, message).await?;
     Ok(())
 }
 

@@ -21,8 +21,9 @@ use time::Duration;
 use super::notices::{Notice, notify};
 use super::{Account, AccountError, AccountStatus, check_password_in};
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
+use crate::unit_of_work::{UnitOfWork, record};
 
 /// What the blind index of an address tried at sign-in is computed over. Separate from the
 /// account's own index so the counters table cannot be joined to `users`.
@@ -95,30 +96,30 @@ pub async fn sign_in(
             if let Some(account) = &known {
                 event = event.own_account(account.id);
             }
-            // Counted before the event is recorded: the detection rules it sets off (spraying,
-            // stuffing) then see this failure too.
+            // The failure's counters, its events and the notice to the holder: one unit. The
+            // detection rules run after its commit, so they see this failure in the counters.
+            let mut work = UnitOfWork::begin(state).await?;
             let from_ip =
-                count_ip_failure(&state.db, &ip, &address, now, now - policy.ip_window).await?;
-            record(state, event).await?;
+                count_ip_failure(work.db(), &ip, &address, now, now - policy.ip_window).await?;
+            work.record(event);
 
             if gate == AccountGate::Open {
-                let count = count_address_failure(&state.db, &address, now).await?;
+                let count = count_address_failure(work.db(), &address, now).await?;
                 let count = u32::try_from(count).unwrap_or(u32::MAX);
                 if policy.starts_throttling(count) || policy.locks_password(count) {
-                    on_lock(state, client, known.as_ref(), count, policy.locks_password(count))
+                    on_lock(&mut work, client, known.as_ref(), count, policy.locks_password(count))
                         .await?;
                 }
             }
             if policy.blocks_ip(u32::try_from(from_ip).unwrap_or(u32::MAX)) {
-                block_ip(&state.db, &ip, now + policy.ip_block).await?;
-                record(
-                    state,
+                block_ip(work.db(), &ip, now + policy.ip_block).await?;
+                work.record(
                     AuditEvent::failure(AuditAction::AuthnIpBlocked)
                         .client(client)
                         .detail("failures", from_ip),
-                )
-                .await?;
+                );
             }
+            work.commit().await?;
             Ok(match gate {
                 AccountGate::Wait(wait) => SignInOutcome::Throttled(wait),
                 AccountGate::Open | AccountGate::PasswordLocked => SignInOutcome::Failed,
@@ -130,7 +131,7 @@ pub async fn sign_in(
 /// The address just reached the throttling threshold, or locked its password: audit it and tell
 /// the account holder, if there is one.
 async fn on_lock(
-    state: &AppState,
+    work: &mut UnitOfWork<'_>,
     client: &ClientContext,
     account: Option<&Account>,
     failures: u32,
@@ -143,10 +144,10 @@ async fn on_lock(
     if let Some(account) = account {
         event = event.own_account(account.id);
     }
-    record(state, event).await?;
+    work.record(event);
     if let Some(account) = account {
         let notice = if password_locked { Notice::PasswordLocked } else { Notice::Throttled };
-        notify(state, account, notice, client).await?;
+        notify(work, account, notice, client).await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use super::webhook;
 use crate::AppState;
 use crate::accounts::find_account_by_id;
 use crate::mail::{OutgoingEmail, enqueue};
+use crate::unit_of_work::UnitOfWork;
 
 const POLL: Duration = Duration::from_secs(1);
 const LEASE: time::Duration = time::Duration::seconds(60);
@@ -111,11 +112,17 @@ async fn email_officers(state: &AppState, alert: &AlertRow) -> Result<(), String
         alert.raised_at.unix_timestamp(),
         alert.details
     );
+    let mut addresses = Vec::new();
     for id in officers {
         let Ok(Some(account)) = find_account_by_id(state, id).await else { continue };
-        let message =
-            OutgoingEmail { to: account.email, subject: subject.clone(), body: body.clone() };
-        enqueue(state, message).await.map_err(|_| "the e-mail could not be queued".to_owned())?;
+        addresses.push(account.email);
     }
-    Ok(())
+    let queue_failed = |_| "the e-mail could not be queued".to_owned();
+    let mut work =
+        UnitOfWork::begin(state).await.map_err(|_| "the outbox is unavailable".to_owned())?;
+    for to in addresses {
+        let message = OutgoingEmail { to, subject: subject.clone(), body: body.clone() };
+        enqueue(&mut work, message).await.map_err(queue_failed)?;
+    }
+    work.commit().await.map_err(|_| "the e-mail could not be queued".to_owned())
 }

@@ -1,10 +1,10 @@
 //! Which rules an audit event sets off, with the facts each rule needs read from the database.
 
-use rampart_domain::AlertRule;
 use rampart_domain::detection::{
     is_authz_failure_burst, is_credential_stuffing, is_mass_sensitive_reading,
     is_mfa_failure_burst, is_password_spraying, is_privileged_grant, is_success_after_failures,
 };
+use rampart_domain::{AlertRule, AuditAction};
 use rampart_store::StoreError;
 use rampart_store::audit::{count_recent_events, sum_recent_event_counts};
 use rampart_store::sign_in_throttle::{
@@ -53,13 +53,13 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
     let by_actor = || actor.map_or_else(|| "unknown".to_owned(), |id| format!("user:{id}"));
     let one = |rule, subject: String, details| vec![Finding { rule, subject, details }];
 
-    Ok(match event.action().as_str() {
-        "backup_failed" => {
+    Ok(match event.action() {
+        AuditAction::BackupFailed => {
             let reason = event.detail_str("reason").unwrap_or("unknown").to_owned();
             one(AlertRule::BackupFailed, "deployment".to_owned(), json!({ "reason": reason }))
         }
-        "authn_login_lock" => one(AlertRule::AccountThrottled, about_account(), json!({})),
-        "authn_login_fail" => {
+        AuditAction::AuthnLoginLock => one(AlertRule::AccountThrottled, about_account(), json!({})),
+        AuditAction::AuthnLoginFail => {
             let Some(ip) = event.ip().map(|ip| ip.to_string()) else { return Ok(Vec::new()) };
             let mut found = Vec::new();
             let tried = count(count_addresses_tried_from_ip(db, &ip, window).await?);
@@ -83,7 +83,7 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
             }
             found
         }
-        "authn_login_success" => {
+        AuditAction::AuthnLoginSuccess => {
             let Some(target) = &target else { return Ok(Vec::new()) };
             let failures = count(
                 count_recent_events(db, "authn_login_fail", None, Some(target), window).await?,
@@ -93,8 +93,8 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
             }
             one(AlertRule::SuccessAfterFailures, target.clone(), json!({ "failures": failures }))
         }
-        "authn_new_device" => one(AlertRule::NewDevice, about_account(), json!({})),
-        "authn_mfa_fail" => {
+        AuditAction::AuthnNewDevice => one(AlertRule::NewDevice, about_account(), json!({})),
+        AuditAction::AuthnMfaFail => {
             let failures =
                 count(count_recent_events(db, "authn_mfa_fail", actor, None, window).await?);
             if !is_mfa_failure_burst(failures, &thresholds) {
@@ -102,9 +102,11 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
             }
             one(AlertRule::MfaFailureBurst, by_actor(), json!({ "failures": failures }))
         }
-        "authn_recovery_code_used" => one(AlertRule::RecoveryCodeUsed, by_actor(), json!({})),
-        "authn_mfa_removed" => one(AlertRule::FactorRemoved, about_account(), json!({})),
-        "privilege_permissions_changed" => {
+        AuditAction::AuthnRecoveryCodeUsed => {
+            one(AlertRule::RecoveryCodeUsed, by_actor(), json!({}))
+        }
+        AuditAction::AuthnMfaRemoved => one(AlertRule::FactorRemoved, about_account(), json!({})),
+        AuditAction::PrivilegePermissionsChanged => {
             let role = event.detail_str("role").unwrap_or_default();
             if event.detail_str("change") != Some("granted") || !is_privileged_grant(role) {
                 return Ok(Vec::new());
@@ -115,7 +117,7 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
                 json!({ "role": role, "by": by_actor() }),
             )
         }
-        "sensitive_read" => {
+        AuditAction::SensitiveRead => {
             // Each event covers `count` records (one page of a list).
             let reads =
                 sum_recent_event_counts(db, "sensitive_read", actor, burst, "count").await?;
@@ -124,18 +126,18 @@ async fn findings(state: &AppState, event: &AuditEvent) -> Result<Vec<Finding>, 
             }
             one(AlertRule::MassSensitiveReads, by_actor(), json!({ "reads": reads }))
         }
-        "authz_fail" => {
+        AuditAction::AuthzFail => {
             let refusals = count(count_recent_events(db, "authz_fail", actor, None, burst).await?);
             if !is_authz_failure_burst(refusals, &thresholds) {
                 return Ok(Vec::new());
             }
             one(AlertRule::AuthzFailureBurst, by_actor(), json!({ "refusals": refusals }))
         }
-        "key_rotated" => {
+        AuditAction::KeyRotated => {
             let purpose = event.detail_str("purpose").unwrap_or("unknown").to_owned();
             one(AlertRule::KeyRotated, format!("key:{purpose}"), json!({ "purpose": purpose }))
         }
-        "lockdown_changed" => {
+        AuditAction::LockdownChanged => {
             let on = event.detail_bool("active").unwrap_or(true);
             let subject = if on { "lockdown:on" } else { "lockdown:off" };
             one(

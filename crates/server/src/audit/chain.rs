@@ -3,11 +3,11 @@
 //! instance, is in `rampart_store::audit::append_audit_event`.
 
 use rampart_crypto::{ChainedEvent, CheckpointSigner, Keyring, link_hash};
-use rampart_store::Db;
 use rampart_store::StoreError;
 use rampart_store::audit::{
     AuditEntry, ChainHead, CheckpointRow, Sealed, append_audit_event, checkpoint_head,
 };
+use rampart_store::{Db, Executor};
 use time::OffsetDateTime;
 
 use super::AuditError;
@@ -43,7 +43,7 @@ pub(super) fn canonical(entry: &AuditEntry) -> Vec<u8> {
 /// in the same transaction when `checkpoint_every` events have passed since the last one.
 /// Returns the entry's position in the chain.
 pub async fn append_event(
-    db: &Db,
+    db: &impl Executor,
     keyring: &Keyring,
     checkpoint_every: u64,
     entry: &AuditEntry,

@@ -2,9 +2,12 @@
 //! tamper evidence around it.
 //!
 //! Call sites build an [`AuditEvent`] (action from the OWASP vocabulary in
-//! `rampart_domain::audit`, outcome, actor, target, details) and call [`record`]. Recording is
-//! part of the action: if the event cannot be written, the request fails (fail closed) rather
-//! than act unrecorded.
+//! `rampart_domain::audit`, outcome, actor, target, details) and hand it to the action's unit of
+//! work ([`crate::unit_of_work::UnitOfWork::record`]), which appends it in the same transaction
+//! as the change; an event that changes nothing else is recorded alone
+//! ([`crate::unit_of_work::record`]). Recording is part of the action: if the event cannot be
+//! written, neither is the change, and the request fails (fail closed) rather than act
+//! unrecorded.
 //!
 //! - `chain.rs`: each event is a link of a hash chain, with Ed25519-signed checkpoints;
 //! - `verify.rs`: `rampart audit verify`, naming the first entry altered, deleted, inserted or
@@ -38,8 +41,8 @@ pub enum AuditError {
 }
 
 use rampart_domain::{AuditAction, Outcome};
-use rampart_store::StoreError;
 use rampart_store::audit::AuditEntry;
+use rampart_store::{Executor, StoreError};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -123,6 +126,10 @@ impl AuditEvent {
         self.action
     }
 
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
     pub(crate) fn actor_id(&self) -> Option<Uuid> {
         self.actor
     }
@@ -144,16 +151,13 @@ impl AuditEvent {
     }
 }
 
-/// Appends `event` to the audit trail, then runs the detection rules over it (which may raise an
-/// alert; a failure there is logged, the event is already recorded).
-pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), StoreError> {
-    write(state, &event).await?;
-    crate::alerts::observe(state, &event).await;
-    Ok(())
-}
-
-/// Appends `event` without running detection (what raising an alert records).
-pub(crate) async fn write(state: &AppState, event: &AuditEvent) -> Result<(), StoreError> {
+/// Appends `event` to the chain through `db` — in practice the unit of work of the action it
+/// records ([`crate::unit_of_work::UnitOfWork::commit`]), so the two commit together.
+pub(crate) async fn append(
+    state: &AppState,
+    db: &impl Executor,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
     let event = event.clone();
     let entry = AuditEntry {
         at: truncate_to_micros(state.clock.now()),
@@ -167,7 +171,6 @@ pub(crate) async fn write(state: &AppState, event: &AuditEvent) -> Result<(), St
         details: Value::Object(event.details).to_string(),
     };
     let keyring = state.keyring.current();
-    append_event(&state.db, &keyring, state.settings.audit.checkpoint_every, &entry).await?;
-    state.metrics.audit_event(event.action.as_str(), event.outcome.as_str());
+    append_event(db, &keyring, state.settings.audit.checkpoint_every, &entry).await?;
     Ok(())
 }

@@ -11,8 +11,9 @@ use rampart_store::audit::{find_last_seq_before, find_latest_checkpoint, prune_a
 use time::Duration;
 use tokio::task::JoinHandle;
 
-use super::{AuditError, AuditEvent, checkpoint_now, record};
+use super::{AuditError, AuditEvent, checkpoint_now};
 use crate::AppState;
+use crate::unit_of_work::UnitOfWork;
 
 const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Soon after start, so an instance restarted more often than hourly still prunes.
@@ -69,17 +70,17 @@ pub async fn apply_retention(state: &AppState) -> Result<Option<i64>, AuditError
     else {
         return Ok(None);
     };
-    let deleted = prune_audit_events(&state.db, through).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    let deleted = prune_audit_events(work.db(), through).await?;
     if deleted == 0 {
         return Ok(None);
     }
-    record(
-        state,
+    work.record(
         AuditEvent::success(AuditAction::AuditPruned)
             .detail("through_seq", through)
             .detail("deleted", deleted)
             .detail("retention_days", days),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Some(through))
 }

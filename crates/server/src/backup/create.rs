@@ -23,7 +23,8 @@ use super::files::{create_private_file, ensure_private_directory};
 use super::format::{FORMAT, FORMAT_VERSION, Header, Writer};
 use super::manifest::{AuditHead, MANIFEST_FORMAT, Manifest, manifest_path, write_manifest};
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
+use crate::unit_of_work::record;
 
 /// Rows handed from the reading task to the writing thread at a time.
 const ROWS_PER_CHUNK: usize = 512;

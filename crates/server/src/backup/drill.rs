@@ -17,7 +17,8 @@ use super::BackupError;
 use super::manifest::list_backups;
 use super::restore::restore_backup;
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
+use crate::unit_of_work::UnitOfWork;
 
 #[derive(Debug, Clone)]
 pub struct DrillReport {
@@ -49,7 +50,8 @@ pub async fn drill_restore(
         rpo_seconds: result.as_ref().ok().map(|report| report.rpo_seconds),
         error: result.as_ref().err().map(ToString::to_string),
     };
-    insert_restore_drill(&state.db, &drill).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    insert_restore_drill(work.db(), &drill).await?;
     let event = match &result {
         Ok(report) => AuditEvent::success(AuditAction::BackupDrill)
             .target(format!("backup:{}", drill.backup_file.clone().unwrap_or_default()))
@@ -60,7 +62,8 @@ pub async fn drill_restore(
             AuditEvent::failure(AuditAction::BackupDrill).detail("reason", error.to_string())
         }
     };
-    record(state, event).await?;
+    work.record(event);
+    work.commit().await?;
     result
 }
 

@@ -19,9 +19,10 @@ use uuid::Uuid;
 use super::{Actor, IncidentError};
 use crate::AppState;
 use crate::accounts::{AccountStatus, Notice, find_account_by_id, issue_link, notify};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::keys::{ReencryptReport, reencrypt, rotate_data_keys};
+use crate::unit_of_work::{UnitOfWork, record};
 
 /// Who takes a containment action, for which incident (if any) and why: recorded with it.
 #[derive(Debug, Clone, Copy)]
@@ -78,16 +79,18 @@ pub async fn revoke_sessions(
     user: Option<Uuid>,
     how: Containment<'_>,
 ) -> Result<ContainmentReport, IncidentError> {
+    if let Some(user_id) = user {
+        find_account_by_id(state, user_id).await?.ok_or(IncidentError::UnknownUser)?;
+    }
+    let mut work = UnitOfWork::begin(state).await?;
     let ended = match user {
-        Some(user_id) => {
-            find_account_by_id(state, user_id).await?.ok_or(IncidentError::UnknownUser)?;
-            delete_sessions(&state.db, Some(user_id), None).await?
-        }
-        None => delete_sessions(&state.db, None, how.own_session()).await?,
+        Some(user_id) => delete_sessions(work.db(), Some(user_id), None).await?,
+        None => delete_sessions(work.db(), None, how.own_session()).await?,
     };
     let target = user.map_or_else(|| "sessions:all".to_owned(), |id| format!("user:{id}"));
     let event = how.event(AuditAction::SessionRevokedAll).target(target);
-    record(state, event.detail("sessions_ended", ended)).await?;
+    work.record(event.detail("sessions_ended", ended));
+    work.commit().await?;
     Ok(ContainmentReport { sessions_ended: ended, ..ContainmentReport::default() })
 }
 
@@ -96,9 +99,11 @@ pub async fn revoke_api_keys(
     state: &AppState,
     how: Containment<'_>,
 ) -> Result<ContainmentReport, IncidentError> {
-    let revoked = revoke_all_api_keys(&state.db, state.clock.now()).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    let revoked = revoke_all_api_keys(work.db(), state.clock.now()).await?;
     let event = how.event(AuditAction::ApikeyRevoked).target("api_keys:all");
-    record(state, event.detail("api_keys_revoked", revoked)).await?;
+    work.record(event.detail("api_keys_revoked", revoked));
+    work.commit().await?;
     Ok(ContainmentReport { api_keys_revoked: revoked, ..ContainmentReport::default() })
 }
 
@@ -112,12 +117,14 @@ pub async fn disable_user(
     if how.actor.user_id() == Some(user_id) {
         return Err(IncidentError::Invalid("you cannot disable your own account"));
     }
-    if !set_user_status(&state.db, user_id, "disabled").await? {
+    let mut work = UnitOfWork::begin(state).await?;
+    if !set_user_status(work.db(), user_id, "disabled").await? {
         return Err(IncidentError::UnknownUser);
     }
-    let ended = delete_sessions(&state.db, Some(user_id), None).await?;
+    let ended = delete_sessions(work.db(), Some(user_id), None).await?;
     let event = how.event(AuditAction::UserDisabled).target(format!("user:{user_id}"));
-    record(state, event.detail("sessions_ended", ended)).await?;
+    work.record(event.detail("sessions_ended", ended));
+    work.commit().await?;
     Ok(ContainmentReport { sessions_ended: ended, users_disabled: 1, ..Default::default() })
 }
 
@@ -173,24 +180,26 @@ async fn reset_one(
     let Some(account) = find_account_by_id(state, user_id).await? else {
         return Ok(ContainmentReport::default());
     };
-    clear_password(&state.db, user_id, state.clock.now()).await?;
-    let ended = delete_sessions(&state.db, Some(user_id), None).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    clear_password(work.db(), user_id, state.clock.now()).await?;
+    let ended = delete_sessions(work.db(), Some(user_id), None).await?;
     let mailed = account.status == AccountStatus::Active;
     if mailed {
-        let link = issue_link(state, TokenPurpose::PasswordReset, Some(user_id)).await?;
+        let link = issue_link(&work, TokenPurpose::PasswordReset, Some(user_id)).await?;
         let notice = Notice::PasswordResetLink { token: link.expose().to_owned() };
         let client = match how.actor {
             Actor::Api(_, client) => client.clone(),
             Actor::Cli => ClientContext::local(),
         };
-        notify(state, &account, notice, &client).await?;
+        notify(&mut work, &account, notice, &client).await?;
     }
-    let event = how
-        .event(AuditAction::AuthnPasswordResetForced)
-        .target(format!("user:{user_id}"))
-        .detail("sessions_ended", ended)
-        .detail("link_mailed", mailed);
-    record(state, event).await?;
+    work.record(
+        how.event(AuditAction::AuthnPasswordResetForced)
+            .target(format!("user:{user_id}"))
+            .detail("sessions_ended", ended)
+            .detail("link_mailed", mailed),
+    );
+    work.commit().await?;
     Ok(ContainmentReport {
         sessions_ended: ended,
         passwords_reset: 1,

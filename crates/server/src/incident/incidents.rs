@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::{Actor, IncidentError};
 use crate::AppState;
-use crate::audit::{AuditEvent, record, truncate_to_micros};
+use crate::audit::{AuditEvent, truncate_to_micros};
+use crate::unit_of_work::UnitOfWork;
 
 /// What an update changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -53,16 +54,18 @@ pub async fn open_incident(
         updated_at: now,
         closed_at: None,
     };
-    insert_incident(&state.db, &row).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    insert_incident(work.db(), &row).await?;
     let mut event = AuditEvent::success(AuditAction::IncidentOpened)
         .target(target(row.id))
         .detail("severity", severity.as_str());
     if let Some(note) = note {
         let id =
-            insert_incident_note(&state.db, row.id, now, actor.user_id(), note.as_str()).await?;
+            insert_incident_note(work.db(), row.id, now, actor.user_id(), note.as_str()).await?;
         event = event.detail("note_id", id);
     }
-    record(state, actor.stamp(event)).await?;
+    work.record(actor.stamp(event));
+    work.commit().await?;
     Ok(row)
 }
 
@@ -110,7 +113,8 @@ pub async fn update_incident(
         return Err(IncidentError::Invalid("nothing to change: give a field or a note"));
     }
     after.updated_at = now;
-    if !store_update(&state.db, &after, from.as_str()).await? {
+    let mut work = UnitOfWork::begin(state).await?;
+    if !store_update(work.db(), &after, from.as_str()).await? {
         return Err(IncidentError::Conflict);
     }
     let action =
@@ -122,9 +126,10 @@ pub async fn update_incident(
         .detail("severity", after.severity.as_str());
     if let Some(note) = change.note {
         let note_id =
-            insert_incident_note(&state.db, id, now, actor.user_id(), note.as_str()).await?;
+            insert_incident_note(work.db(), id, now, actor.user_id(), note.as_str()).await?;
         event = event.detail("note_id", note_id);
     }
-    record(state, actor.stamp(event)).await?;
+    work.record(actor.stamp(event));
+    work.commit().await?;
     Ok(after)
 }

@@ -9,14 +9,15 @@ use rampart_domain::{Assurance, AuditAction, BuiltInRole, Permission};
 use rampart_store::lockdown::{LockdownRow, find_lockdown, set_lockdown as store_lockdown};
 use rampart_store::roles::{list_custom_roles, list_users_with_roles};
 use rampart_store::sessions::delete_sessions_for_lockdown;
-use rampart_store::{Db, StoreError};
+use rampart_store::{Executor, StoreError};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::access::custom_role_permissions;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::sessions::Principal;
+use crate::unit_of_work::{UnitOfWork, record};
 
 /// The assurances that count as "with MFA".
 const STRONG: [Assurance; 4] = [
@@ -26,7 +27,7 @@ const STRONG: [Assurance; 4] = [
     Assurance::Passkey,
 ];
 
-pub async fn lockdown_state(db: &Db) -> Result<LockdownRow, StoreError> {
+pub async fn lockdown_state(db: &impl Executor) -> Result<LockdownRow, StoreError> {
     find_lockdown(db).await
 }
 
@@ -67,7 +68,7 @@ pub async fn allow_sign_in(
 }
 
 /// Who holds `incident:manage` through any role.
-async fn incident_managers(db: &Db) -> Result<Vec<Uuid>, StoreError> {
+async fn incident_managers(db: &impl Executor) -> Result<Vec<Uuid>, StoreError> {
     let mut roles: Vec<String> = BuiltInRole::ALL
         .into_iter()
         .filter(|role| role.permissions().contains(Permission::IncidentManage))
@@ -82,7 +83,8 @@ async fn incident_managers(db: &Db) -> Result<Vec<Uuid>, StoreError> {
     list_users_with_roles(db, &names).await
 }
 
-/// Switches lockdown on or off; returns how many sessions it ended.
+/// Switches lockdown on or off, ending the sessions it ends and recording `lockdown_changed` in
+/// one unit of work; returns how many sessions it ended.
 pub async fn set_lockdown(
     state: &AppState,
     active: bool,
@@ -95,11 +97,12 @@ pub async fn set_lockdown(
         changed_at: state.clock.now(),
         changed_by: actor.map(|(principal, _)| principal.user_id),
     };
-    store_lockdown(&state.db, &row).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    store_lockdown(work.db(), &row).await?;
     let ended = if active {
-        let keep = incident_managers(&state.db).await?;
+        let keep = incident_managers(work.db()).await?;
         let strong: Vec<&str> = STRONG.iter().map(|assurance| assurance.as_str()).collect();
-        delete_sessions_for_lockdown(&state.db, &keep, &strong).await?
+        delete_sessions_for_lockdown(work.db(), &keep, &strong).await?
     } else {
         0
     };
@@ -113,6 +116,7 @@ pub async fn set_lockdown(
     } else {
         event = event.client(&ClientContext::local());
     }
-    record(state, event).await?;
+    work.record(event);
+    work.commit().await?;
     Ok(ended)
 }

@@ -23,8 +23,8 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::AppState;
 use crate::config::Settings;
+use crate::unit_of_work::UnitOfWork;
 
 /// A plain-text e-mail to one recipient.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub enum MailError {
     Store(#[from] StoreError),
 }
 
-/// The handle in [`AppState`]: wakes the worker, and holds the relay when `smtp.host` is set.
+/// The handle in [`crate::AppState`]: wakes the worker, and holds the relay when `smtp.host` is set.
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct Mailer {
@@ -90,7 +90,7 @@ impl Mailer {
         self.relay.is_some()
     }
 
-    fn wake(&self) {
+    pub(crate) fn wake(&self) {
         self.wake.notify_one();
     }
 }
@@ -101,9 +101,11 @@ impl fmt::Debug for Mailer {
     }
 }
 
-/// Queues `message` for delivery and wakes the worker. The recipient and subject are checked
-/// here, so that a message that could never be sent is refused to its caller.
-pub async fn enqueue(state: &AppState, message: OutgoingEmail) -> Result<(), MailError> {
+/// Queues `message` for delivery with the action of `work` (the worker is woken once it has
+/// committed). The recipient and subject are checked here, so that a message that could never
+/// be sent is refused to its caller.
+pub async fn enqueue(work: &mut UnitOfWork<'_>, message: OutgoingEmail) -> Result<(), MailError> {
+    let state = work.state();
     smtp::check_recipient(&message.to)?;
     if message.subject.chars().any(char::is_control) {
         return Err(MailError::Subject);
@@ -121,8 +123,8 @@ pub async fn enqueue(state: &AppState, message: OutgoingEmail) -> Result<(), Mai
         &plaintext,
         state.random.as_ref(),
     )?;
-    insert_outbox_message(&state.db, id, ciphertext, state.clock.now()).await?;
-    state.mailer.wake();
+    insert_outbox_message(work.db(), id, ciphertext, state.clock.now()).await?;
+    work.mail_queued();
     Ok(())
 }
 

@@ -29,7 +29,8 @@ use rampart_domain::AuditAction;
 use super::open_message;
 use super::smtp::{Relay, SendFailure};
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
+use crate::unit_of_work::record;
 
 /// Messages claimed per round.
 const BATCH: u64 = 10;

@@ -21,14 +21,14 @@ use rampart_domain::roles_require_mfa;
 use rampart_store::passkeys::count_passkeys_of_user;
 use rampart_store::recovery_codes::count_unused_recovery_codes;
 use rampart_store::totp_factors::find_totp_factor;
-use rampart_store::{Db, StoreError};
+use rampart_store::{Executor, StoreError};
 use uuid::Uuid;
 
 use crate::AppState;
 
 pub use passkeys::{
     Started, finish_passwordless, finish_registration, finish_second_factor, start_passwordless,
-    start_registration, start_second_factor,
+    start_registration, start_second_factor, store_passkey,
 };
 pub use qr::qr_svg;
 pub use recovery::issue_recovery_codes;
@@ -78,7 +78,7 @@ pub async fn factors_of(state: &AppState, user_id: Uuid) -> Result<Factors, Stor
 }
 
 /// [`factors_of`] from the database alone (`rampart doctor` has no keyring).
-pub async fn factors_in(db: &Db, user_id: Uuid) -> Result<Factors, StoreError> {
+pub async fn factors_in(db: &impl Executor, user_id: Uuid) -> Result<Factors, StoreError> {
     let totp = find_totp_factor(db, user_id).await?.is_some_and(|f| f.confirmed_at.is_some());
     let passkeys = count_passkeys_of_user(db, user_id).await?;
     let recovery_codes_left = count_unused_recovery_codes(db, user_id).await?;

@@ -25,6 +25,7 @@ use webauthn_rs::prelude::{
 };
 
 use crate::accounts::Account;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// What a ceremony is for (the `purpose` of its stored challenge).
@@ -130,7 +131,8 @@ pub async fn start_registration(state: &AppState, account: &Account) -> Result<S
     store_challenge(state, Ceremony::Register, Some(account.id), &registration, &options).await
 }
 
-/// Finishes a registration: the new passkey, stored under `name`.
+/// Finishes a registration (the challenge is used up either way): the new passkey, named
+/// `name`, to store with [`store_passkey`].
 pub async fn finish_registration(
     state: &AppState,
     user_id: Uuid,
@@ -154,8 +156,13 @@ pub async fn finish_registration(
         created_at: state.clock.now(),
         last_used_at: None,
     };
-    match insert_passkey(&state.db, &row).await {
-        Ok(()) => Ok(row),
+    Ok(row)
+}
+
+/// Stores a passkey [`finish_registration`] verified, with `work`'s action.
+pub async fn store_passkey(work: &UnitOfWork<'_>, row: &PasskeyRow) -> Result<(), ApiError> {
+    match insert_passkey(work.db(), row).await {
+        Ok(()) => Ok(()),
         Err(StoreError::Duplicate) => {
             Err(ApiError::Conflict("this passkey is registered already".into()))
         }

@@ -9,14 +9,15 @@ use rampart_store::recovery_codes::{replace_recovery_codes, use_recovery_code};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::AppState;
 use crate::accounts::AccountError;
+use crate::unit_of_work::UnitOfWork;
 
 /// Replaces the user's recovery codes with a new set and returns it, for showing once.
 pub async fn issue_recovery_codes(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     user_id: Uuid,
 ) -> Result<Vec<Zeroizing<String>>, AccountError> {
+    let state = work.state();
     let mut shown = Vec::with_capacity(RECOVERY_CODE_COUNT);
     let mut hashes = Vec::with_capacity(RECOVERY_CODE_COUNT);
     for _ in 0..RECOVERY_CODE_COUNT {
@@ -27,15 +28,16 @@ pub async fn issue_recovery_codes(
         hashes.push(token_hash(code.canonical()));
         shown.push(code.display());
     }
-    replace_recovery_codes(&state.db, user_id, &hashes, state.clock.now()).await?;
+    replace_recovery_codes(work.db(), user_id, &hashes, state.clock.now()).await?;
     Ok(shown)
 }
 
 /// Uses one of the user's codes: `true` once per code.
 pub(super) async fn redeem_recovery_code(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     user_id: Uuid,
     code: &RecoveryCode,
 ) -> Result<bool, StoreError> {
-    use_recovery_code(&state.db, user_id, &token_hash(code.canonical()), state.clock.now()).await
+    let now = work.state().clock.now();
+    use_recovery_code(work.db(), user_id, &token_hash(code.canonical()), now).await
 }

@@ -12,8 +12,9 @@ use super::recovery::redeem_recovery_code;
 use super::totp::check_totp;
 use crate::AppState;
 use crate::accounts::{Account, AccountError, Notice, notify};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
+use crate::unit_of_work::UnitOfWork;
 
 /// A second factor as presented.
 #[derive(Debug)]
@@ -54,7 +55,8 @@ impl SecondFactor {
 
 /// Checks `factor` for `account`. `Some(assurance)` when it is right and unused (and is now
 /// used); `None` otherwise. Either way the attempt is audited (`authn_mfa_success`,
-/// `authn_recovery_code_used` — which also e-mails the holder — or `authn_mfa_fail`).
+/// `authn_recovery_code_used` — which also e-mails the holder — or `authn_mfa_fail`), in one
+/// unit of work with the code spent.
 pub async fn check_second_factor(
     state: &AppState,
     account: &Account,
@@ -62,11 +64,12 @@ pub async fn check_second_factor(
     session_hash: &[u8],
     factor: &SecondFactor,
 ) -> Result<Option<Assurance>, AccountError> {
+    let mut work = UnitOfWork::begin(state).await?;
     let accepted = match factor {
         SecondFactor::Totp(code) => {
-            check_totp(state, account.id, code).await?.then_some(Assurance::PasswordAndTotp)
+            check_totp(&work, account.id, code).await?.then_some(Assurance::PasswordAndTotp)
         }
-        SecondFactor::RecoveryCode(code) => redeem_recovery_code(state, account.id, code)
+        SecondFactor::RecoveryCode(code) => redeem_recovery_code(&work, account.id, code)
             .await?
             .then_some(Assurance::PasswordAndRecoveryCode),
         SecondFactor::Unreadable => None,
@@ -80,20 +83,20 @@ pub async fn check_second_factor(
     };
     match accepted {
         Some(Assurance::PasswordAndRecoveryCode) => {
-            let left = count_unused_recovery_codes(&state.db, account.id).await?;
-            record(state, event(AuditAction::AuthnRecoveryCodeUsed).detail("left", left)).await?;
-            notify(state, account, Notice::RecoveryCodeUsed { left }, client).await?;
+            let left = count_unused_recovery_codes(work.db(), account.id).await?;
+            work.record(event(AuditAction::AuthnRecoveryCodeUsed).detail("left", left));
+            notify(&mut work, account, Notice::RecoveryCodeUsed { left }, client).await?;
         }
-        Some(_) => record(state, event(AuditAction::AuthnMfaSuccess)).await?,
-        None => {
-            let failed = AuditEvent::failure(AuditAction::AuthnMfaFail)
+        Some(_) => work.record(event(AuditAction::AuthnMfaSuccess)),
+        None => work.record(
+            AuditEvent::failure(AuditAction::AuthnMfaFail)
                 .client(client)
                 .own_account(account.id)
                 .session(session_hash)
-                .detail("method", factor.method());
-            record(state, failed).await?;
-        }
+                .detail("method", factor.method()),
+        ),
     }
+    work.commit().await?;
     Ok(accepted)
 }
 
@@ -105,19 +108,19 @@ pub async fn count_code_failure(
     user_id: Uuid,
     client: &ClientContext,
 ) -> Result<bool, StoreError> {
-    let failures = count_session_mfa_failure(&state.db, session_id).await?;
-    if failures < i64::from(state.settings.mfa.max_code_failures) {
-        return Ok(false);
+    let mut work = UnitOfWork::begin(state).await?;
+    let failures = count_session_mfa_failure(work.db(), session_id).await?;
+    let ended = failures >= i64::from(state.settings.mfa.max_code_failures);
+    if ended {
+        delete_session(work.db(), session_id, Some(user_id)).await?;
+        work.record(
+            AuditEvent::success(rampart_domain::AuditAction::SessionRevoked)
+                .client(client)
+                .own_account(user_id)
+                .target(format!("session:{session_id}"))
+                .detail("reason", "too_many_code_failures"),
+        );
     }
-    delete_session(&state.db, session_id, Some(user_id)).await?;
-    record(
-        state,
-        AuditEvent::success(rampart_domain::AuditAction::SessionRevoked)
-            .client(client)
-            .own_account(user_id)
-            .target(format!("session:{session_id}"))
-            .detail("reason", "too_many_code_failures"),
-    )
-    .await?;
-    Ok(true)
+    work.commit().await?;
+    Ok(ended)
 }

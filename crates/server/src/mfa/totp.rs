@@ -4,17 +4,18 @@
 
 use rampart_crypto::{FieldContext, Keyring, TotpSecret};
 use rampart_domain::TotpCode;
-use rampart_store::StoreError;
 use rampart_store::totp_factors::{
     TotpFactorRow, confirm_totp_factor, delete_totp_factor, find_totp_factor,
     insert_pending_totp_factor, spend_totp_step,
 };
+use rampart_store::{Executor, StoreError};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::qr::qr_svg;
 use crate::AppState;
 use crate::accounts::{Account, AccountError};
+use crate::unit_of_work::UnitOfWork;
 
 /// What the user needs to add the authenticator to an app. Shown once.
 pub struct TotpEnrolment {
@@ -65,20 +66,20 @@ fn issuer_name(site_name: &str) -> String {
 
 /// Confirms a pending enrolment with a code from the app. The code's step counts as used.
 pub async fn confirm_totp(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     user_id: Uuid,
     code: &TotpCode,
 ) -> Result<bool, AccountError> {
-    accept_code(state, user_id, code, CodeFor::Enrolment).await
+    accept_code(work.state(), work.db(), user_id, code, CodeFor::Enrolment).await
 }
 
 /// Checks a code against the confirmed authenticator and spends its step: `true` once per step.
 pub(super) async fn check_totp(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     user_id: Uuid,
     code: &TotpCode,
 ) -> Result<bool, AccountError> {
-    accept_code(state, user_id, code, CodeFor::SignIn).await
+    accept_code(work.state(), work.db(), user_id, code, CodeFor::SignIn).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -91,11 +92,12 @@ enum CodeFor {
 
 async fn accept_code(
     state: &AppState,
+    db: &impl Executor,
     user_id: Uuid,
     code: &TotpCode,
     purpose: CodeFor,
 ) -> Result<bool, AccountError> {
-    let Some(factor) = find_totp_factor(&state.db, user_id).await? else { return Ok(false) };
+    let Some(factor) = find_totp_factor(db, user_id).await? else { return Ok(false) };
     if factor.confirmed_at.is_some() != (purpose == CodeFor::SignIn) {
         return Ok(false);
     }
@@ -103,16 +105,14 @@ async fn accept_code(
         return Ok(false);
     };
     Ok(match purpose {
-        CodeFor::Enrolment => {
-            confirm_totp_factor(&state.db, user_id, step, state.clock.now()).await?
-        }
-        CodeFor::SignIn => spend_totp_step(&state.db, user_id, step).await?,
+        CodeFor::Enrolment => confirm_totp_factor(db, user_id, step, state.clock.now()).await?,
+        CodeFor::SignIn => spend_totp_step(db, user_id, step).await?,
     })
 }
 
 /// Removes the authenticator; `true` if there was a confirmed one.
-pub async fn remove_totp(state: &AppState, user_id: Uuid) -> Result<bool, StoreError> {
-    delete_totp_factor(&state.db, user_id).await
+pub async fn remove_totp(db: &impl Executor, user_id: Uuid) -> Result<bool, StoreError> {
+    delete_totp_factor(db, user_id).await
 }
 
 /// The secret's ciphertext under the newest field key, or `None` when it already uses it (what

@@ -8,7 +8,8 @@ use rampart_store::records::purge_binned_records;
 use tokio::task::JoinHandle;
 
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
+use crate::unit_of_work::UnitOfWork;
 
 const EVERY: Duration = Duration::from_secs(3600);
 
@@ -16,17 +17,18 @@ const EVERY: Duration = Duration::from_secs(3600);
 pub async fn purge_bin(state: &AppState) -> Result<u64, crate::ApiError> {
     let days = i64::try_from(state.settings.records.bin_days).unwrap_or(i64::MAX);
     let cutoff = state.clock.now() - time::Duration::days(days);
-    let purged = purge_binned_records(&state.db, cutoff).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    let purged = purge_binned_records(work.db(), cutoff).await?;
     // Form rate-limit windows older than a day count for nothing any more.
     rampart_store::forms::delete_form_windows_before(
-        &state.db,
+        work.db(),
         state.clock.now() - time::Duration::days(1),
     )
     .await?;
     if purged > 0 {
-        record(state, AuditEvent::success(AuditAction::RecordsPurged).detail("records", purged))
-            .await?;
+        work.record(AuditEvent::success(AuditAction::RecordsPurged).detail("records", purged));
     }
+    work.commit().await?;
     Ok(purged)
 }
 

@@ -3,16 +3,17 @@
 //! nothing.
 
 use rampart_domain::records::{Document, DocumentErrors, FieldKind, merge, validate_document};
-use rampart_store::StoreError;
 use rampart_store::records::{
     RecordRow, find_lookup_holders, insert_record, live_record_exists, update_record,
 };
+use rampart_store::{Executor, StoreError};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::Collection;
 use super::seal::{StoredForm, lookup_digests, open_sensitive, stored_form};
 use crate::AppState;
+use crate::unit_of_work::UnitOfWork;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordWriteError {
@@ -55,7 +56,7 @@ fn sanitise_rich_text(collection: &Collection, document: &mut Document) {
 }
 
 async fn check_references(
-    state: &AppState,
+    db: &impl Executor,
     collection: &Collection,
     document: &Document,
 ) -> Result<(), RecordWriteError> {
@@ -64,7 +65,7 @@ async fn check_references(
         let Some(Value::String(id)) = document.get(field.name.as_str()) else { continue };
         let id = Uuid::parse_str(id)
             .map_err(|_| RecordWriteError::DanglingReference(field.name.to_string()))?;
-        if !live_record_exists(&state.db, target.as_str(), id).await? {
+        if !live_record_exists(db, target.as_str(), id).await? {
             return Err(RecordWriteError::DanglingReference(field.name.to_string()));
         }
     }
@@ -75,6 +76,7 @@ async fn check_references(
 /// is the backstop against a race).
 async fn check_unique(
     state: &AppState,
+    db: &impl Executor,
     collection: &Collection,
     document: &Document,
     record_id: Uuid,
@@ -88,7 +90,7 @@ async fn check_unique(
         let digests =
             lookup_digests(&keyring, collection.name.as_str(), field.name.as_str(), &canonical)?;
         let holders = find_lookup_holders(
-            &state.db,
+            db,
             collection.name.as_str(),
             field.name.as_str(),
             &digests,
@@ -120,17 +122,34 @@ fn store_error(error: StoreError) -> RecordWriteError {
     }
 }
 
+/// Creates a record as an action of its own, with no event: for seeding and imports, whose
+/// caller records what it did. A request's create is [`create_record_in`] its unit of work.
 pub async fn create_record(
     state: &AppState,
     collection: &Collection,
     input: &Document,
     new: NewRecord,
 ) -> Result<RecordRow, RecordWriteError> {
+    let work = UnitOfWork::begin(state).await?;
+    let record = create_record_in(&work, collection, input, new).await?;
+    work.commit().await?;
+    Ok(record)
+}
+
+/// Validates `input` against the collection and stores it as a new record with `work`'s action
+/// (every check reads through the unit, so what it checked is what it wrote against).
+pub async fn create_record_in(
+    work: &UnitOfWork<'_>,
+    collection: &Collection,
+    input: &Document,
+    new: NewRecord,
+) -> Result<RecordRow, RecordWriteError> {
+    let (state, db) = (work.state(), work.db());
     let mut document = validate_document(&collection.schema, input, None)?;
     sanitise_rich_text(collection, &mut document);
-    check_references(state, collection, &document).await?;
+    check_references(db, collection, &document).await?;
     let id = Uuid::new_v4();
-    check_unique(state, collection, &document, id).await?;
+    check_unique(state, db, collection, &document, id).await?;
     let StoredForm { data, sealed, lookups } = stored(state, collection, id, &document)?;
     let now = state.clock.now();
     let record = RecordRow {
@@ -146,7 +165,7 @@ pub async fn create_record(
         updated_at: now,
         deleted_at: None,
     };
-    insert_record(&state.db, &record, &lookups).await.map_err(store_error)?;
+    insert_record(db, &record, &lookups).await.map_err(store_error)?;
     Ok(record)
 }
 
@@ -167,7 +186,7 @@ pub fn full_document(
 
 /// Applies `patch` (a `null` clears a field) to `existing` if it is still at `expected_version`.
 pub async fn update_existing_record(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     collection: &Collection,
     existing: &RecordRow,
     patch: &Document,
@@ -176,11 +195,12 @@ pub async fn update_existing_record(
     if existing.version != expected_version || existing.deleted_at.is_some() {
         return Err(RecordWriteError::VersionMismatch);
     }
+    let (state, db) = (work.state(), work.db());
     let previous = full_document(state, existing)?;
     let mut document = validate_document(&collection.schema, patch, Some(&previous))?;
     sanitise_rich_text(collection, &mut document);
-    check_references(state, collection, &document).await?;
-    check_unique(state, collection, &document, existing.id).await?;
+    check_references(db, collection, &document).await?;
+    check_unique(state, db, collection, &document, existing.id).await?;
     let StoredForm { data, sealed, lookups } = stored(state, collection, existing.id, &document)?;
     let record = RecordRow {
         data,
@@ -189,7 +209,7 @@ pub async fn update_existing_record(
         updated_at: state.clock.now(),
         ..existing.clone()
     };
-    if !update_record(&state.db, &record, expected_version, &lookups).await.map_err(store_error)? {
+    if !update_record(db, &record, expected_version, &lookups).await.map_err(store_error)? {
         return Err(RecordWriteError::VersionMismatch);
     }
     Ok(record)

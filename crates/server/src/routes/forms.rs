@@ -18,12 +18,13 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::RouteTable;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::load_collection;
-use crate::records::write::{NewRecord, create_record};
+use crate::records::write::{NewRecord, create_record_in};
 use crate::routes::openapi::{ErrorResponse, JsonBodyErrors};
+use crate::unit_of_work::{UnitOfWork, record};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
@@ -100,15 +101,15 @@ pub(super) async fn submit_form(
         owner_id: None,
         created_by: None,
     };
-    let created = create_record(&state, &collection, &fields, new).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    let created = create_record_in(&work, &collection, &fields, new).await?;
+    work.record(
         AuditEvent::success(AuditAction::RecordCreated)
             .client(&client)
             .target(format!("record:{name}/{}", created.id))
             .detail("through", "public_form"),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(FormReceipt { status: "received", id: created.id })))
 }
 

@@ -81,7 +81,9 @@ pub(crate) async fn session_parts(
     delivery: SessionDelivery,
 ) -> Result<(SessionResponse, Option<HeaderValue>), ApiError> {
     let token = session.token.expose();
-    let stage = SessionStage::parse(&session.row.stage);
+    let stage = SessionStage::parse(&session.row.stage).ok_or_else(|| {
+        ApiError::internal(std::io::Error::other("a new session has an unknown stage"))
+    })?;
     let (owes, second_factors) = match stage {
         SessionStage::Full => {
             let roles = roles_of_user(&state.db, session.row.user_id).await?;

@@ -24,9 +24,10 @@ use super::cookie::{bearer_token, clearing_cookie, session_token_from_cookies};
 use super::principal::{Credential, PendingSignIn, Presented, Principal};
 use crate::accounts::active_user_grants;
 use crate::api_keys::{API_KEY_PREFIX, resolve_api_key};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::owes_enrolment;
+use crate::unit_of_work::record;
 use crate::{ApiError, AppState, ErrorBody};
 
 /// Who a presented credential turned out to be.
@@ -135,7 +136,14 @@ async fn resolve_session(
     let Some(grants) = active_user_grants(state, session.user_id).await? else {
         return Ok(None);
     };
-    if SessionStage::parse(&session.stage) == SessionStage::MfaPending {
+    let (Some(stage), Some(assurance)) =
+        (SessionStage::parse(&session.stage), Assurance::parse(&session.assurance))
+    else {
+        // Not a row Rampart wrote: the session grants nothing, and the operator hears of it.
+        tracing::error!(session_id = %session.id, "a session row has an unknown stage or assurance; refused");
+        return Ok(None);
+    };
+    if stage == SessionStage::MfaPending {
         let pending = PendingSignIn {
             session_id: session.id,
             user_id: session.user_id,
@@ -158,7 +166,7 @@ async fn resolve_session(
             id: session.id,
             token_hash: hash,
             authenticated_at: session.authenticated_at,
-            assurance: Assurance::parse(&session.assurance),
+            assurance,
             expires_at: session.expires_at,
             presented,
         },

@@ -6,8 +6,8 @@ use rampart_store::StoreError;
 use rampart_store::sessions::{SessionRow, delete_session, insert_session};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::client::ClientContext;
+use crate::unit_of_work::UnitOfWork;
 
 /// Session tokens carry 256 random bits.
 const SESSION_TOKEN_BYTES: usize = 32;
@@ -31,14 +31,16 @@ pub struct StartedSession {
 
 /// Starts a session for `user_id`. The session the client presented (`replacing`), if any, ends
 /// at the same time: a new token at every step of sign-in and at re-authentication, so a token
-/// planted before sign-in (session fixation) or seen before it is worthless after.
+/// planted before sign-in (session fixation) or seen before it is worthless after. Part of
+/// `work`'s action (the sign-in step that earned it, with its events).
 pub async fn start_session(
-    state: &AppState,
+    work: &UnitOfWork<'_>,
     user_id: Uuid,
     client: &ClientContext,
     replacing: Option<Uuid>,
     grant: Grant,
 ) -> Result<StartedSession, StoreError> {
+    let state = work.state();
     let now = state.clock.now();
     let token = NewToken::generate(state.random.as_ref(), "", SESSION_TOKEN_BYTES)
         .map_err(|_| StoreError::Conflict("no randomness for a session token"))?;
@@ -64,9 +66,9 @@ pub async fn start_session(
         assurance: assurance.as_str().to_owned(),
         mfa_failures: 0,
     };
-    insert_session(&state.db, &row).await?;
+    insert_session(work.db(), &row).await?;
     if let Some(old) = replacing {
-        delete_session(&state.db, old, Some(user_id)).await?;
+        delete_session(work.db(), old, Some(user_id)).await?;
     }
     Ok(StartedSession { token, row })
 }

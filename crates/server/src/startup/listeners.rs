@@ -40,6 +40,7 @@ pub(super) async fn serve(
     let audit_worker = crate::audit::start_worker(&app.state);
     let alert_delivery = crate::alerts::start_delivery(&app.state);
     let records_bin = crate::records::purge::start(&app.state);
+    let expired_sessions = crate::sessions::start_expiry(&app.state);
     let backup_schedule = crate::backup::start_schedule(&app.state);
     let reencryption = crate::keys::start_background_reencryption(&app.state);
     let settings = app.state.settings.server.clone();
@@ -97,6 +98,7 @@ pub(super) async fn serve(
             audit_worker.abort();
             alert_delivery.abort();
             records_bin.abort();
+            expired_sessions.abort();
             backup_schedule.abort();
             reencryption.abort();
             if let Some(worker) = mail_worker {
@@ -117,6 +119,7 @@ pub(super) async fn serve(
     audit_worker.abort();
     alert_delivery.abort();
     records_bin.abort();
+    expired_sessions.abort();
     backup_schedule.abort();
     reencryption.abort();
     if let Some(task) = &acme_task {

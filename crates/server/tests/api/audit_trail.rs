@@ -5,7 +5,8 @@
 
 use rampart_crypto::ChainBreak;
 use rampart_domain::{AuditAction, BuiltInRole, ManualClock};
-use rampart_server::audit::{AuditEvent, Verification, apply_retention, record, verify_chain};
+use rampart_server::audit::{AuditEvent, Verification, apply_retention, verify_chain};
+use rampart_server::unit_of_work::record;
 use rampart_store::audit::{list_audit_events, list_checkpoints};
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;

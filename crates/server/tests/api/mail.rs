@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 
 use rampart_crypto::{LocalCertificates, MasterKey, OsRandom, Purpose};
 use rampart_domain::{Email, ManualClock, SystemClock};
+use rampart_server::AppState;
 use rampart_server::Application;
 use rampart_server::keys::{RETIRE_GRACE, load_or_create_keyring, reencrypt, rotate_data_keys};
-use rampart_server::mail::{OutgoingEmail, enqueue};
+use rampart_server::mail::{MailError, OutgoingEmail};
+use rampart_server::unit_of_work::UnitOfWork;
 use rampart_store::keys::list_keys;
 use rampart_store::on_both_engines;
 use rampart_store::outbox::{OutboxRow, list_outbox_messages_after};
@@ -21,6 +23,14 @@ use crate::smtp_sink::{SinkTls, SmtpSink, free_port};
 
 const RELAY_USER: &str = "rampart-relay";
 const RELAY_PASSWORD: &str = "relay-pw-7c1d";
+
+/// Queues `message` as an action of its own (what a use case does inside its unit of work).
+async fn enqueue(state: &AppState, message: OutgoingEmail) -> Result<(), MailError> {
+    let mut work = UnitOfWork::begin(state).await?;
+    rampart_server::mail::enqueue(&mut work, message).await?;
+    work.commit().await?;
+    Ok(())
+}
 
 fn reset_email(to: &str) -> OutgoingEmail {
     OutgoingEmail {

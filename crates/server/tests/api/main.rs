@@ -15,6 +15,7 @@ mod accounts;
 mod acme;
 mod alerts;
 mod api_keys;
+mod atomicity;
 mod audit_trail;
 mod backups;
 mod bootstrap;

@@ -116,13 +116,15 @@ async fn a_hundred_failures_lock_the_password_until_it_is_reset(engine: TestEngi
     let locked = login(&app, "ada@example.com", PASSWORD).await;
     assert_eq!(locked.status(), 401, "the right password no longer works");
 
+    let work = rampart_server::unit_of_work::UnitOfWork::begin(&app.state).await.unwrap();
     let link = rampart_server::accounts::issue_link(
-        &app.state,
+        &work,
         rampart_store::one_time_tokens::TokenPurpose::PasswordReset,
         Some(id),
     )
     .await
     .unwrap();
+    work.commit().await.unwrap();
     let new_password = "a brand new passphrase for ada";
     let reset = app
         .client

@@ -15,7 +15,7 @@ use sea_query::{Alias, Expr, ExprTrait, Query};
 pub use cell::{Cell, Column, ColumnKind};
 pub use tables::{TABLES, check_tables};
 
-use crate::db::Transaction;
+use crate::db::{RawTransaction, Run};
 use crate::{Db, StoreError};
 
 /// A table and its columns, as one database's catalog describes them.
@@ -44,7 +44,7 @@ pub async fn schema_version(db: &Db) -> Result<i64, StoreError> {
 /// One consistent view of the whole database, read table by table.
 #[derive(Debug)]
 pub struct Snapshot {
-    transaction: Transaction,
+    transaction: RawTransaction,
 }
 
 impl Snapshot {
@@ -85,7 +85,7 @@ struct TableInProgress {
 /// [`Restore::finish`]; dropped before that, nothing is kept.
 #[derive(Debug)]
 pub struct Restore {
-    transaction: Transaction,
+    transaction: RawTransaction,
     shapes: Vec<TableShape>,
     current: Option<TableInProgress>,
     rows: u64,
@@ -122,7 +122,7 @@ impl Restore {
     /// putting a fresh database's own rows back after a restore into it was refused.
     pub async fn begin_replacing(db: &Db) -> Result<Self, StoreError> {
         let shapes = table_shapes(db).await?;
-        let mut transaction = db.begin().await?;
+        let mut transaction = db.begin_raw().await?;
         for shape in shapes.iter().rev() {
             let delete = Query::delete().from_table(Alias::new(&shape.name)).to_owned();
             transaction.execute(&delete).await?;

@@ -7,14 +7,14 @@
 
 mod query;
 
-pub use query::{LookupDigests, RecordQuery, SortColumn, Visibility, list_records};
+pub use query::{LookupDigests, RecordQuery, Visibility, list_records};
 
 use sea_query::{Expr, ExprTrait, Func, Iden, Query};
 use serde_json::Value as JsonValue;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, StoreError};
+use crate::{Executor, StoreError};
 
 #[derive(Iden)]
 pub(crate) enum Records {
@@ -140,7 +140,7 @@ fn record_values(record: &RecordRow) -> [sea_query::Expr; 11] {
 /// Stores a new record and its lookups in one transaction; [`StoreError::Duplicate`] when a
 /// unique field's value is taken.
 pub async fn insert_record(
-    db: &Db,
+    db: &impl Executor,
     record: &RecordRow,
     lookups: &[LookupRow],
 ) -> Result<(), StoreError> {
@@ -149,7 +149,7 @@ pub async fn insert_record(
         .columns(RECORD_COLUMNS)
         .values_panic(record_values(record))
         .to_owned();
-    let mut tx = db.begin().await?;
+    let mut tx = db.atomic().await?;
     tx.execute(&insert).await?;
     for statement in lookup_inserts(record, lookups) {
         tx.execute(&statement).await?;
@@ -160,11 +160,11 @@ pub async fn insert_record(
 /// Stores many records and their lookups in one transaction, a few hundred rows per statement
 /// (seeding, imports, restores); [`StoreError::Duplicate`] rolls all of them back.
 pub async fn insert_records(
-    db: &Db,
+    db: &impl Executor,
     records: &[(RecordRow, Vec<LookupRow>)],
 ) -> Result<(), StoreError> {
     const ROWS_PER_STATEMENT: usize = 500;
-    let mut tx = db.begin().await?;
+    let mut tx = db.atomic().await?;
     for chunk in records.chunks(ROWS_PER_STATEMENT) {
         let mut insert =
             Query::insert().into_table(Records::Table).columns(RECORD_COLUMNS).to_owned();
@@ -187,7 +187,7 @@ pub async fn insert_records(
 
 /// A record of `collection`, live or in the bin.
 pub async fn find_record(
-    db: &Db,
+    db: &impl Executor,
     collection: &str,
     id: Uuid,
 ) -> Result<Option<RecordRow>, StoreError> {
@@ -201,7 +201,11 @@ pub async fn find_record(
 }
 
 /// Whether a live record `id` exists in `collection` (a reference field's target).
-pub async fn live_record_exists(db: &Db, collection: &str, id: Uuid) -> Result<bool, StoreError> {
+pub async fn live_record_exists(
+    db: &impl Executor,
+    collection: &str,
+    id: Uuid,
+) -> Result<bool, StoreError> {
     let query = Query::select()
         .expr(Func::count(Expr::col(Records::Id)))
         .from(Records::Table)
@@ -216,7 +220,7 @@ pub async fn live_record_exists(db: &Db, collection: &str, id: Uuid) -> Result<b
 /// version is `expected_version + 1`. Returns whether it was (false: changed meanwhile, or
 /// deleted).
 pub async fn update_record(
-    db: &Db,
+    db: &impl Executor,
     record: &RecordRow,
     expected_version: i64,
     lookups: &[LookupRow],
@@ -242,7 +246,7 @@ pub async fn update_record(
 /// Runs `update` (the conditional rewrite of one record) and, if it changed the row, replaces
 /// the record's lookups, in one transaction; returns whether the row changed.
 async fn rewrite_with_lookups(
-    db: &Db,
+    db: &impl Executor,
     update: &sea_query::UpdateStatement,
     record: &RecordRow,
     lookups: &[LookupRow],
@@ -251,7 +255,7 @@ async fn rewrite_with_lookups(
         .from_table(RecordLookup::Table)
         .and_where(Expr::col(RecordLookup::RecordId).eq(record.id))
         .to_owned();
-    let mut tx = db.begin().await?;
+    let mut tx = db.atomic().await?;
     if tx.execute(update).await? != 1 {
         return Ok(false);
     }
@@ -265,7 +269,7 @@ async fn rewrite_with_lookups(
 
 /// Moves a live record to the bin (restorable until purged); returns whether it was live.
 pub async fn soft_delete_record(
-    db: &Db,
+    db: &impl Executor,
     collection: &str,
     id: Uuid,
     at: OffsetDateTime,
@@ -283,7 +287,7 @@ pub async fn soft_delete_record(
 
 /// Brings a record back from the bin; returns whether it was there.
 pub async fn restore_record(
-    db: &Db,
+    db: &impl Executor,
     collection: &str,
     id: Uuid,
     at: OffsetDateTime,
@@ -302,7 +306,10 @@ pub async fn restore_record(
 
 /// Deletes for good the records binned before `cutoff` (their lookups go with them); returns
 /// how many.
-pub async fn purge_binned_records(db: &Db, cutoff: OffsetDateTime) -> Result<u64, StoreError> {
+pub async fn purge_binned_records(
+    db: &impl Executor,
+    cutoff: OffsetDateTime,
+) -> Result<u64, StoreError> {
     let delete = Query::delete()
         .from_table(Records::Table)
         .and_where(Expr::col(Records::DeletedAt).is_not_null())
@@ -314,7 +321,7 @@ pub async fn purge_binned_records(db: &Db, cutoff: OffsetDateTime) -> Result<u64
 /// The records of `collection` whose `field` has one of `digests` (any key version), other
 /// than `except`: who already holds a unique value.
 pub async fn find_lookup_holders(
-    db: &Db,
+    db: &impl Executor,
     collection: &str,
     field: &str,
     digests: &[Vec<u8>],
@@ -336,7 +343,7 @@ pub async fn find_lookup_holders(
 /// Records of `collection` after `after` in id order, live or binned: what a schema change or
 /// a key rotation walks through.
 pub async fn list_records_after(
-    db: &Db,
+    db: &impl Executor,
     collection: Option<&str>,
     after: Option<Uuid>,
     limit: u64,
@@ -360,7 +367,7 @@ pub async fn list_records_after(
 /// part, or a key rotation re-encrypted it) without changing its version, if its sealed part
 /// is still `previous_sealed` (a writer who got there first wins).
 pub async fn replace_record_storage(
-    db: &Db,
+    db: &impl Executor,
     record: &RecordRow,
     previous_sealed: Option<&[u8]>,
     lookups: &[LookupRow],
@@ -382,7 +389,7 @@ pub async fn replace_record_storage(
 }
 
 /// The blind-index key versions record lookups use (what key retirement must keep).
-pub async fn distinct_lookup_versions(db: &Db) -> Result<Vec<i64>, StoreError> {
+pub async fn distinct_lookup_versions(db: &impl Executor) -> Result<Vec<i64>, StoreError> {
     let query = Query::select()
         .distinct()
         .column(RecordLookup::KeyVersion)

@@ -21,7 +21,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::{RECORD_COLUMNS, RecordLookup, RecordRow, Records};
-use crate::{Db, Engine, StoreError};
+use crate::{Engine, Executor, StoreError};
 
 /// Which records of a collection the caller may see at all (the object level).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +36,6 @@ pub enum Visibility {
 /// The blind-index digests of each `(field, canonical value)` a filter looks up, every key
 /// version's: computed by the server, which holds the keys.
 pub type LookupDigests = HashMap<(String, String), Vec<Vec<u8>>>;
-
-/// What to sort by, as the store sees it.
-pub type SortColumn = SortKey;
 
 #[derive(Debug)]
 pub struct RecordQuery<'a> {
@@ -55,7 +52,10 @@ pub struct RecordQuery<'a> {
     pub binned: bool,
 }
 
-pub async fn list_records(db: &Db, query: &RecordQuery<'_>) -> Result<Vec<RecordRow>, StoreError> {
+pub async fn list_records(
+    db: &impl Executor,
+    query: &RecordQuery<'_>,
+) -> Result<Vec<RecordRow>, StoreError> {
     let engine = db.engine();
     let mut select = Query::select()
         .columns(RECORD_COLUMNS.map(|column| (Records::Table, column)))

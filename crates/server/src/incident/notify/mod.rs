@@ -28,9 +28,10 @@ use self::recipients::{Recipient, recipients_of_reads};
 use super::report::{ReportError, Window};
 use crate::AppState;
 use crate::accounts::{AccountError, EMAIL_INDEX_CONTEXT, find_account_by_email};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::mail::{MailError, OutgoingEmail, enqueue};
 use crate::records::CollectionError;
+use crate::unit_of_work::{UnitOfWork, record};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
@@ -165,13 +166,16 @@ async fn tell(
             notified_at: now,
         })
         .collect();
-    match insert_incident_notifications(&state.db, &rows).await {
+    // The records marked notified and the message queued commit together.
+    let mut work = UnitOfWork::begin(state).await?;
+    match insert_incident_notifications(work.db(), &rows).await {
         Ok(()) => {}
         // Another run of this batch took these records a moment ago.
         Err(StoreError::Duplicate) => return Ok(false),
         Err(error) => return Err(error.into()),
     }
-    enqueue(state, OutgoingEmail { to: recipient.email.clone(), subject, body }).await?;
+    enqueue(&mut work, OutgoingEmail { to: recipient.email.clone(), subject, body }).await?;
+    work.commit().await?;
     Ok(true)
 }
 

@@ -21,10 +21,11 @@ use super::manifest::{
 use super::version::{VersionInfo, dependencies};
 use super::window::Window;
 use crate::AppState;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::backup::AuditHead;
 use crate::backup::files::{create_private_file, ensure_private_directory};
 use crate::config::render_redacted;
+use crate::unit_of_work::record;
 
 /// Alerts a bundle holds at most (a window with more is an incident of its own).
 const MAX_ALERTS: u64 = 1_000_000;

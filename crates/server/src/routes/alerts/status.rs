@@ -6,10 +6,11 @@ use rampart_store::alerts::update_alert_status;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, MALFORMED_JSON, UNAUTHENTICATED};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,16 +63,16 @@ pub(super) async fn set_alert_status(
 ) -> Result<axum::http::StatusCode, ApiError> {
     principal.require(Permission::IncidentManage)?;
     let status = request.status.as_str();
-    if !update_alert_status(&state.db, id, status, state.clock.now()).await? {
+    let mut work = UnitOfWork::begin(&state).await?;
+    if !update_alert_status(work.db(), id, status, state.clock.now()).await? {
         return Err(ApiError::NotFound);
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::AlertStatusChanged)
             .by(&principal, &client)
             .target(format!("alert:{id}"))
             .detail("status", status),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

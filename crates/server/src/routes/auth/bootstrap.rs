@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::accounts::{BootstrapError, consume_link, create_owner, password_context};
+use crate::accounts::{BootstrapError, create_owner, password_context, peek_link};
 use crate::client::ClientContext;
 use crate::routes::openapi::{
     Busy, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, Outcome, PASSWORD_REFUSED,
@@ -66,13 +66,15 @@ pub(super) async fn bootstrap(
     let password =
         Password::new(request.password.expose_secret(), &password_context(&state, &email))
             .map_err(|rejected| ApiError::Unprocessable(format!("password: {rejected}")))?;
-    consume_link(&state, request.token.expose_secret(), TokenPurpose::Bootstrap)
-        .await?
-        .ok_or(ApiError::InvalidToken)?;
+    // A link that cannot work is refused before any password is hashed.
+    let token = request.token.expose_secret();
+    peek_link(&state, token, TokenPurpose::Bootstrap).await?.ok_or(ApiError::InvalidToken)?;
     let owner =
-        create_owner(&state, &email, password, &client).await.map_err(|error| match error {
-            BootstrapError::OwnerExists => ApiError::InvalidToken,
-            BootstrapError::Account(error) => error.into(),
+        create_owner(&state, Some(token), &email, password, &client).await.map_err(|error| {
+            match error {
+                BootstrapError::OwnerExists | BootstrapError::InvalidLink => ApiError::InvalidToken,
+                BootstrapError::Account(error) => error.into(),
+            }
         })?;
     let created = OwnerCreatedResponse { status: Outcome::OwnerCreated, user_id: owner.id };
     Ok((StatusCode::CREATED, Json(created)))

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Account, AccountError, Notice, SignInOutcome, notify, sign_in};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::factors_of;
 use crate::routes::openapi::{
@@ -22,6 +22,7 @@ use crate::routes::openapi::{
 };
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Grant, Principal, StartedSession, start_session};
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,67 +84,64 @@ pub(super) async fn login(
         Grant::Full(Assurance::Password)
     };
     crate::incident::lockdown::allow_sign_in(&state, account.id, grant, &client).await?;
-    let session = start_session(&state, account.id, &client, replacing, grant).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    let session = start_session(&work, account.id, &client, replacing, grant).await?;
+    work.record(
         AuditEvent::success(AuditAction::AuthnLoginSuccess)
             .client(&client)
             .actor(account.id)
             .session(&session.token.hash())
             .target(format!("user:{}", account.id))
             .detail("stage", session.row.stage.as_str()),
-    )
-    .await?;
+    );
     if !second_factor_owed {
-        signed_in(&state, &account, &client, &session).await?;
+        signed_in(&mut work, &account, &client, &session).await?;
     }
+    work.commit().await?;
     session_response(&state, &session, request.session).await
 }
 
-/// What completes a sign-in, whichever step completes it: the audit event of the new session
-/// and the new-device notice.
+/// What completes a sign-in, whichever step completes it, in the unit that started the session:
+/// the audit event of the new session and the new-device notice.
 pub(super) async fn signed_in(
-    state: &AppState,
+    work: &mut UnitOfWork<'_>,
     account: &Account,
     client: &ClientContext,
     session: &StartedSession,
 ) -> Result<(), ApiError> {
-    record(
-        state,
+    work.record(
         AuditEvent::success(AuditAction::SessionCreated)
             .client(client)
             .actor(account.id)
             .session(&session.token.hash())
             .target(format!("session:{}", session.row.id))
             .detail("assurance", session.row.assurance.as_str()),
-    )
-    .await?;
-    notice_new_device(state, account, client).await?;
+    );
+    notice_new_device(work, account, client).await?;
     Ok(())
 }
 
 /// Tells the holder when an account is signed in to from a device it has not used before (not
 /// on the very first sign-in: every device is new then).
 async fn notice_new_device(
-    state: &AppState,
+    work: &mut UnitOfWork<'_>,
     account: &Account,
     client: &ClientContext,
 ) -> Result<(), AccountError> {
+    let state = work.state();
     let device = Device::new(&client.user_agent, client.ip);
     let keyring = state.keyring.current();
     let hash = keyring.blind_index("known_devices", device.canonical().as_bytes())?;
-    let seen_before = count_known_devices(&state.db, account.id).await?;
-    let is_new = remember_device(&state.db, account.id, &hash.digest, state.clock.now()).await?;
+    let seen_before = count_known_devices(work.db(), account.id).await?;
+    let is_new = remember_device(work.db(), account.id, &hash.digest, state.clock.now()).await?;
     if is_new && seen_before > 0 {
-        record(
-            state,
+        work.record(
             AuditEvent::success(AuditAction::AuthnNewDevice)
                 .client(client)
                 .own_account(account.id)
                 .detail("browser", rampart_domain::device::browser_family(&client.user_agent)),
-        )
-        .await?;
-        notify(state, account, Notice::NewDevice, client).await?;
+        );
+        notify(work, account, Notice::NewDevice, client).await?;
     }
     Ok(())
 }

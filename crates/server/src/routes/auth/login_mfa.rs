@@ -17,6 +17,7 @@ use crate::mfa::{SecondFactor, check_second_factor, count_code_failure};
 use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Grant, PendingSignIn, start_session};
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -77,11 +78,13 @@ pub(super) async fn login_mfa(
     };
     let grant = Grant::Full(assurance);
     crate::incident::lockdown::allow_sign_in(&state, account.id, grant, &client).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
     // The pending session is spent once: a second right code for it finds it gone.
-    if !delete_session(&state.db, pending.session_id, Some(pending.user_id)).await? {
+    if !delete_session(work.db(), pending.session_id, Some(pending.user_id)).await? {
         return Err(ApiError::Unauthenticated);
     }
-    let session = start_session(&state, account.id, &client, None, grant).await?;
-    signed_in(&state, &account, &client, &session).await?;
+    let session = start_session(&work, account.id, &client, None, grant).await?;
+    signed_in(&mut work, &account, &client, &session).await?;
+    work.commit().await?;
     session_response(&state, &session, request.session).await
 }

@@ -19,7 +19,7 @@ use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::login::signed_in;
 use crate::accounts::{AccountStatus, find_account_by_id};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{
     count_code_failure, finish_passwordless, finish_second_factor, start_passwordless,
@@ -29,6 +29,7 @@ use crate::routes::me::PasskeyChallengeResponse;
 use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Grant, PendingSignIn, Principal, start_session};
+use crate::unit_of_work::{UnitOfWork, record};
 use crate::{ApiError, ApiJson, AppState};
 
 /// Starts a passkey sign-in: the options for `navigator.credentials.get()`.
@@ -114,8 +115,10 @@ pub(super) async fn passkey_finish(
     let account = find_account_by_id(&state, user_id).await?.ok_or(ApiError::PasskeyRejected)?;
     let grant = Grant::Full(assurance);
     crate::incident::lockdown::allow_sign_in(&state, user_id, grant, &client).await?;
-    let session = start_session(&state, user_id, &client, replacing, grant).await?;
-    signed_in(&state, &account, &client, &session).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
+    let session = start_session(&work, user_id, &client, replacing, grant).await?;
+    signed_in(&mut work, &account, &client, &session).await?;
+    work.commit().await?;
     session_response(&state, &session, request.session).await
 }
 

@@ -6,11 +6,12 @@ use axum::response::{IntoResponse, Response};
 use rampart_domain::AuditAction;
 use rampart_store::sessions::delete_session;
 
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Enrolling;
 use crate::sessions::cookie::clearing_cookie;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// Ends the caller's session.
@@ -32,14 +33,14 @@ pub(super) async fn logout(
     client: ClientContext,
 ) -> Result<Response, ApiError> {
     let session_id = principal.session_id()?;
-    delete_session(&state.db, session_id, Some(principal.user_id)).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    delete_session(work.db(), session_id, Some(principal.user_id)).await?;
+    work.record(
         AuditEvent::success(AuditAction::SessionRevoked)
             .by(&principal, &client)
             .target(format!("session:{session_id}"))
             .detail("reason", "logout"),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(([(header::SET_COOKIE, clearing_cookie())], StatusCode::NO_CONTENT).into_response())
 }

@@ -4,22 +4,19 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rampart_domain::{AuditAction, Email, Password};
-use rampart_store::one_time_tokens::TokenPurpose;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::accounts::{
-    self, AccountStatus, NewPasswordError, Notice, consume_link, find_account_by_email,
-    find_account_by_id, issue_link, notify,
-};
-use crate::audit::{AuditEvent, record};
+use crate::accounts::{self, NewPasswordError, find_account_by_id};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{
     BODY_MISFIT, Busy, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, MALFORMED_JSON, Outcome,
     PASSWORD_REFUSED, StatusResponse,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::record;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -51,20 +48,7 @@ pub(super) async fn forgot_password(
 ) -> Result<(StatusCode, Json<StatusResponse>), ApiError> {
     let accepted = (StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail)));
     let Ok(email) = Email::parse(&request.email) else { return Ok(accepted) };
-    let account = find_account_by_email(&state, &email).await?;
-    let Some(account) = account.filter(|a| a.status == AccountStatus::Active) else {
-        return Ok(accepted);
-    };
-    let link = issue_link(&state, TokenPurpose::PasswordReset, Some(account.id)).await?;
-    let notice = Notice::PasswordResetLink { token: link.expose().to_owned() };
-    notify(&state, &account, notice, &client).await?;
-    record(
-        &state,
-        AuditEvent::success(AuditAction::AuthnPasswordResetRequest)
-            .client(&client)
-            .own_account(account.id),
-    )
-    .await?;
+    accounts::request_password_reset(&state, &email, &client).await?;
     Ok(accepted)
 }
 
@@ -97,17 +81,8 @@ pub(super) async fn reset_password(
     client: ClientContext,
     ApiJson(request): ApiJson<ResetPasswordRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user_id = consume_link(&state, request.token.expose_secret(), TokenPurpose::PasswordReset)
-        .await?
-        .flatten()
-        .ok_or(ApiError::InvalidToken)?;
-    let account = find_account_by_id(&state, user_id)
-        .await?
-        .filter(|a| a.status == AccountStatus::Active)
-        .ok_or(ApiError::InvalidToken)?;
-    accounts::reset_password(&state, &account, request.password.expose_secret(), &client)
-        .await
-        .map_err(new_password_error)?;
+    let (link, password) = (request.token.expose_secret(), request.password.expose_secret());
+    accounts::reset_password(&state, link, password, &client).await.map_err(new_password_error)?;
     Ok(Json(StatusResponse::new(Outcome::PasswordReset)))
 }
 
@@ -199,5 +174,6 @@ pub(super) fn new_password_error(error: NewPasswordError) -> ApiError {
             ApiError::Unprocessable(format!("password: {rejected}"))
         }
         NewPasswordError::Account(error) => error.into(),
+        NewPasswordError::InvalidLink => ApiError::InvalidToken,
     }
 }

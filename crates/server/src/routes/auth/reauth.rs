@@ -12,12 +12,13 @@ use utoipa::ToSchema;
 
 use super::login::signed_in_account;
 use crate::accounts::{Account, find_account_by_id, sign_in};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{SecondFactor, check_second_factor, count_code_failure, factors_of};
 use crate::routes::openapi::{Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Enrolling, Grant, Principal, start_session};
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,19 +82,18 @@ pub(super) async fn reauth(
     // The same throttled path as sign-in: re-authentication is no way around the counters.
     signed_in_account(sign_in(&state, &account.email, password, &client).await?)?;
     let assurance = second_factor(&state, &principal, &account, &client, &request).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
     let session =
-        start_session(&state, account.id, &client, Some(session_id), Grant::Full(assurance))
-            .await?;
-    record(
-        &state,
+        start_session(&work, account.id, &client, Some(session_id), Grant::Full(assurance)).await?;
+    work.record(
         AuditEvent::success(AuditAction::AuthnReauth)
             .client(&client)
             .actor(account.id)
             .session(&session.token.hash())
             .target(format!("session:{}", session.row.id))
             .detail("assurance", assurance.as_str()),
-    )
-    .await?;
+    );
+    work.commit().await?;
     session_response(&state, &session, request.session).await
 }
 

@@ -17,14 +17,15 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{
-    AccountError, Notice, create_account, find_account_by_email, hash_password, issue_link, notify,
-    password_context,
+    AccountError, Notice, find_account_by_email, hash_password, issue_link, notify,
+    password_context, prepare_account,
 };
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{
     Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Outcome, StatusResponse,
 };
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -76,29 +77,43 @@ pub(super) async fn register(
             // Spend the same hashing work a new account costs, then tell the holder.
             let keyring = state.keyring.current();
             hash_password(&state, &keyring, password).await?;
-            notify(&state, &existing, Notice::AlreadyRegistered, &client).await?;
+            let mut work = UnitOfWork::begin(&state).await?;
+            notify(&mut work, &existing, Notice::AlreadyRegistered, &client).await?;
+            work.commit().await?;
         }
-        None => match create_account(&state, &email, password).await {
-            Ok(account) => {
-                let now = state.clock.now();
-                grant_role(&state.db, account.id, BuiltInRole::Customer.as_str(), now).await?;
-                let link = issue_link(&state, TokenPurpose::VerifyEmail, Some(account.id)).await?;
-                let notice = Notice::VerifyEmail { token: link.expose().to_owned() };
-                notify(&state, &account, notice, &client).await?;
-                record(
-                    &state,
-                    AuditEvent::success(AuditAction::UserCreated)
-                        .client(&client)
-                        .own_account(account.id)
-                        .detail("role", BuiltInRole::Customer.as_str())
-                        .detail("via", "registration"),
-                )
-                .await?;
-            }
+        None => match register_customer(&state, &email, password, &client).await {
+            Ok(()) => {}
             // Lost a race with another registration of the same address: same answer.
             Err(AccountError::EmailTaken) => {}
             Err(other) => return Err(other.into()),
         },
     }
     Ok((StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail))))
+}
+
+/// The new customer account, its role, its verification link and mail, and `user_created`: one
+/// unit of work (the password hashed before it opens).
+async fn register_customer(
+    state: &AppState,
+    email: &Email,
+    password: Password,
+    client: &ClientContext,
+) -> Result<(), AccountError> {
+    let new = prepare_account(state, email, password).await?;
+    let mut work = UnitOfWork::begin(state).await?;
+    let account = new.insert(&work).await?;
+    let now = state.clock.now();
+    grant_role(work.db(), account.id, BuiltInRole::Customer.as_str(), now).await?;
+    let link = issue_link(&work, TokenPurpose::VerifyEmail, Some(account.id)).await?;
+    let notice = Notice::VerifyEmail { token: link.expose().to_owned() };
+    notify(&mut work, &account, notice, client).await?;
+    work.record(
+        AuditEvent::success(AuditAction::UserCreated)
+            .client(client)
+            .own_account(account.id)
+            .detail("role", BuiltInRole::Customer.as_str())
+            .detail("via", "registration"),
+    );
+    work.commit().await?;
+    Ok(())
 }

@@ -10,11 +10,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::consume_link;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{
     BODY_MISFIT, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, Outcome, StatusResponse,
 };
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,15 +43,15 @@ pub(super) async fn verify_email(
     client: ClientContext,
     ApiJson(request): ApiJson<VerifyEmailRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let user_id = consume_link(&state, request.token.expose_secret(), TokenPurpose::VerifyEmail)
+    let mut work = UnitOfWork::begin(&state).await?;
+    let user_id = consume_link(&work, request.token.expose_secret(), TokenPurpose::VerifyEmail)
         .await?
         .flatten()
         .ok_or(ApiError::InvalidToken)?;
-    mark_email_verified(&state.db, user_id, state.clock.now()).await?;
-    record(
-        &state,
+    mark_email_verified(work.db(), user_id, state.clock.now()).await?;
+    work.record(
         AuditEvent::success(AuditAction::AuthnEmailVerified).client(&client).own_account(user_id),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::EmailVerified)))
 }

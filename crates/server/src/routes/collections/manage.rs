@@ -11,7 +11,7 @@ use rampart_store::collections::{
 
 use super::definition::{CollectionDefinition, CollectionView, checked};
 use crate::access::records::{RecordAction, visibility};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::schema_change::apply_to_records;
@@ -21,6 +21,7 @@ use crate::routes::openapi::{
 };
 use crate::routes::records::reach::reach_collection;
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 const NEEDS_MANAGE: &str = "`forbidden`: the caller does not hold `collections:manage`";
@@ -68,10 +69,11 @@ pub(super) async fn create_collection(
     let name = definition.name.clone().unwrap_or_default();
     let collection = checked(&state, &name, definition).await?;
     let row = collection.to_row().map_err(ApiError::internal)?;
-    insert_collection(&state.db, &row)
+    let work = UnitOfWork::begin(&state).await?;
+    insert_collection(work.db(), &row)
         .await
         .map_err(|error| ApiError::from_refusal(error, "a collection with this name exists"))?;
-    audit_change(&state, &principal, &client, &collection, "created").await?;
+    audit_change(work, &principal, &client, &collection, "created").await?;
     Ok((StatusCode::CREATED, Json(CollectionView::from(&collection))))
 }
 
@@ -130,19 +132,19 @@ pub(super) async fn change_collection(
     changed.created_at = current.created_at;
     let rewritten = apply_to_records(&state, &changed).await?;
     let row = changed.to_row().map_err(ApiError::internal)?;
-    if !update_collection(&state.db, &row, current.version).await? {
+    let mut work = UnitOfWork::begin(&state).await?;
+    if !update_collection(work.db(), &row, current.version).await? {
         return Err(ApiError::Conflict("the definition changed meanwhile; read it again".into()));
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::CollectionChanged)
             .by(&principal, &client)
             .target(format!("collection:{name}"))
             .detail("change", "changed")
             .detail("version", changed.version)
             .detail("records_rewritten", rewritten),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(CollectionView::from(&changed)))
 }
 
@@ -165,28 +167,27 @@ pub(super) async fn delete_collection(
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::CollectionsManage)?;
     let collection = load_collection(&state.db, &name).await?.ok_or(ApiError::NotFound)?;
-    if !delete_row(&state.db, &name).await.map_err(|error| ApiError::from_refusal(error, ""))? {
+    let work = UnitOfWork::begin(&state).await?;
+    if !delete_row(work.db(), &name).await.map_err(|error| ApiError::from_refusal(error, ""))? {
         return Err(ApiError::NotFound);
     }
-    audit_change(&state, &principal, &client, &collection, "deleted").await?;
+    audit_change(work, &principal, &client, &collection, "deleted").await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }
 
 async fn audit_change(
-    state: &AppState,
+    mut work: UnitOfWork<'_>,
     principal: &Principal,
     client: &ClientContext,
     collection: &Collection,
     change: &str,
 ) -> Result<(), ApiError> {
-    record(
-        state,
+    work.record(
         AuditEvent::success(AuditAction::CollectionChanged)
             .by(principal, client)
             .target(format!("collection:{}", collection.name))
             .detail("change", change)
             .detail("version", collection.version),
-    )
-    .await
-    .map_err(Into::into)
+    );
+    work.commit().await.map_err(Into::into)
 }

@@ -16,13 +16,14 @@ use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
 use super::RouteTable;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::routes::openapi::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
@@ -121,10 +122,11 @@ pub(super) async fn create(
         title: checked_title(&body.title)?,
         created_at: state.clock.now(),
     };
-    insert_department(&state.db, &row)
+    let work = UnitOfWork::begin(&state).await?;
+    insert_department(work.db(), &row)
         .await
         .map_err(|error| ApiError::from_refusal(error, "a department with this name exists"))?;
-    audit_change(&state, &principal, &client, &row.name, "created").await?;
+    audit_change(work, &principal, &client, &row.name, "created").await?;
     Ok((
         StatusCode::CREATED,
         Json(DepartmentView { name: row.name, title: row.title, created_at: row.created_at }),
@@ -151,10 +153,11 @@ pub(super) async fn rename(
     ApiJson(body): ApiJson<DepartmentTitle>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
-    if !update_department_title(&state.db, &name, &checked_title(&body.title)?).await? {
+    let work = UnitOfWork::begin(&state).await?;
+    if !update_department_title(work.db(), &name, &checked_title(&body.title)?).await? {
         return Err(ApiError::NotFound);
     }
-    audit_change(&state, &principal, &client, &name, "renamed").await?;
+    audit_change(work, &principal, &client, &name, "renamed").await?;
     Ok(Json(StatusResponse::new(Outcome::Ok)))
 }
 
@@ -176,27 +179,26 @@ pub(super) async fn delete(
     Path(name): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
-    if !delete_row(&state.db, &name).await.map_err(|error| ApiError::from_refusal(error, ""))? {
+    let work = UnitOfWork::begin(&state).await?;
+    if !delete_row(work.db(), &name).await.map_err(|error| ApiError::from_refusal(error, ""))? {
         return Err(ApiError::NotFound);
     }
-    audit_change(&state, &principal, &client, &name, "deleted").await?;
+    audit_change(work, &principal, &client, &name, "deleted").await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }
 
 async fn audit_change(
-    state: &AppState,
+    mut work: UnitOfWork<'_>,
     principal: &Principal,
     client: &ClientContext,
     name: &str,
     change: &str,
 ) -> Result<(), ApiError> {
-    record(
-        state,
+    work.record(
         AuditEvent::success(AuditAction::DepartmentChanged)
             .by(principal, client)
             .target(format!("department:{name}"))
             .detail("change", change),
-    )
-    .await
-    .map_err(Into::into)
+    );
+    work.commit().await.map_err(Into::into)
 }

@@ -12,12 +12,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api_keys::{ApiKeyView, create_api_key};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{
     CSRF_REJECTED, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, NOT_A_UUID, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,8 +83,9 @@ pub(super) async fn create_my_api_key(
     ApiJson(request): ApiJson<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedApiKeyResponse>), ApiError> {
     principal.session_id()?;
+    let mut work = UnitOfWork::begin(&state).await?;
     let created = create_api_key(
-        &state,
+        &work,
         &principal,
         &request.name,
         &request.permissions,
@@ -92,14 +94,13 @@ pub(super) async fn create_my_api_key(
     )
     .await?;
     let (token, row) = created.map_err(|problem| ApiError::Unprocessable(problem.to_string()))?;
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::ApikeyCreated)
             .by(&principal, &client)
             .target(format!("api_key:{}", row.id))
             .detail("permissions", row.permissions.clone()),
-    )
-    .await?;
+    );
+    work.commit().await?;
     let created =
         CreatedApiKeyResponse { key: token.expose().to_owned(), api_key: ApiKeyView::from(&row) };
     Ok((StatusCode::CREATED, Json(created)))
@@ -145,16 +146,16 @@ pub(super) async fn revoke_my_api_key(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
-    let revoked = revoke_api_key(&state.db, id, Some(principal.user_id), now).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
+    let revoked = revoke_api_key(work.db(), id, Some(principal.user_id), now).await?;
     if !revoked {
         return Err(ApiError::NotFound);
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::ApikeyRevoked)
             .by(&principal, &client)
             .target(format!("api_key:{id}")),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,13 +13,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::recovery_codes::new_recovery_codes;
-use crate::accounts::{Account, Notice, find_account_by_id, notify};
-use crate::audit::{AuditEvent, record};
+use crate::accounts::{Account, Notice, notify};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::mfa::{Factors, factors_of};
+use crate::mfa::{Factors, factors_in};
 use crate::routes::openapi::{Outcome, StatusResponse};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_parts};
 use crate::sessions::{Grant, Principal, start_session};
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// A factor kind: its name in the audit trail (`totp`, `passkey`) and in e-mails.
@@ -37,26 +38,28 @@ pub(super) struct FactorAddedResponse {
     session: SessionResponse,
 }
 
-/// The answer's body and, for `cookie` delivery, the new session's cookie.
+/// After a factor was added in `work`: its event, the e-mail, the first recovery codes, the new
+/// session; then the unit commits. The answer's body and, for `cookie` delivery, the new
+/// session's cookie.
 pub(super) async fn factor_added(
-    state: &AppState,
+    mut work: UnitOfWork<'_>,
     principal: &Principal,
     client: &ClientContext,
     account: &Account,
     (method, described): FactorKind,
     delivery: SessionDelivery,
 ) -> Result<(FactorAddedResponse, Option<HeaderValue>), ApiError> {
-    record(
-        state,
+    let state = work.state();
+    let first_codes = factors_in(work.db(), account.id).await?.recovery_codes_left == 0;
+    work.record(
         AuditEvent::success(AuditAction::AuthnMfaEnrolled)
             .by(principal, client)
             .target(format!("user:{}", account.id))
             .detail("method", method),
-    )
-    .await?;
-    notify(state, account, Notice::FactorAdded { factor: described }, client).await?;
-    let recovery_codes = if factors_of(state, account.id).await?.recovery_codes_left == 0 {
-        Some(new_recovery_codes(state, principal, client).await?)
+    );
+    notify(&mut work, account, Notice::FactorAdded { factor: described }, client).await?;
+    let recovery_codes = if first_codes {
+        Some(new_recovery_codes(&mut work, principal, client).await?)
     } else {
         None
     };
@@ -64,7 +67,8 @@ pub(super) async fn factor_added(
         if method == "totp" { Assurance::PasswordAndTotp } else { Assurance::PasswordAndPasskey };
     let replacing = principal.session_id()?;
     let session =
-        start_session(state, account.id, client, Some(replacing), Grant::Full(assurance)).await?;
+        start_session(&work, account.id, client, Some(replacing), Grant::Full(assurance)).await?;
+    work.commit().await?;
     let (session, cookie) = session_parts(state, &session, delivery).await?;
     Ok((FactorAddedResponse { recovery_codes, session }, cookie))
 }
@@ -85,21 +89,20 @@ pub(super) fn may_remove(
     Ok(())
 }
 
-/// After a factor was removed (`passkey`: which one): the recovery codes go with the last one;
-/// audit (about the account, so alerts name it), e-mail.
+/// After a factor was removed in `work` (`passkey`: which one): the recovery codes go with the
+/// last one; audit (about the account, so alerts name it), e-mail; then the unit commits.
 pub(super) async fn factor_removed(
-    state: &AppState,
+    mut work: UnitOfWork<'_>,
     principal: &Principal,
     client: &ClientContext,
+    account: &Account,
     factors_before: &Factors,
     (method, described): FactorKind,
     passkey: Option<uuid::Uuid>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     if factors_before.count() == 1 {
-        delete_recovery_codes(&state.db, principal.user_id).await?;
+        delete_recovery_codes(work.db(), principal.user_id).await?;
     }
-    let account =
-        find_account_by_id(state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
     let mut event = AuditEvent::success(AuditAction::AuthnMfaRemoved)
         .by(principal, client)
         .target(format!("user:{}", principal.user_id))
@@ -107,7 +110,8 @@ pub(super) async fn factor_removed(
     if let Some(passkey) = passkey {
         event = event.detail("passkey", passkey.to_string());
     }
-    record(state, event).await?;
-    notify(state, &account, Notice::FactorRemoved { factor: described }, client).await?;
+    work.record(event);
+    notify(&mut work, account, Notice::FactorRemoved { factor: described }, client).await?;
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }

@@ -17,12 +17,13 @@ use super::factor_changes::{FactorAddedResponse, FactorKind, factor_added};
 use super::passkeys::{PasskeyView, passkey_name};
 use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
-use crate::mfa::{finish_registration, start_registration};
+use crate::mfa::{finish_registration, start_registration, store_passkey};
 use crate::routes::openapi::{
     BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, UNAUTHENTICATED,
 };
 use crate::routes::session_response::{SessionDelivery, with_cookie};
 use crate::sessions::Enrolling;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 pub(super) const PASSKEY: FactorKind = ("passkey", "A passkey");
@@ -126,8 +127,10 @@ pub(super) async fn register_passkey(
     let row =
         finish_registration(&state, account.id, request.challenge_id, &name, &request.credential)
             .await?;
+    let work = UnitOfWork::begin(&state).await?;
+    store_passkey(&work, &row).await?;
     let (added, cookie) =
-        factor_added(&state, &principal, &client, &account, PASSKEY, request.session).await?;
+        factor_added(work, &principal, &client, &account, PASSKEY, request.session).await?;
     let body = PasskeyRegisteredResponse { passkey: PasskeyView::from(&row), added };
     Ok(with_cookie((StatusCode::CREATED, Json(body)).into_response(), cookie))
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::factor_changes::{factor_removed, may_remove};
 use super::passkey_registration::PASSKEY;
+use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
 use crate::mfa::factors_of;
 use crate::routes::openapi::{
@@ -19,6 +20,7 @@ use crate::routes::openapi::{
     StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 /// A passkey as its owner sees it (never the key material).
@@ -145,6 +147,9 @@ pub(super) async fn remove_my_passkey(
     }
     let factors = factors_of(&state, principal.user_id).await?;
     may_remove(&state, &principal, &factors)?;
-    delete_passkeys(&state.db, principal.user_id, Some(id)).await?;
-    factor_removed(&state, &principal, &client, &factors, PASSKEY, Some(id)).await
+    let account =
+        find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+    let work = UnitOfWork::begin(&state).await?;
+    delete_passkeys(work.db(), principal.user_id, Some(id)).await?;
+    factor_removed(work, &principal, &client, &account, &factors, PASSKEY, Some(id)).await
 }

@@ -8,11 +8,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{Notice, find_account_by_id, notify};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{factors_of, issue_recovery_codes};
 use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// The caller's unused recovery codes, counted.
@@ -77,24 +78,25 @@ pub(super) async fn regenerate_my_recovery_codes(
     }
     let account =
         find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
-    let recovery_codes = new_recovery_codes(&state, &principal, &client).await?;
-    notify(&state, &account, Notice::RecoveryCodesRegenerated, &client).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
+    let recovery_codes = new_recovery_codes(&mut work, &principal, &client).await?;
+    notify(&mut work, &account, Notice::RecoveryCodesRegenerated, &client).await?;
+    work.commit().await?;
     Ok(Json(RecoveryCodesResponse { recovery_codes }))
 }
 
-/// A new set of recovery codes for the caller, audited, as the strings to show once.
+/// A new set of recovery codes for the caller, with their event, in `work`; as the strings to
+/// show once (after the unit has committed).
 pub(super) async fn new_recovery_codes(
-    state: &AppState,
+    work: &mut UnitOfWork<'_>,
     principal: &Principal,
     client: &ClientContext,
 ) -> Result<Vec<String>, ApiError> {
-    let codes = issue_recovery_codes(state, principal.user_id).await?;
-    record(
-        state,
+    let codes = issue_recovery_codes(work, principal.user_id).await?;
+    work.record(
         AuditEvent::success(AuditAction::AuthnRecoveryCodesGenerated)
             .by(principal, client)
             .target(format!("user:{}", principal.user_id)),
-    )
-    .await?;
+    );
     Ok(codes.iter().map(|code| code.to_string()).collect())
 }

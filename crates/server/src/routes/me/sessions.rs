@@ -7,11 +7,12 @@ use rampart_domain::AuditAction;
 use rampart_store::sessions::{delete_session, list_sessions_of_user};
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{CSRF_REJECTED, ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// The caller's sessions that are still usable (device, IP, created, last seen).
@@ -56,17 +57,17 @@ pub(super) async fn end_my_session(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     // Another user's session id answers like an unknown one.
-    let ended = delete_session(&state.db, id, Some(principal.user_id)).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
+    let ended = delete_session(work.db(), id, Some(principal.user_id)).await?;
     if !ended {
         return Err(ApiError::NotFound);
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::SessionRevoked)
             .by(&principal, &client)
             .target(format!("session:{id}"))
             .detail("reason", "ended_by_owner"),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ use crate::client::ClientContext;
 use crate::mfa::{factors_of, remove_totp, start_totp_enrolment};
 use crate::routes::openapi::{ErrorResponse, StatusResponse, UNAUTHENTICATED};
 use crate::sessions::{Enrolling, Principal};
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 pub(super) const TOTP: FactorKind = ("totp", "An authenticator app");
@@ -100,6 +101,9 @@ pub(super) async fn remove_my_totp(
         return Err(ApiError::NotFound);
     }
     may_remove(&state, &principal, &factors)?;
-    remove_totp(&state, principal.user_id).await?;
-    factor_removed(&state, &principal, &client, &factors, TOTP, None).await
+    let account =
+        find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+    let work = UnitOfWork::begin(&state).await?;
+    remove_totp(work.db(), principal.user_id).await?;
+    factor_removed(work, &principal, &client, &account, &factors, TOTP, None).await
 }

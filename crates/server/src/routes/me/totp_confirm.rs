@@ -14,12 +14,13 @@ use utoipa::ToSchema;
 use super::factor_changes::{FactorAddedResponse, factor_added};
 use super::totp::TOTP;
 use crate::accounts::find_account_by_id;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::confirm_totp;
 use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
 use crate::routes::session_response::{SessionDelivery, with_cookie};
 use crate::sessions::Enrolling;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,16 +68,19 @@ pub(super) async fn confirm_my_totp(
     let code = TotpCode::parse(request.code.expose_secret()).ok_or(ApiError::InvalidCode)?;
     let account =
         find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
-    if !confirm_totp(&state, account.id, &code).await? {
-        let failed = AuditEvent::failure(AuditAction::AuthnMfaFail)
-            .by(&principal, &client)
-            .target(format!("user:{}", account.id))
-            .detail("method", "totp")
-            .detail("during", "enrolment");
-        record(&state, failed).await?;
+    let mut work = UnitOfWork::begin(&state).await?;
+    if !confirm_totp(&work, account.id, &code).await? {
+        work.record(
+            AuditEvent::failure(AuditAction::AuthnMfaFail)
+                .by(&principal, &client)
+                .target(format!("user:{}", account.id))
+                .detail("method", "totp")
+                .detail("during", "enrolment"),
+        );
+        work.commit().await?;
         return Err(ApiError::InvalidCode);
     }
     let (body, cookie) =
-        factor_added(&state, &principal, &client, &account, TOTP, request.session).await?;
+        factor_added(work, &principal, &client, &account, TOTP, request.session).await?;
     Ok(with_cookie(Json(body).into_response(), cookie))
 }

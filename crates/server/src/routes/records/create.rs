@@ -19,13 +19,14 @@ use super::present::present;
 use super::reach::reach_collection;
 use super::read::with_etag;
 use crate::access::records::{RecordAction, departments_for_new_record, may_set_sensitive};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::Collection;
-use crate::records::write::{NewRecord, create_record as create};
+use crate::records::write::{NewRecord, create_record_in as create};
 use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -132,14 +133,14 @@ pub(super) async fn create_record(
     )?;
     let owner = principal.user_id;
     let new = NewRecord { department, owner_id: Some(owner), created_by: Some(owner) };
-    let created = create(&state, &collection, &body.fields, new).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    let created = create(&work, &collection, &body.fields, new).await?;
+    work.record(
         AuditEvent::success(AuditAction::RecordCreated)
             .by(&principal, &client)
             .target(format!("record:{}/{}", collection.name, created.id)),
-    )
-    .await?;
+    );
+    work.commit().await?;
     let mut views = present(&state, &principal, &client, &collection, &[created]).await?;
     let view = views.pop().ok_or(ApiError::NotFound)?;
     let mut response = with_etag(view);

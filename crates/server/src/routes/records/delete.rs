@@ -14,10 +14,11 @@ use super::NOT_REACHED;
 use super::reach::{reach_collection, reach_record};
 use super::update::expected_version;
 use crate::access::records::RecordAction;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{ErrorResponse, Outcome, StatusResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// Moves a record to the bin.
@@ -47,16 +48,16 @@ pub(super) async fn delete_record(
     if stale || existing.deleted_at.is_some() {
         return Err(ApiError::Conflict("the record changed or is already in the bin".into()));
     }
-    if !soft_delete_record(&state.db, collection.name.as_str(), id, state.clock.now()).await? {
+    let mut work = UnitOfWork::begin(&state).await?;
+    if !soft_delete_record(work.db(), collection.name.as_str(), id, state.clock.now()).await? {
         return Err(ApiError::Conflict("the record is already in the bin".into()));
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::RecordDeleted)
             .by(&principal, &client)
             .target(format!("record:{}/{id}", collection.name)),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }
 
@@ -81,15 +82,15 @@ pub(super) async fn restore_record(
     let (collection, visibility) =
         reach_collection(&state, &principal, &client, &name, action).await?;
     reach_record(&state, &principal, &client, &collection, &visibility, id, action).await?;
-    if !restore_row(&state.db, collection.name.as_str(), id, state.clock.now()).await? {
+    let mut work = UnitOfWork::begin(&state).await?;
+    if !restore_row(work.db(), collection.name.as_str(), id, state.clock.now()).await? {
         return Err(ApiError::Conflict("the record is not in the bin".into()));
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::RecordRestored)
             .by(&principal, &client)
             .target(format!("record:{}/{id}", collection.name)),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::Ok)))
 }

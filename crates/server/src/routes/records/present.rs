@@ -8,11 +8,12 @@ use rampart_domain::AuditAction;
 use rampart_store::records::RecordRow;
 
 use crate::access::records::sees_sensitive;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::records::seal::open_sensitive;
 use crate::records::{Collection, RecordView};
 use crate::sessions::Principal;
+use crate::unit_of_work::record;
 use crate::{ApiError, AppState};
 
 pub(super) async fn present(

@@ -6,10 +6,11 @@ use rampart_store::records::{RecordRow, Visibility, find_record};
 use uuid::Uuid;
 
 use crate::access::records::{RecordAction, reaches, visibility};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::records::{Collection, load_collection};
 use crate::sessions::Principal;
+use crate::unit_of_work::record;
 use crate::{ApiError, AppState};
 
 /// Records the refusal and answers 404.

@@ -17,12 +17,13 @@ use super::present::present;
 use super::reach::{reach_collection, reach_record};
 use super::read::with_etag;
 use crate::access::records::RecordAction;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::write::update_existing_record;
 use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,18 +89,18 @@ pub(super) async fn update_record(
         department.as_deref(),
         &patch.fields,
     )?;
+    let mut work = UnitOfWork::begin(&state).await?;
     let changed =
-        update_existing_record(&state, &collection, &existing, &patch.fields, version).await?;
+        update_existing_record(&work, &collection, &existing, &patch.fields, version).await?;
     let names: Vec<&String> = patch.fields.keys().collect();
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::RecordUpdated)
             .by(&principal, &client)
             .target(format!("record:{}/{id}", collection.name))
             .detail("fields", serde_json::json!(names))
             .detail("version", changed.version),
-    )
-    .await?;
+    );
+    work.commit().await?;
     let mut views = present(&state, &principal, &client, &collection, &[changed]).await?;
     let view = views.pop().ok_or(ApiError::NotFound)?;
     Ok(with_etag(view))

@@ -17,13 +17,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::custom_role_permissions;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::routes::openapi::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -165,10 +166,11 @@ pub(super) async fn create_role(
         created_at: now,
         updated_at: now,
     };
-    insert_custom_role(&state.db, &row)
+    let work = UnitOfWork::begin(&state).await?;
+    insert_custom_role(work.db(), &row)
         .await
         .map_err(|error| ApiError::from_refusal(error, "a role with this name exists"))?;
-    audit_change(&state, &principal, &client, &row.name, "created", &permissions).await?;
+    audit_change(work, &principal, &client, &row.name, "created", &permissions).await?;
     Ok((
         StatusCode::CREATED,
         Json(RoleView {
@@ -211,10 +213,11 @@ pub(super) async fn change_role(
         created_at: now,
         updated_at: now,
     };
-    if !update_custom_role(&state.db, &row).await? {
+    let work = UnitOfWork::begin(&state).await?;
+    if !update_custom_role(work.db(), &row).await? {
         return Err(ApiError::NotFound);
     }
-    audit_change(&state, &principal, &client, &name, "changed", &permissions).await?;
+    audit_change(work, &principal, &client, &name, "changed", &permissions).await?;
     Ok(Json(StatusResponse::new(Outcome::Ok)))
 }
 
@@ -237,29 +240,28 @@ pub(super) async fn delete_role(
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
     principal.require_step_up(&state)?;
-    if !delete_custom_role(&state.db, &name).await.map_err(|e| ApiError::from_refusal(e, ""))? {
+    let work = UnitOfWork::begin(&state).await?;
+    if !delete_custom_role(work.db(), &name).await.map_err(|e| ApiError::from_refusal(e, ""))? {
         return Err(ApiError::NotFound);
     }
-    audit_change(&state, &principal, &client, &name, "deleted", &PermissionSet::default()).await?;
+    audit_change(work, &principal, &client, &name, "deleted", &PermissionSet::default()).await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }
 
 async fn audit_change(
-    state: &AppState,
+    mut work: UnitOfWork<'_>,
     principal: &Principal,
     client: &ClientContext,
     name: &str,
     change: &str,
     permissions: &PermissionSet,
 ) -> Result<(), ApiError> {
-    record(
-        state,
+    work.record(
         AuditEvent::success(AuditAction::RoleChanged)
             .by(principal, client)
             .target(format!("role:{name}"))
             .detail("change", change)
             .detail("permissions", names(permissions)),
-    )
-    .await
-    .map_err(Into::into)
+    );
+    work.commit().await.map_err(Into::into)
 }

@@ -19,13 +19,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::access::custom_role_permissions;
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::routes::openapi::{
     ErrorResponse, JsonBodyErrors, NOT_A_UUID, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -134,9 +135,11 @@ pub(super) async fn grant(
         return Err(ApiError::NotFound);
     }
     let now = state.clock.now();
-    set_role_grant(&state.db, user_id, &role, departments.as_deref(), principal.user_id, now)
+    let mut work = UnitOfWork::begin(&state).await?;
+    set_role_grant(work.db(), user_id, &role, departments.as_deref(), principal.user_id, now)
         .await?;
-    audit_grant(&state, &principal, &client, user_id, &role, "granted", departments).await?;
+    work.record(grant_event(&principal, &client, user_id, &role, "granted", departments));
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::Ok)))
 }
 
@@ -169,38 +172,34 @@ pub(super) async fn revoke(
     if !principal.grants.covers(&permissions, &scope_of(grant.departments.as_ref())) {
         return Err(ApiError::Forbidden);
     }
+    let mut work = UnitOfWork::begin(&state).await?;
     let revoked = if role == BuiltInRole::Owner.as_str() {
-        revoke_role_keeping_one(&state.db, user_id, &role)
+        revoke_role_keeping_one(work.db(), user_id, &role)
             .await
             .map_err(|error| ApiError::from_refusal(error, ""))?
     } else {
-        revoke_role(&state.db, user_id, &role).await?
+        revoke_role(work.db(), user_id, &role).await?
     };
     if !revoked {
         return Err(ApiError::NotFound);
     }
-    audit_grant(&state, &principal, &client, user_id, &role, "revoked", grant.departments).await?;
+    work.record(grant_event(&principal, &client, user_id, &role, "revoked", grant.departments));
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
 }
 
-async fn audit_grant(
-    state: &AppState,
+fn grant_event(
     principal: &Principal,
     client: &ClientContext,
     user_id: Uuid,
     role: &str,
     change: &str,
     departments: Option<Vec<String>>,
-) -> Result<(), ApiError> {
-    record(
-        state,
-        AuditEvent::success(AuditAction::PrivilegePermissionsChanged)
-            .by(principal, client)
-            .target(format!("user:{user_id}"))
-            .detail("change", change)
-            .detail("role", role)
-            .detail("departments", departments.map_or(serde_json::json!("all"), Into::into)),
-    )
-    .await
-    .map_err(Into::into)
+) -> AuditEvent {
+    AuditEvent::success(AuditAction::PrivilegePermissionsChanged)
+        .by(principal, client)
+        .target(format!("user:{user_id}"))
+        .detail("change", change)
+        .detail("role", role)
+        .detail("departments", departments.map_or(serde_json::json!("all"), Into::into))
 }

@@ -15,11 +15,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::accounts::{Notice, find_account_by_id, notify};
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{factors_of, remove_totp};
 use crate::routes::openapi::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// A user's second factors.
@@ -102,12 +103,12 @@ pub(super) async fn reset_user_factors(
         return Err(ApiError::Conflict("manage your own factors under /api/me/mfa".into()));
     }
     let account = find_account_by_id(&state, user_id).await?.ok_or(ApiError::NotFound)?;
-    let had_totp = remove_totp(&state, user_id).await?;
-    let passkeys = delete_passkeys(&state.db, user_id, None).await?;
-    let codes = delete_recovery_codes(&state.db, user_id).await?;
-    let ended = delete_sessions(&state.db, Some(user_id), None).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    let had_totp = remove_totp(work.db(), user_id).await?;
+    let passkeys = delete_passkeys(work.db(), user_id, None).await?;
+    let codes = delete_recovery_codes(work.db(), user_id).await?;
+    let ended = delete_sessions(work.db(), Some(user_id), None).await?;
+    work.record(
         AuditEvent::success(AuditAction::AuthnMfaRemoved)
             .by(&principal, &client)
             .target(format!("user:{user_id}"))
@@ -116,9 +117,9 @@ pub(super) async fn reset_user_factors(
             .detail("passkeys", passkeys)
             .detail("recovery_codes", codes)
             .detail("sessions_ended", ended),
-    )
-    .await?;
-    notify(&state, &account, Notice::FactorsReset, &client).await?;
+    );
+    notify(&mut work, &account, Notice::FactorsReset, &client).await?;
+    work.commit().await?;
     Ok(Json(FactorsResetResponse {
         status: crate::routes::openapi::Outcome::FactorsReset,
         sessions_ended: ended,

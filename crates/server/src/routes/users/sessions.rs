@@ -10,11 +10,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::openapi::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// How many sessions were ended.
@@ -71,15 +72,15 @@ pub(super) async fn end_user_sessions(
 ) -> Result<Json<SessionsEndedResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     find_user_by_id(&state.db, user_id).await?.ok_or(ApiError::NotFound)?;
-    let ended = delete_sessions(&state.db, Some(user_id), None).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    let ended = delete_sessions(work.db(), Some(user_id), None).await?;
+    work.record(
         AuditEvent::success(AuditAction::SessionRevokedAll)
             .by(&principal, &client)
             .target(format!("user:{user_id}"))
             .detail("sessions_ended", ended),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(SessionsEndedResponse { sessions_ended: ended }))
 }
 
@@ -101,14 +102,14 @@ pub(super) async fn end_everyones_sessions(
 ) -> Result<Json<SessionsEndedResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     let keep = principal.session_id().ok();
-    let ended = delete_sessions(&state.db, None, keep).await?;
-    record(
-        &state,
+    let mut work = UnitOfWork::begin(&state).await?;
+    let ended = delete_sessions(work.db(), None, keep).await?;
+    work.record(
         AuditEvent::success(AuditAction::SessionRevokedAll)
             .by(&principal, &client)
             .target("sessions:all")
             .detail("sessions_ended", ended),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(SessionsEndedResponse { sessions_ended: ended }))
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, record};
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::incident::Actor;
 use crate::incident::containment::Containment;
@@ -17,6 +17,7 @@ use crate::routes::openapi::{
     ErrorResponse, NOT_A_UUID, NOT_PERMITTED, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
+use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// `{"status":"disabled","sessions_ended":…}`
@@ -82,15 +83,15 @@ pub(super) async fn enable_user(
     Path(user_id): Path<Uuid>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
-    if !set_user_status(&state.db, user_id, "active").await? {
+    let mut work = UnitOfWork::begin(&state).await?;
+    if !set_user_status(work.db(), user_id, "active").await? {
         return Err(ApiError::NotFound);
     }
-    record(
-        &state,
+    work.record(
         AuditEvent::success(AuditAction::UserEnabled)
             .by(&principal, &client)
             .target(format!("user:{user_id}")),
-    )
-    .await?;
+    );
+    work.commit().await?;
     Ok(Json(StatusResponse::new(Outcome::Active)))
 }
