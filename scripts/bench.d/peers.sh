@@ -31,9 +31,10 @@ peers_parse() {
             django) PEER_NAMES+=(django-gthread2x4) ;;
             express) PEER_NAMES+=(express-cluster2) ;;
             django-sync2 | django-gthread2x4 | django-gthread4x4 | express-cluster2 | express-single) PEER_NAMES+=("$p") ;;
+            none) ;; # Rampart alone (e.g. two builds of it compared): no peer is set up or run
             *)
                 echo "bench: unknown peer '$p' (django, express, django-sync2, django-gthread2x4," \
-                    "django-gthread4x4, express-cluster2, express-single)" >&2
+                    "django-gthread4x4, express-cluster2, express-single, none)" >&2
                 exit 2
                 ;;
         esac
@@ -386,7 +387,7 @@ peers_main() {
     mkdir -p "$RAW"
     ROWS=$TMP/peers-rows.tsv
     : >"$ROWS"
-    peers_setup
+    [ ${#PEER_NAMES[@]} = 0 ] || peers_setup
     if [ ${#RAMPART_VARIANTS[@]} -gt 0 ]; then
         rampart_template
         rampart_lua '/api/collections/records/records?filter=department%20%3D%20%22sales%22&limit=20'

@@ -9,7 +9,38 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Permission, PermissionSet};
+use crate::{BuiltInRole, Permission, PermissionSet};
+
+/// A role as a principal holds it: one every installation has, or a custom role by its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    BuiltIn(BuiltInRole),
+    Custom(String),
+}
+
+impl Role {
+    /// A stored role name: a built-in role's, or a custom role's.
+    pub fn named(name: &str) -> Self {
+        BuiltInRole::parse(name).map_or_else(|| Self::Custom(name.to_owned()), Self::BuiltIn)
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BuiltIn(role) => role.as_str(),
+            Self::Custom(name) => name,
+        }
+    }
+
+    pub fn is(&self, role: BuiltInRole) -> bool {
+        *self == Self::BuiltIn(role)
+    }
+}
+
+impl AsRef<str> for Role {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 
 /// Where a grant applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +90,9 @@ impl Grants {
         self.0.iter()
     }
 
-    /// The role names held.
-    pub fn roles(&self) -> Vec<String> {
-        self.0.iter().map(|grant| grant.role.clone()).collect()
+    /// The roles held.
+    pub fn roles(&self) -> Vec<Role> {
+        self.0.iter().map(|grant| Role::named(&grant.role)).collect()
     }
 
     /// The permissions held in at least one department.

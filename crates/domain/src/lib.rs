@@ -19,7 +19,7 @@ pub mod records;
 pub mod sign_in_throttle;
 
 pub use audit::{AuditAction, OcsfActivity, OcsfClass, Outcome};
-pub use authorization::{DepartmentScope, Grants, RoleGrant};
+pub use authorization::{DepartmentScope, Grants, Role, RoleGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use detection::{AlertRule, Severity, Thresholds};
 pub use device::Device;

@@ -1,8 +1,8 @@
 //! Permissions (`resource:action`) and the built-in roles that hold them.
 //!
-//! Deny by default: a principal may do only what one of its roles grants. The roles and
-//! departments issue extends this with custom roles and department scopes; the names here are
-//! the stable vocabulary that routes declare and that the audit trail records.
+//! Deny by default: a principal may do only what one of its roles grants. Custom roles and
+//! department scopes (`authorization.rs`) build on these; the names here are the stable
+//! vocabulary that routes declare and that the audit trail records.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -99,7 +99,7 @@ impl BuiltInRole {
     }
 
     /// What the role grants. A customer holds no staff permission: it reaches only its own
-    /// account (and, with the records issue, its own records).
+    /// account and its own records.
     pub fn permissions(self) -> PermissionSet {
         use Permission as P;
         let granted: &[Permission] = match self {

@@ -128,6 +128,55 @@ impl ApiError {
     }
 }
 
+impl From<crate::sessions::Refused> for ApiError {
+    fn from(refused: crate::sessions::Refused) -> Self {
+        match refused {
+            crate::sessions::Refused::Forbidden => Self::Forbidden,
+            crate::sessions::Refused::ReauthRequired => Self::ReauthRequired,
+        }
+    }
+}
+
+impl From<crate::incident::lockdown::LockdownRefusal> for ApiError {
+    fn from(refusal: crate::incident::lockdown::LockdownRefusal) -> Self {
+        match refusal {
+            crate::incident::lockdown::LockdownRefusal::Locked => Self::Lockdown,
+            crate::incident::lockdown::LockdownRefusal::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<crate::incident::IncidentError> for ApiError {
+    fn from(error: crate::incident::IncidentError) -> Self {
+        use crate::incident::IncidentError;
+        use rampart_domain::IncidentRefused;
+        match error {
+            IncidentError::NotFound | IncidentError::UnknownUser => Self::NotFound,
+            IncidentError::Refused(IncidentRefused::Invalid(problem))
+            | IncidentError::Invalid(problem) => Self::Unprocessable(problem.into()),
+            IncidentError::Refused(refused @ IncidentRefused::Closed) => {
+                Self::Conflict(refused.to_string())
+            }
+            IncidentError::Conflict => Self::Conflict(error.to_string()),
+            IncidentError::Store(store) => store.into(),
+            IncidentError::Account(account) => account.into(),
+            IncidentError::Keys(keys) => Self::internal(keys),
+        }
+    }
+}
+
+impl From<crate::mfa::PasskeyError> for ApiError {
+    fn from(error: crate::mfa::PasskeyError) -> Self {
+        use crate::mfa::PasskeyError;
+        match error {
+            PasskeyError::Rejected => Self::PasskeyRejected,
+            PasskeyError::AlreadyRegistered => Self::Conflict(error.to_string()),
+            PasskeyError::Store(store) => store.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
 impl From<crate::accounts::AccountError> for ApiError {
     /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
     /// internal.

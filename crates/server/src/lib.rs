@@ -52,6 +52,7 @@ pub mod metrics;
 pub mod mfa;
 mod middleware;
 mod periodic;
+mod private_files;
 pub mod records;
 pub mod routes;
 pub mod sandbox;

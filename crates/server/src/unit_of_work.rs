@@ -65,17 +65,6 @@ impl<'s> UnitOfWork<'s> {
     /// being durable) counts the events, runs the detection rules over them and wakes the mail
     /// worker.
     pub async fn commit(self) -> Result<(), StoreError> {
-        let state = self.state;
-        let events = self.commit_unobserved().await?;
-        for event in &events {
-            crate::alerts::observe(state, event).await;
-        }
-        Ok(())
-    }
-
-    /// [`UnitOfWork::commit`] without the detection rules: what raising an alert commits (the
-    /// rules do not look at alerts, and an alert never sets off another).
-    pub(crate) async fn commit_unobserved(self) -> Result<Vec<AuditEvent>, StoreError> {
         let Self { state, transaction, events, mail_queued } = self;
         for event in &events {
             audit::append(state, &transaction, event).await?;
@@ -87,7 +76,10 @@ impl<'s> UnitOfWork<'s> {
         for event in &events {
             state.metrics.audit_event(event.action().as_str(), event.outcome().as_str());
         }
-        Ok(events)
+        for event in &events {
+            crate::alerts::observe(state, event).await;
+        }
+        Ok(())
     }
 }
 

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use rampart_domain::AuditAction;
-use rampart_server::audit::{AuditEvent, Verification, export_events, verify_and_alert};
+use rampart_server::alerts::verify_and_alert;
+use rampart_server::audit::{AuditEvent, Verification, export_events};
 use rampart_server::unit_of_work::record;
 use rampart_server::{ExistingInstallation, config};
 use time::OffsetDateTime;

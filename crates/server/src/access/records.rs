@@ -73,7 +73,7 @@ pub fn visibility(
 }
 
 fn is_customer(principal: &Principal) -> bool {
-    principal.roles.iter().any(|role| role == BuiltInRole::Customer.as_str())
+    principal.roles.iter().any(|role| role.is(BuiltInRole::Customer))
 }
 
 /// Whether `record` is among what `visibility` reaches.

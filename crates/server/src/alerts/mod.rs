@@ -2,8 +2,10 @@
 //! `rampart_domain::detection`), a rule that fires stores an alert once per window and subject
 //! (`raise.rs`), and every alert is delivered to its sinks — the signed webhook and e-mail to
 //! the owners and security officers — with retries (`deliver.rs`, `webhook.rs`). The live feed
-//! (`GET /api/alerts/stream`) reads the table, so it sees alerts raised on any instance.
+//! (`GET /api/alerts/stream`) reads the table, so it sees alerts raised on any instance. The
+//! hourly verification of the audit trail raises `audit_chain_broken` (`chain_check.rs`).
 
+mod chain_check;
 mod deliver;
 mod detect;
 mod raise;
@@ -13,6 +15,8 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
+pub(crate) use chain_check::start as start_chain_check;
+pub use chain_check::verify_and_alert;
 pub(crate) use deliver::start as start_delivery;
 pub(crate) use detect::observe;
 pub use raise::raise;

@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 
 use crate::AppState;
 use crate::audit::AuditEvent;
-use crate::unit_of_work::UnitOfWork;
 
 /// Raises `rule` about `subject`. Returns the new alert's id, or `None` when it already fired for
 /// this subject in the current window.
@@ -40,16 +39,14 @@ pub async fn raise(
         raised_at: now,
         details: details.to_string(),
     };
-    let mut work = UnitOfWork::begin(state).await?;
-    let Some(id) = insert_alert(work.db(), &alert, &sinks).await? else { return Ok(None) };
-    work.record(
-        AuditEvent::success(AuditAction::AlertRaised)
-            .target(format!("alert:{id}"))
-            .detail("rule", rule.as_str())
-            .detail("severity", rule.severity().as_str())
-            .detail("subject", subject),
-    );
-    work.commit_unobserved().await?;
+    let transaction = state.db.begin().await?;
+    let Some(id) = insert_alert(&transaction, &alert, &sinks).await? else { return Ok(None) };
+    let event = AuditEvent::success(AuditAction::AlertRaised)
+        .target(format!("alert:{id}"))
+        .detail("rule", rule.as_str())
+        .detail("severity", rule.severity().as_str())
+        .detail("subject", subject);
+    crate::audit::commit_with(state, transaction, &event).await?;
     tracing::warn!(alert_id = id, rule = %rule, severity = rule.severity().as_str(), "alert raised");
     state.metrics.alert_raised(rule.as_str(), rule.severity().as_str());
     state.alert_signals.delivery.notify_one();

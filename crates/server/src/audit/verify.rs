@@ -26,23 +26,6 @@ pub enum Verification {
     Broken(ChainBreak),
 }
 
-/// [`verify_chain`], and a broken trail raised as the `audit_chain_broken` alert (what `rampart
-/// audit verify` and the hourly check in `serve` run).
-pub async fn verify_and_alert(state: &crate::AppState) -> Result<Verification, AuditError> {
-    let verification = verify_chain(&state.db, &state.keyring.current()).await?;
-    if let Verification::Broken(found) = &verification {
-        let details = serde_json::json!({ "first_break": found.to_string(), "seq": found.seq() });
-        crate::alerts::raise(
-            state,
-            rampart_domain::AlertRule::AuditChainBroken,
-            "audit_trail",
-            details,
-        )
-        .await?;
-    }
-    Ok(verification)
-}
-
 /// Checks every checkpoint's signature, then every entry's link.
 pub async fn verify_chain(db: &Db, keyring: &Keyring) -> Result<Verification, AuditError> {
     let checkpoints = list_checkpoints(db).await?;

@@ -1,7 +1,7 @@
 //! The audit trail's housekeeping while `serve` runs: a signed checkpoint every
 //! `audit.checkpoint_interval_secs` when events came since the last one (appends sign one every
-//! `audit.checkpoint_every` events themselves), and, hourly, retention and a full verification
-//! (a broken trail raises the `audit_chain_broken` alert).
+//! `audit.checkpoint_every` events themselves), and, hourly, retention. (The hourly full
+//! verification, which raises `audit_chain_broken`, is `alerts/chain_check.rs`.)
 //!
 //! Every instance runs it; the database decides which one signs a given head (see
 //! `rampart_store::audit::checkpoint_head`), so several instances make no duplicate checkpoints.
@@ -13,7 +13,6 @@ use tokio::task::JoinHandle;
 
 use super::{AuditError, AuditEvent, checkpoint_now};
 use crate::AppState;
-use crate::unit_of_work::UnitOfWork;
 
 const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Soon after start, so an instance restarted more often than hourly still prunes.
@@ -40,13 +39,6 @@ pub(crate) fn start(state: &AppState) -> JoinHandle<()> {
                     if let Err(error) = apply_retention(&state).await {
                         tracing::warn!(error = %error, "audit: retention did not run; retrying in an hour");
                     }
-                    match super::verify_and_alert(&state).await {
-                        Ok(super::Verification::Broken(found)) => {
-                            tracing::error!(first_break = %found, "audit: the trail is NOT intact");
-                        }
-                        Ok(super::Verification::Intact(_)) => {}
-                        Err(error) => tracing::warn!(error = %error, "audit: could not verify the trail"),
-                    }
                 }
             }
         }
@@ -70,17 +62,15 @@ pub async fn apply_retention(state: &AppState) -> Result<Option<i64>, AuditError
     else {
         return Ok(None);
     };
-    let mut work = UnitOfWork::begin(state).await?;
-    let deleted = prune_audit_events(work.db(), through).await?;
+    let transaction = state.db.begin().await?;
+    let deleted = prune_audit_events(&transaction, through).await?;
     if deleted == 0 {
         return Ok(None);
     }
-    work.record(
-        AuditEvent::success(AuditAction::AuditPruned)
-            .detail("through_seq", through)
-            .detail("deleted", deleted)
-            .detail("retention_days", days),
-    );
-    work.commit().await?;
+    let event = AuditEvent::success(AuditAction::AuditPruned)
+        .detail("through_seq", through)
+        .detail("deleted", deleted)
+        .detail("retention_days", days);
+    super::commit_with(state, transaction, &event).await?;
     Ok(Some(through))
 }

@@ -227,7 +227,7 @@ pub struct RotationReport {
     pub reencrypted: ReencryptReport,
 }
 
-/// Rotates the data keys of `purposes` (the encryption issue's `keys rotate`), then re-encrypts
+/// Rotates the data keys of `purposes` (what `rampart keys rotate` does), then re-encrypts
 /// what the old versions protect (`keys reencrypt`; old versions retire on a later run, once
 /// every instance has loaded the new ones). Needs the master key, so only the command line,
 /// which opens the installation, can call it: the running server keeps no copy in its state.

@@ -38,6 +38,17 @@ pub fn may_act_during_lockdown(principal: &Principal) -> bool {
         && principal.assurance().is_some_and(|assurance| STRONG.contains(&assurance))
 }
 
+/// Why [`allow_sign_in`] refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LockdownRefusal {
+    /// Lockdown is on and this sign-in would not be an incident manager's with MFA (503
+    /// `lockdown` at the HTTP edge).
+    #[error("lockdown is on: only incident managers signed in with a second factor may sign in")]
+    Locked,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Refuses (503 `lockdown`, audited) a sign-in that would give a full session during a lockdown
 /// to anyone but an incident manager proved with a second factor. A password that still owes
 /// its second factor passes: the code is checked next, and this check runs again then.
@@ -46,7 +57,7 @@ pub async fn allow_sign_in(
     user_id: Uuid,
     grant: crate::sessions::Grant,
     client: &ClientContext,
-) -> Result<(), crate::ApiError> {
+) -> Result<(), LockdownRefusal> {
     let crate::sessions::Grant::Full(assurance) = grant else { return Ok(()) };
     if !lockdown_state(&state.db).await?.active {
         return Ok(());
@@ -64,7 +75,7 @@ pub async fn allow_sign_in(
             .detail("reason", "lockdown"),
     )
     .await?;
-    Err(crate::ApiError::Lockdown)
+    Err(LockdownRefusal::Locked)
 }
 
 /// Who holds `incident:manage` through any role.

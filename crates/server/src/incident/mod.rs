@@ -21,7 +21,6 @@ pub mod timeline;
 use rampart_domain::IncidentRefused;
 use rampart_store::StoreError;
 
-use crate::ApiError;
 use crate::accounts::AccountError;
 use crate::keys::KeysError;
 
@@ -44,23 +43,6 @@ pub enum IncidentError {
     Account(#[from] AccountError),
     #[error(transparent)]
     Keys(#[from] KeysError),
-}
-
-impl From<IncidentError> for ApiError {
-    fn from(error: IncidentError) -> Self {
-        match error {
-            IncidentError::NotFound | IncidentError::UnknownUser => Self::NotFound,
-            IncidentError::Refused(IncidentRefused::Invalid(problem))
-            | IncidentError::Invalid(problem) => Self::Unprocessable(problem.into()),
-            IncidentError::Refused(refused @ IncidentRefused::Closed) => {
-                Self::Conflict(refused.to_string())
-            }
-            IncidentError::Conflict => Self::Conflict(error.to_string()),
-            IncidentError::Store(store) => store.into(),
-            IncidentError::Account(account) => account.into(),
-            IncidentError::Keys(keys) => Self::internal(keys),
-        }
-    }
 }
 
 /// Who acts on an incident: a signed-in incident manager through the API, or the operator at

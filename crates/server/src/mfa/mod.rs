@@ -27,8 +27,8 @@ use uuid::Uuid;
 use crate::AppState;
 
 pub use passkeys::{
-    Started, finish_passwordless, finish_registration, finish_second_factor, start_passwordless,
-    start_registration, start_second_factor, store_passkey,
+    PasskeyError, Started, finish_passwordless, finish_registration, finish_second_factor,
+    start_passwordless, start_registration, start_second_factor, store_passkey,
 };
 pub use qr::qr_svg;
 pub use recovery::issue_recovery_codes;
@@ -87,10 +87,10 @@ pub async fn factors_in(db: &impl Executor, user_id: Uuid) -> Result<Factors, St
 
 /// Whether a holder of `roles` must enrol a second factor before anything else: their roles
 /// require one (`mfa.required_roles`) and they have none.
-pub async fn owes_enrolment(
+pub async fn owes_enrolment<R: AsRef<str>>(
     state: &AppState,
     user_id: Uuid,
-    roles: &[String],
+    roles: &[R],
 ) -> Result<bool, StoreError> {
     if !roles_require_mfa(roles, &state.settings.mfa.required_roles) {
         return Ok(false);

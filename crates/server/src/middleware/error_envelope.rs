@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::request_id::RequestId;
 use crate::ErrorBody;
-use crate::routes::openapi::{ErrorDetail, ErrorResponse};
+use crate::routes::responses::{ErrorDetail, ErrorResponse};
 
 pub(crate) async fn render_errors_as_json(request: Request, next: Next) -> Response {
     let request_id = request

@@ -3,8 +3,8 @@
 //! 1. [`request_id`]: accept a well-formed `x-request-id` or make one; echo it on the response.
 //! 2. [`request_log`]: one structured log line per request; a span that tags every line inside.
 //! 3. [`security_headers`]: HSTS, CSP, nosniff, Referrer-Policy, COOP, frame-ancestors, no-store.
-//! 4. [`error_envelope`]: every 4xx/5xx body becomes `{"error":{"code","message","request_id"}}`.
-//! 5. CORS: only `server.public_origin` and `server.cors_origins`, with credentials.
+//! 4. CORS: only `server.public_origin` and `server.cors_origins`, with credentials.
+//! 5. [`error_envelope`]: every 4xx/5xx body becomes `{"error":{"code","message","request_id"}}`.
 //! 6. timeout (408), panic catcher (opaque 500, cause logged).
 //! 7. [`read_body`]: the whole body is read (at most `server.body_limit_bytes`, else 413) before
 //!    anything answers, so an early answer is not lost to a connection reset.

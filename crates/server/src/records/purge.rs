@@ -14,7 +14,7 @@ use crate::unit_of_work::UnitOfWork;
 const EVERY: Duration = Duration::from_secs(3600);
 
 /// Purges what is due now; returns how many records went.
-pub async fn purge_bin(state: &AppState) -> Result<u64, crate::ApiError> {
+pub async fn purge_bin(state: &AppState) -> Result<u64, rampart_store::StoreError> {
     let days = i64::try_from(state.settings.records.bin_days).unwrap_or(i64::MAX);
     let cutoff = state.clock.now() - time::Duration::days(days);
     let mut work = UnitOfWork::begin(state).await?;

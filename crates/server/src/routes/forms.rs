@@ -8,7 +8,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::post;
 use rampart_domain::AuditAction;
 use rampart_domain::records::Document;
 use rampart_store::forms::count_form_submission;
@@ -17,18 +16,18 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::load_collection;
 use crate::records::write::{NewRecord, create_record_in};
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors};
 use crate::unit_of_work::{UnitOfWork, record};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
-    RouteTable::new().public("/api/forms/{collection}", post(submit_form))
+    RouteTable::new().post("/api/forms/{collection}", Access::Public, submit_form)
 }
 
 #[derive(OpenApi)]

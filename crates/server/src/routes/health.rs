@@ -2,15 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
 use utoipa::OpenApi;
 
-use super::RouteTable;
-use super::openapi::{ErrorResponse, Outcome, StatusResponse};
+use super::responses::{ErrorResponse, Outcome, StatusResponse};
+use super::{Access, RouteTable};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
-    RouteTable::new().public("/healthz", get(healthz)).public("/readyz", get(readyz))
+    RouteTable::new().get("/healthz", Access::Public, healthz).get(
+        "/readyz",
+        Access::Public,
+        readyz,
+    )
 }
 
 #[derive(OpenApi)]

@@ -4,26 +4,26 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
 use rampart_domain::Permission;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::incident::lockdown::{lockdown_state, set_lockdown};
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
-    RouteTable::new().permitted(
+    let manage = Access::Permission(Permission::IncidentManage);
+    RouteTable::new().get("/api/incident/lockdown", manage, get_lockdown).put(
         "/api/incident/lockdown",
-        Permission::IncidentManage,
-        get(get_lockdown).put(put_lockdown),
+        manage,
+        put_lockdown,
     )
 }
 
@@ -61,13 +61,12 @@ pub(super) struct LockdownRequest {
     active: bool,
     /// Why: kept in the audit trail (one line, at most 500 characters).
     #[serde(default)]
-    #[schema(schema_with = crate::routes::openapi::reason_schema)]
+    #[schema(schema_with = crate::routes::shapes::reason_schema)]
     reason: String,
 }
 
 /// Whether lockdown is on.
 #[utoipa::path(get, path = "/api/incident/lockdown",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the switch", body = LockdownView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -85,7 +84,6 @@ pub(super) async fn get_lockdown(
 /// Switches lockdown on (every session but the incident managers' MFA sessions ends, on every
 /// instance) or off.
 #[utoipa::path(put, path = "/api/incident/lockdown", request_body = LockdownRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the switch as set", body = LockdownView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

@@ -3,14 +3,13 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rampart_crypto::token_hash;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 use utoipa::OpenApi;
 
-use super::RouteTable;
-use super::openapi::ErrorResponse;
+use super::responses::ErrorResponse;
+use super::{Access, RouteTable};
 use crate::metrics::refresh_shared_gauges;
 use crate::sessions::bearer_token;
 use crate::{ApiError, AppState};
@@ -19,7 +18,7 @@ use crate::{ApiError, AppState};
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 pub(super) fn routes() -> RouteTable {
-    RouteTable::new().scraper("/metrics", get(metrics))
+    RouteTable::new().get("/metrics", Access::MetricsToken, metrics)
 }
 
 #[derive(OpenApi)]
@@ -30,7 +29,6 @@ pub(super) struct Api;
 #[utoipa::path(
     get,
     path = "/metrics",
-    security(("metrics_token" = [])),
     responses(
         (status = 200, description = "the metrics (`text/plain; version=0.0.4`)", body = String,
             content_type = "text/plain"),

@@ -1,10 +1,11 @@
 //! Every route, and who may call it.
 //!
-//! Routes are added only through [`RouteTable`], whose methods name the access rule: a route
-//! cannot exist without a declaration. A signed-in or permission route is wrapped in a layer
-//! that refuses a request without a principal (401) or without the permission (403) before the
-//! handler runs — and handlers take `Principal` and check again, so neither check alone holds
-//! the line. A caller who owes a second factor (`mfa.required_roles`) passes only the layer of an
+//! Routes are added only through [`RouteTable`], one method at a time, each with its access rule:
+//! an operation cannot exist without a declaration, and the API document's security text is
+//! derived from the same declaration (`openapi/`). A signed-in or permission operation is wrapped
+//! in a layer that refuses a request without a principal (401) or without the permission (403)
+//! before the handler runs — and handlers take `Principal` and check again, so neither check
+//! alone holds the line. A caller who owes a second factor (`mfa.required_roles`) passes only the layer of an
 //! enrolment route; every other signed-in or permission route answers 403
 //! `mfa_enrolment_required` (and so does the `Principal` extractor).
 
@@ -22,17 +23,21 @@ mod metrics;
 pub(crate) mod openapi;
 mod paging;
 pub(crate) mod records;
+pub(crate) mod responses;
 mod roles;
 mod session_response;
 mod session_view;
 mod setup_page;
+pub(crate) mod shapes;
 mod users;
 
 use axum::Router;
 use axum::extract::Request;
+use axum::handler::Handler;
+use axum::http::Method;
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
+use axum::routing::{MethodFilter, MethodRouter, on};
 use rampart_domain::Permission;
 
 use crate::sessions::Principal;
@@ -58,14 +63,52 @@ pub enum Access {
     RecordPolicy,
 }
 
-/// A route's path and access rule, for the tests that walk the route table.
+impl Access {
+    /// The rule in words, as the API document states it for each operation.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Public => "anyone, without signing in.".to_owned(),
+            Self::SignedIn => {
+                "any signed-in caller (session or API key), for what is theirs.".to_owned()
+            }
+            Self::Enrolment => {
+                "any signed-in caller, also one who still owes a second factor.".to_owned()
+            }
+            Self::Permission(permission) => {
+                format!("callers holding the permission `{}`.", permission.as_str())
+            }
+            Self::MetricsToken => "the metrics scraper presenting `metrics.token`.".to_owned(),
+            Self::RecordPolicy => "any signed-in caller; then the collection's and the record's \
+                rules decide (a permission in the record's department, or a customer's own \
+                records), and what the caller does not reach answers 404."
+                .to_owned(),
+        }
+    }
+}
+
+/// One operation — a method on a path — and its access rule: what the guards enforce, what the
+/// API document states (`openapi/`), and what the tests that walk the route table check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredRoute {
+    pub method: Method,
     pub path: &'static str,
     pub access: Access,
 }
 
-/// A router whose routes all declare their access rule.
+/// `.get(path, access, handler)`, `.post(…)`, …: one operation, declared with its access rule.
+macro_rules! one_method_per_call {
+    ($($name:ident => $method:ident),+ $(,)?) => {$(
+        pub fn $name<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.route(Method::$method, path, access, handler)
+        }
+    )+};
+}
+
+/// A router whose operations all declare their access rule, one method at a time.
 #[derive(Debug, Default)]
 pub struct RouteTable {
     router: Router<AppState>,
@@ -77,53 +120,24 @@ impl RouteTable {
         Self::default()
     }
 
-    /// A route anyone may call without signing in.
-    pub fn public(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(path, handler);
-        self.declared.push(DeclaredRoute { path, access: Access::Public });
-        self
+    one_method_per_call! {
+        get => GET,
+        post => POST,
+        put => PUT,
+        patch => PATCH,
+        delete => DELETE,
     }
 
-    /// A route for any signed-in caller.
-    pub fn signed_in(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(path, handler.route_layer(from_fn(require_principal)));
-        self.declared.push(DeclaredRoute { path, access: Access::SignedIn });
-        self
-    }
-
-    /// A route for any signed-in caller that stays open to one who still owes a second factor.
-    pub fn enrolment(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(path, handler.route_layer(from_fn(require_any_principal)));
-        self.declared.push(DeclaredRoute { path, access: Access::Enrolment });
-        self
-    }
-
-    /// A route for callers holding `permission`.
-    pub fn permitted(
-        mut self,
-        path: &'static str,
-        permission: Permission,
-        handler: MethodRouter<AppState>,
-    ) -> Self {
-        let guard = from_fn(move |request: Request, next: Next| {
-            require_permission(permission, request, next)
-        });
-        self.router = self.router.route(path, handler.route_layer(guard));
-        self.declared.push(DeclaredRoute { path, access: Access::Permission(permission) });
-        self
-    }
-
-    /// A business-records route: signed in, then decided per collection and record.
-    pub fn record_policy(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(path, handler.route_layer(from_fn(require_principal)));
-        self.declared.push(DeclaredRoute { path, access: Access::RecordPolicy });
-        self
-    }
-
-    /// A route for the metrics scraper; its handler checks the token first (`routes/metrics.rs`).
-    pub fn scraper(mut self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(path, handler);
-        self.declared.push(DeclaredRoute { path, access: Access::MetricsToken });
+    /// `method` on `path`, behind the guard of `access`.
+    fn route<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        let operation = guarded(on(filter, handler), access);
+        self.router = self.router.route(path, operation);
+        self.declared.push(DeclaredRoute { method, path, access });
         self
     }
 
@@ -137,8 +151,33 @@ impl RouteTable {
         &self.declared
     }
 
+    /// The declared access of `method` on `path`, if it is routed.
+    pub fn access_of(&self, method: &Method, path: &str) -> Option<Access> {
+        self.declared
+            .iter()
+            .find(|route| route.method == *method && route.path == path)
+            .map(|route| route.access)
+    }
+
     pub(crate) fn into_router(self) -> Router<AppState> {
         self.router
+    }
+}
+
+/// The layer that enforces `access` before the handler runs (the handler checks again).
+fn guarded(operation: MethodRouter<AppState>, access: Access) -> MethodRouter<AppState> {
+    match access {
+        // The scraper's handler checks its token first (`routes/metrics.rs`).
+        Access::Public | Access::MetricsToken => operation,
+        Access::SignedIn | Access::RecordPolicy => {
+            operation.route_layer(from_fn(require_principal))
+        }
+        Access::Enrolment => operation.route_layer(from_fn(require_any_principal)),
+        Access::Permission(permission) => {
+            operation.route_layer(from_fn(move |request: Request, next: Next| {
+                require_permission(permission, request, next)
+            }))
+        }
     }
 }
 

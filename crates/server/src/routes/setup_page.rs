@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> super::RouteTable {
-    super::RouteTable::new().public("/setup", axum::routing::get(setup_page))
+    super::RouteTable::new().get("/setup", super::Access::Public, setup_page)
 }
 
 #[derive(utoipa::OpenApi)]

@@ -24,14 +24,14 @@ pub use landlock_rules::Support;
 pub use policy::Policy;
 
 use crate::config::Settings;
-use crate::startup::{StartupError, prepare_private_dir};
+use crate::private_files::{PrivateFileError, prepare_private_dir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("sandbox: {0}")]
     Landlock(#[from] landlock::RulesetError),
     #[error(transparent)]
-    Startup(#[from] StartupError),
+    DataDirectory(#[from] PrivateFileError),
     #[error("backup.directory {}: {source}", path.display())]
     BackupDirectory { path: PathBuf, source: crate::backup::BackupError },
 }

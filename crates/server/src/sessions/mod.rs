@@ -24,5 +24,5 @@ pub(crate) use cookie::bearer_token;
 pub use cookie::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
 pub use expiry::purge_expired_sessions;
 pub(crate) use expiry::start as start_expiry;
-pub use principal::{Credential, Enrolling, PendingSignIn, Presented, Principal};
+pub use principal::{Credential, Enrolling, PendingSignIn, Presented, Principal, Refused};
 pub use start::{Grant, StartedSession, start_session};

@@ -47,8 +47,8 @@ pub enum Credential {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: Uuid,
-    /// The built-in roles held.
-    pub roles: Vec<String>,
+    /// The roles held (built-in or custom).
+    pub roles: Vec<rampart_domain::Role>,
     /// What this credential may do somewhere: the roles' permissions, cut down to the key's own
     /// list for an API key.
     pub permissions: PermissionSet,
@@ -59,41 +59,53 @@ pub struct Principal {
     pub owes_enrolment: bool,
 }
 
+/// Why a principal may not do what it asked; the HTTP edge answers 403 with `forbidden` or
+/// `reauth_required`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// Not held: the permission, or a person's session where an API key came.
+    #[error("the caller may not do this")]
+    Forbidden,
+    /// Held, but the sign-in is too old for a sensitive change: step up first.
+    #[error("re-authenticate first")]
+    ReauthRequired,
+}
+
 impl Principal {
-    /// Refuses (403) unless the caller holds `permission`.
-    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        if self.permissions.contains(permission) { Ok(()) } else { Err(ApiError::Forbidden) }
+    /// Refuses unless the caller holds `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), Refused> {
+        if self.permissions.contains(permission) { Ok(()) } else { Err(Refused::Forbidden) }
     }
 
-    /// The session this request came through; API keys have none (403: the route needs a
-    /// person signed in, not a key).
-    pub fn session_id(&self) -> Result<Uuid, ApiError> {
+    /// The session this request came through; API keys have none (the route needs a person
+    /// signed in, not a key).
+    pub fn session_id(&self) -> Result<Uuid, Refused> {
         match &self.credential {
             Credential::Session { id, .. } => Ok(*id),
-            Credential::ApiKey { .. } => Err(ApiError::Forbidden),
+            Credential::ApiKey { .. } => Err(Refused::Forbidden),
         }
     }
 
-    /// Refuses unless the holder re-authenticated within `window` before `now` (403
-    /// `reauth_required`): with password and second factor when the account has one (sign-in
-    /// and `POST /api/auth/reauth` demand both then). API keys never qualify.
+    /// Refuses unless the holder re-authenticated within `window` before `now`
+    /// ([`Refused::ReauthRequired`]): with password and second factor when the account has one
+    /// (sign-in and `POST /api/auth/reauth` demand both then). API keys never qualify.
     pub fn require_recent_authentication(
         &self,
         now: OffsetDateTime,
         window: Duration,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Refused> {
         match &self.credential {
             Credential::Session { authenticated_at, .. } if now - *authenticated_at <= window => {
                 Ok(())
             }
-            Credential::Session { .. } => Err(ApiError::ReauthRequired),
-            Credential::ApiKey { .. } => Err(ApiError::Forbidden),
+            Credential::Session { .. } => Err(Refused::ReauthRequired),
+            Credential::ApiKey { .. } => Err(Refused::Forbidden),
         }
     }
 
     /// [`Self::require_recent_authentication`] within `sessions.reauth_window_secs` of now: the
     /// step-up ("sudo") that sensitive changes demand.
-    pub fn require_step_up(&self, state: &crate::AppState) -> Result<(), ApiError> {
+    pub fn require_step_up(&self, state: &crate::AppState) -> Result<(), Refused> {
         self.require_recent_authentication(
             state.clock.now(),
             state.settings.sessions.reauth_window(),

@@ -23,9 +23,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::{Duration, OffsetDateTime};
 
 use super::StartupError;
-use super::data_dir::{prepare_private_dir, replace_private_file};
 use super::tls::{read_pem_files, server_config, valid_for_hosts};
 use crate::config::AcmeSettings;
+use crate::private_files::{prepare_private_dir, replace_private_file};
 
 const ACME_DIR: &str = "acme";
 const ACCOUNT_FILE: &str = "account.json";
@@ -58,6 +58,8 @@ enum AcmeError {
     Other(String),
     #[error(transparent)]
     Startup(#[from] StartupError),
+    #[error(transparent)]
+    PrivateFile(#[from] crate::private_files::PrivateFileError),
 }
 
 /// The certificate to start with: a stored ACME certificate still valid for the domains, or a

@@ -39,6 +39,7 @@ pub(super) async fn serve(
     let mail_worker = DeliveryWorker::start(&app.state);
     let audit_worker = crate::audit::start_worker(&app.state);
     let alert_delivery = crate::alerts::start_delivery(&app.state);
+    let chain_check = crate::alerts::start_chain_check(&app.state);
     let records_bin = crate::records::purge::start(&app.state);
     let expired_sessions = crate::sessions::start_expiry(&app.state);
     let backup_schedule = crate::backup::start_schedule(&app.state);
@@ -97,6 +98,7 @@ pub(super) async fn serve(
             keyring_reload.abort();
             audit_worker.abort();
             alert_delivery.abort();
+            chain_check.abort();
             records_bin.abort();
             expired_sessions.abort();
             backup_schedule.abort();
@@ -118,6 +120,7 @@ pub(super) async fn serve(
     keyring_reload.abort();
     audit_worker.abort();
     alert_delivery.abort();
+    chain_check.abort();
     records_bin.abort();
     expired_sessions.abort();
     backup_schedule.abort();

@@ -11,8 +11,8 @@ use rampart_domain::Random;
 use secrecy::ExposeSecret;
 
 use super::StartupError;
-use super::data_dir::{check_private, replace_private_file, write_new_private_file};
 use crate::config::StorageSettings;
+use crate::private_files::{check_private, replace_private_file, write_new_private_file};
 
 pub(crate) const MASTER_KEY_FILE: &str = "master.key";
 
@@ -61,5 +61,5 @@ pub(super) fn load_or_create(
 
 /// Replaces the key file at `path` with `key`, atomically (never half of either key).
 pub(crate) fn replace_key_file(path: &Path, key: &MasterKey) -> Result<(), StartupError> {
-    replace_private_file(path, key.expose_bytes())
+    Ok(replace_private_file(path, key.expose_bytes())?)
 }

@@ -6,7 +6,6 @@
 //! resolves, then lets requests in flight finish.
 
 mod acme;
-mod data_dir;
 mod existing;
 mod listeners;
 mod master_key;
@@ -32,7 +31,6 @@ use crate::middleware::{self, MiddlewareSettings};
 use crate::routes::{self, RouteTable};
 use crate::sandbox::{Confinement, SandboxStatus};
 
-pub(crate) use data_dir::prepare_private_dir;
 pub use existing::{ExistingInstallation, RestoreTarget};
 pub(crate) use master_key::MASTER_KEY_FILE;
 
@@ -40,8 +38,8 @@ pub(crate) use master_key::MASTER_KEY_FILE;
 pub enum StartupError {
     #[error("{path}: {problem}")]
     Filesystem { path: PathBuf, problem: String },
-    #[error("{path} is accessible to other users (mode {mode:o}); fix it with: {fix}")]
-    TooOpen { path: PathBuf, mode: u32, fix: String },
+    #[error(transparent)]
+    PrivateFile(#[from] crate::private_files::PrivateFileError),
     #[error("master key: {0}")]
     MasterKey(String),
     #[error("database: {0}")]
@@ -124,8 +122,9 @@ impl ApplicationBuilder {
 
     pub async fn build(self) -> Result<Application, StartupError> {
         let Self { settings, clock, random, extra_routes, confinement } = self;
-        let created_data_dir = data_dir::prepare_private_dir(&settings.storage.data_dir)?
-            || confinement.as_ref().is_some_and(|confinement| confinement.created_data_dir);
+        let created_data_dir =
+            crate::private_files::prepare_private_dir(&settings.storage.data_dir)?
+                || confinement.as_ref().is_some_and(|confinement| confinement.created_data_dir);
         let mut report = StartupReport { created_data_dir, ..StartupReport::default() };
 
         let db = connect_and_migrate(&settings).await?;
@@ -262,7 +261,7 @@ async fn connect_and_migrate(settings: &Settings) -> Result<Db, StartupError> {
         // files take the same mode), so the database stays private even if the directory is not.
         let path = settings.storage.data_dir.join("rampart.db");
         if !path.exists() {
-            data_dir::write_new_private_file(&path, b"")?;
+            crate::private_files::write_new_private_file(&path, b"")?;
         }
     }
     match &settings.database.migration_url {

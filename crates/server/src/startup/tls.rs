@@ -14,7 +14,7 @@ use rustls::{RootCertStore, ServerConfig};
 use time::{Duration, OffsetDateTime};
 
 use super::StartupError;
-use super::data_dir::{prepare_private_dir, replace_private_file};
+use crate::private_files::{prepare_private_dir, replace_private_file};
 
 pub(super) const TLS_DIR: &str = "tls";
 pub(super) const CA_FILE: &str = "ca.pem";

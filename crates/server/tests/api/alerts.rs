@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rampart_domain::{AuditAction, BuiltInRole};
-use rampart_server::audit::{AuditEvent, verify_and_alert};
+use rampart_server::alerts::verify_and_alert;
+use rampart_server::audit::AuditEvent;
 use rampart_server::unit_of_work::record;
 use rampart_store::alerts::list_alerts;
 use rampart_store::on_both_engines;

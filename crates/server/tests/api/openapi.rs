@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rampart_domain::Clock;
-use rampart_server::routes::{Access, table};
+use rampart_server::routes::{Access, DeclaredRoute, table};
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
 use serde_json::{Value, json};
@@ -29,12 +29,30 @@ async fn document_of(app: &TestApp) -> Value {
 }
 
 /// The operations of one documented path, by lower-case method.
-fn operations<'a>(document: &'a Value, path: &str) -> Vec<(&'a str, &'a Value)> {
+/// The documented operation of a declared route (its method on its path), as one pair, so that
+/// each check walks every declared method once.
+fn operations<'a>(document: &'a Value, route: &DeclaredRoute) -> Vec<(&'a str, &'a Value)> {
+    let path = route.path;
     let item = document["paths"][path].as_object().unwrap_or_else(|| panic!("{path} undocumented"));
-    item.iter()
-        .filter(|(method, _)| ["get", "put", "post", "delete", "patch"].contains(&method.as_str()))
-        .map(|(method, operation)| (method.as_str(), operation))
-        .collect()
+    let method = route.method.as_str().to_lowercase();
+    let (method, operation) = item
+        .iter()
+        .find(|(documented, _)| **documented == method)
+        .unwrap_or_else(|| panic!("{method} {path} is declared but not documented"));
+    vec![(method.as_str(), operation)]
+}
+
+/// Every documented operation as `METHOD path`.
+fn documented_operations(document: &Value) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                found.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    found
 }
 
 async fn the_api_is_described_by_an_openapi_3_1_document(engine: TestEngine) {
@@ -48,7 +66,7 @@ async fn the_api_is_described_by_an_openapi_3_1_document(engine: TestEngine) {
     let origin = &app.state.settings.server.public_origin;
     assert_eq!(document["servers"][0]["url"], origin.trim_end_matches('/'));
     // A limit that is a setting is stated as set; a format is a rule, not only an annotation.
-    let (_, list) = operations(&document, "/api/collections/{name}/records")[0];
+    let list = &document["paths"]["/api/collections/{name}/records"]["get"];
     let limit = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit");
     assert_eq!(limit.unwrap()["schema"]["maximum"], app.state.settings.records.max_page_size);
     let session = &document["components"]["schemas"]["SessionView"]["properties"];
@@ -60,18 +78,18 @@ async fn every_declared_route_is_documented_and_nothing_else(engine: TestEngine)
     let app = spawn_app(engine).await;
     let document = document_of(&app).await;
 
-    let declared: BTreeSet<&str> = table().declared().iter().map(|route| route.path).collect();
-    let documented: BTreeSet<&str> =
-        document["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    let declared: BTreeSet<String> =
+        table().declared().iter().map(|route| format!("{} {}", route.method, route.path)).collect();
+    let documented = documented_operations(&document);
 
     assert_eq!(
         documented.difference(&declared).collect::<Vec<_>>(),
-        Vec::<&&str>::new(),
+        Vec::<&String>::new(),
         "documented but not routed"
     );
     assert_eq!(
         declared.difference(&documented).collect::<Vec<_>>(),
-        Vec::<&&str>::new(),
+        Vec::<&String>::new(),
         "routed but not documented"
     );
 }
@@ -82,7 +100,7 @@ async fn every_documented_operation_is_routed_with_its_method(engine: TestEngine
     let some_id = "0190e0b4-3c3b-7d2e-9a51-4c6f2b7e8d10";
 
     for route in table().declared() {
-        for (method, _) in operations(&document, route.path) {
+        for (method, _) in operations(&document, route) {
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let response = app
                 .client
@@ -108,7 +126,7 @@ async fn exactly_the_routes_that_are_not_public_require_credentials(engine: Test
     assert_eq!(schemes["metrics_token"]["scheme"], "bearer");
 
     for route in table().declared() {
-        for (method, operation) in operations(&document, route.path) {
+        for (method, operation) in operations(&document, route) {
             let where_ = format!("{method} {}", route.path);
             let requirements = operation["security"].as_array().cloned().unwrap_or_default();
             if route.access == Access::Public {
@@ -116,6 +134,9 @@ async fn exactly_the_routes_that_are_not_public_require_credentials(engine: Test
                 continue;
             }
             assert!(operation["responses"]["401"].is_object(), "{where_} documents no 401");
+            let rule = format!("Access: {}", route.access.describe());
+            let description = operation["description"].as_str().unwrap_or_default();
+            assert!(description.ends_with(&rule), "{where_} states another rule: {description}");
             let names: Vec<Vec<&str>> = requirements
                 .iter()
                 .map(|requirement| {
@@ -159,7 +180,7 @@ async fn every_operation_documents_the_answers_any_route_can_give(engine: TestEn
     let app = spawn_app(engine).await;
     let document = document_of(&app).await;
     for route in table().declared() {
-        for (method, operation) in operations(&document, route.path) {
+        for (method, operation) in operations(&document, route) {
             let where_ = format!("{method} {}", route.path);
             let responses = &operation["responses"];
             assert!(responses["500"].is_object(), "{where_}: 500");

@@ -17,6 +17,7 @@ fn the_public_routes_are_exactly_the_allowlist() {
         .map(|route| route.path)
         .collect();
     public.sort_unstable();
+    public.dedup();
 
     assert_eq!(
         public,
@@ -42,29 +43,23 @@ fn the_public_routes_are_exactly_the_allowlist() {
 async fn every_other_route_answers_401_without_a_session(engine: TestEngine) {
     let app = spawn_app(engine).await;
     let some_id = "0190e0b4-3c3b-7d2e-9a51-4c6f2b7e8d10";
-    let protected: Vec<String> = table()
-        .declared()
-        .iter()
-        .filter(|route| route.access != Access::Public)
-        .map(|route| route.path.replace("{id}", some_id))
-        .collect();
+    let protected: Vec<_> =
+        table().declared().iter().filter(|route| route.access != Access::Public).cloned().collect();
     assert!(protected.len() >= 10, "{protected:?}");
 
-    for path in protected {
-        let mut answered = Vec::new();
-        for method in [reqwest::Method::GET, reqwest::Method::POST, reqwest::Method::DELETE] {
-            let response = app
-                .client
-                .request(method.clone(), app.at(&path))
-                .header("content-type", "application/json")
-                .body("{}")
-                .send()
-                .await
-                .unwrap();
-            answered.push(response.status().as_u16());
-        }
-        assert!(answered.iter().all(|status| matches!(status, 401 | 405)), "{path}: {answered:?}");
-        assert!(answered.contains(&401), "{path}: {answered:?}");
+    // Every declared method of every path that is not public, one at a time.
+    for route in protected {
+        let path = route.path.replace("{id}", some_id);
+        let method = reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method.clone(), app.at(&path))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{method} {path}");
     }
 }
 

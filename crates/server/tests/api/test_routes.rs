@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use axum::routing::{get, post};
 use rampart_server::ApiJson;
-use rampart_server::routes::RouteTable;
+use rampart_server::routes::{Access, RouteTable};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -15,20 +14,16 @@ pub struct Login {
 
 pub fn test_routes() -> RouteTable {
     RouteTable::new()
-        .public("/test/echo", post(|ApiJson(login): ApiJson<Login>| async move { ApiJson(login) }))
-        .public(
-            "/test/panic",
-            get(|| async {
-                panic!("boom: the cause of the failure");
-                #[allow(unreachable_code)]
-                ""
-            }),
-        )
-        .public(
-            "/test/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_millis(1500)).await;
-                "finished"
-            }),
-        )
+        .post("/test/echo", Access::Public, |ApiJson(login): ApiJson<Login>| async move {
+            ApiJson(login)
+        })
+        .get("/test/panic", Access::Public, || async {
+            panic!("boom: the cause of the failure");
+            #[allow(unreachable_code)]
+            ""
+        })
+        .get("/test/slow", Access::Public, || async {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            "finished"
+        })
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, ApiQuery, AppState};
 
@@ -72,7 +72,6 @@ pub(super) struct AlertPage {
     get,
     path = "/api/alerts",
     params(AlertQuery),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "a page of alerts", body = AlertPage),
         (status = 400, description = "`bad_request`: a parameter is unknown or malformed",

@@ -5,21 +5,18 @@ mod list;
 mod status;
 mod stream;
 
-use axum::routing::{get, post};
 use rampart_domain::Permission;
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
+    let read = Access::Permission(Permission::AuditRead);
+    let manage = Access::Permission(Permission::IncidentManage);
     RouteTable::new()
-        .permitted("/api/alerts", Permission::AuditRead, get(list::list_alerts))
-        .permitted("/api/alerts/stream", Permission::AuditRead, get(stream::alert_stream))
-        .permitted(
-            "/api/alerts/{id}/status",
-            Permission::IncidentManage,
-            post(status::set_alert_status),
-        )
+        .get("/api/alerts", read, list::list_alerts)
+        .get("/api/alerts/stream", read, stream::alert_stream)
+        .post("/api/alerts/{id}/status", manage, status::set_alert_status)
 }
 
 #[derive(OpenApi)]

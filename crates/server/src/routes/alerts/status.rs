@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, MALFORMED_JSON, UNAUTHENTICATED};
+use crate::routes::responses::{BODY_MISFIT, ErrorResponse, MALFORMED_JSON, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
@@ -43,7 +43,6 @@ impl NewStatus {
     path = "/api/alerts/{id}/status",
     params(("id" = i64, Path, description = "the alert", minimum = 1)),
     request_body = AlertStatusRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "the status is set"),
         (status = 400, description = MALFORMED_JSON, body = ErrorResponse),

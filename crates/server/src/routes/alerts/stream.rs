@@ -13,7 +13,7 @@ use rampart_domain::Permission;
 use rampart_store::alerts::{find_last_alert_id, list_alerts_after, list_deliveries};
 
 use super::list::view;
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
@@ -25,7 +25,6 @@ const POLL: Duration = Duration::from_millis(250);
     get,
     path = "/api/alerts/stream",
     params(("Last-Event-ID" = Option<i64>, Header, description = "resume after this alert")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`text/event-stream`: an `alert` event (the alert as in \
             GET /api/alerts) for each new alert", content_type = "text/event-stream", body = String),

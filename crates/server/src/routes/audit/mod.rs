@@ -3,14 +3,17 @@
 
 mod search;
 
-use axum::routing::get;
 use rampart_domain::Permission;
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
-    RouteTable::new().permitted("/api/audit", Permission::AuditRead, get(search::search_audit))
+    RouteTable::new().get(
+        "/api/audit",
+        Access::Permission(Permission::AuditRead),
+        search::search_audit,
+    )
 }
 
 #[derive(OpenApi)]

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, ApiQuery, AppState};
 
@@ -45,7 +45,7 @@ pub(super) struct AuditQuery {
 }
 
 fn action_names() -> utoipa::openapi::schema::Object {
-    crate::routes::openapi::one_of(AuditAction::ALL.map(AuditAction::as_str))
+    crate::routes::shapes::one_of(AuditAction::ALL.map(AuditAction::as_str))
 }
 
 #[derive(Debug, ToSchema)]
@@ -90,7 +90,6 @@ pub(super) struct AuditPage {
     get,
     path = "/api/audit",
     params(AuditQuery),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "a page of events", body = AuditPage),
         (status = 400, description = "`bad_request`: a parameter is unknown or malformed",

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::accounts::{BootstrapError, create_owner, password_context, peek_link};
 use crate::client::ClientContext;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     Busy, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, Outcome, PASSWORD_REFUSED,
 };
 use crate::{ApiError, ApiJson, AppState};

@@ -17,7 +17,7 @@ use crate::accounts::{Account, AccountError, Notice, SignInOutcome, notify, sign
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::factors_of;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     BODY_MISFIT, Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled,
 };
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};

@@ -14,7 +14,7 @@ use super::login::signed_in;
 use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
 use crate::mfa::{SecondFactor, check_second_factor, count_code_failure};
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Grant, PendingSignIn, start_session};
 use crate::unit_of_work::UnitOfWork;

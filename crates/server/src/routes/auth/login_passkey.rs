@@ -26,7 +26,7 @@ use crate::mfa::{
     start_second_factor,
 };
 use crate::routes::me::PasskeyChallengeResponse;
-use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
+use crate::routes::responses::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Grant, PendingSignIn, Principal, start_session};
 use crate::unit_of_work::{UnitOfWork, record};
@@ -66,7 +66,7 @@ pub(super) struct PasskeyFinishRequest {
     /// From `POST /api/auth/login/passkey/start`.
     challenge_id: Uuid,
     /// What `navigator.credentials.get()` gave (binary fields base64url).
-    #[schema(schema_with = crate::routes::openapi::credential_schema)]
+    #[schema(schema_with = crate::routes::shapes::credential_schema)]
     credential: PublicKeyCredential,
     #[serde(default)]
     #[schema(default = "cookie")]

@@ -8,7 +8,7 @@ use rampart_store::sessions::delete_session;
 
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Enrolling;
 use crate::sessions::cookie::clearing_cookie;
 use crate::unit_of_work::UnitOfWork;
@@ -18,7 +18,6 @@ use crate::{ApiError, AppState};
 #[utoipa::path(
     post,
     path = "/api/auth/logout",
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "signed out; the cookie is cleared",
             headers(("Set-Cookie" = String, description = "clears the session cookie"))),

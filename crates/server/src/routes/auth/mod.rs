@@ -11,25 +11,25 @@ mod reauth;
 mod register;
 mod verify_email;
 
-use axum::routing::post;
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
+    let public = Access::Public;
     RouteTable::new()
-        .public("/api/auth/login", post(login::login))
-        .public("/api/auth/login/mfa", post(login_mfa::login_mfa))
-        .public("/api/auth/login/passkey/start", post(login_passkey::passkey_start))
-        .public("/api/auth/login/passkey/finish", post(login_passkey::passkey_finish))
-        .enrolment("/api/auth/logout", post(logout::logout))
-        .enrolment("/api/auth/reauth", post(reauth::reauth))
-        .public("/api/auth/register", post(register::register))
-        .public("/api/auth/verify-email", post(verify_email::verify_email))
-        .public("/api/auth/password/forgot", post(password::forgot_password))
-        .public("/api/auth/password/reset", post(password::reset_password))
-        .signed_in("/api/auth/password/change", post(password::change_password))
-        .public("/api/auth/bootstrap", post(bootstrap::bootstrap))
+        .post("/api/auth/login", public, login::login)
+        .post("/api/auth/login/mfa", public, login_mfa::login_mfa)
+        .post("/api/auth/login/passkey/start", public, login_passkey::passkey_start)
+        .post("/api/auth/login/passkey/finish", public, login_passkey::passkey_finish)
+        .post("/api/auth/logout", Access::Enrolment, logout::logout)
+        .post("/api/auth/reauth", Access::Enrolment, reauth::reauth)
+        .post("/api/auth/register", public, register::register)
+        .post("/api/auth/verify-email", public, verify_email::verify_email)
+        .post("/api/auth/password/forgot", public, password::forgot_password)
+        .post("/api/auth/password/reset", public, password::reset_password)
+        .post("/api/auth/password/change", Access::SignedIn, password::change_password)
+        .post("/api/auth/bootstrap", public, bootstrap::bootstrap)
 }
 
 #[derive(OpenApi)]

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::accounts::{self, NewPasswordError, find_account_by_id};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     BODY_MISFIT, Busy, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, MALFORMED_JSON, Outcome,
     PASSWORD_REFUSED, StatusResponse,
 };
@@ -111,7 +111,6 @@ fn yes() -> bool {
     post,
     path = "/api/auth/password/change",
     request_body = ChangePasswordRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"password_changed\"}`", body = StatusResponse),
         (status = 400, description = MALFORMED_JSON, body = ErrorResponse),

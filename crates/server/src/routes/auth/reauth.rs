@@ -15,7 +15,7 @@ use crate::accounts::{Account, find_account_by_id, sign_in};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{SecondFactor, check_second_factor, count_code_failure, factors_of};
-use crate::routes::openapi::{Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled};
+use crate::routes::responses::{Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Throttled};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_response};
 use crate::sessions::{Enrolling, Grant, Principal, start_session};
 use crate::unit_of_work::UnitOfWork;
@@ -49,7 +49,6 @@ pub(super) struct ReauthRequest {
     post,
     path = "/api/auth/reauth",
     request_body = ReauthRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the new session, delivered as at sign-in",
             body = SessionResponse,

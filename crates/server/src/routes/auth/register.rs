@@ -22,7 +22,7 @@ use crate::accounts::{
 };
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     Busy, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, Outcome, StatusResponse,
 };
 use crate::unit_of_work::UnitOfWork;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::accounts::consume_link;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     BODY_MISFIT, ErrorResponse, INVALID_TOKEN, JsonBodyErrors, Outcome, StatusResponse,
 };
 use crate::unit_of_work::UnitOfWork;

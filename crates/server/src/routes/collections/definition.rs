@@ -18,9 +18,9 @@ pub(super) struct CollectionDefinition {
     /// New collections only (a slug: `leads`, `hr_files`); a change names it in the path, and
     /// may repeat it but not change it. Not `null`.
     #[serde(default, deserialize_with = "crate::extract::present")]
-    #[schema(schema_with = crate::routes::openapi::slug_schema)]
+    #[schema(schema_with = crate::routes::shapes::slug_schema)]
     pub(super) name: Option<String>,
-    #[schema(schema_with = crate::routes::openapi::title_schema)]
+    #[schema(schema_with = crate::routes::shapes::title_schema)]
     pub(super) title: String,
     /// Each `{"name","type",…,"required","unique","sensitive","searchable"}`.
     #[schema(value_type = Vec<Object>)]

@@ -16,10 +16,10 @@ use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::schema_change::apply_to_records;
 use crate::records::{Collection, load_collection};
-use crate::routes::openapi::{
+use crate::routes::records::reach::reach_collection;
+use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
-use crate::routes::records::reach::reach_collection;
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -28,7 +28,6 @@ const NEEDS_MANAGE: &str = "`forbidden`: the caller does not hold `collections:m
 
 /// The collections the caller reaches (all of them with `collections:manage`).
 #[utoipa::path(get, path = "/api/collections",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the collections, by name", body = Vec<CollectionView>),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -50,7 +49,6 @@ pub(super) async fn list_collections(
 
 /// Defines a collection (`collections:manage`).
 #[utoipa::path(post, path = "/api/collections", request_body = CollectionDefinition,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "created", body = CollectionView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -80,7 +78,6 @@ pub(super) async fn create_collection(
 /// A collection's definition, if the caller reaches it.
 #[utoipa::path(get, path = "/api/collections/{name}",
     params(("name" = String, Path, description = "the collection")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the definition", body = CollectionView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -105,7 +102,6 @@ pub(super) async fn get_collection(
 /// or nothing changes (409 naming the first record that does not, and why).
 #[utoipa::path(put, path = "/api/collections/{name}", request_body = CollectionDefinition,
     params(("name" = String, Path, description = "the collection")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the new definition", body = CollectionView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -151,7 +147,6 @@ pub(super) async fn change_collection(
 /// Deletes a collection that holds no record, not even in the bin (`collections:manage`).
 #[utoipa::path(delete, path = "/api/collections/{name}",
     params(("name" = String, Path, description = "the collection")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

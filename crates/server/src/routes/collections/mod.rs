@@ -9,23 +9,21 @@
 mod definition;
 mod manage;
 
-use axum::routing::get;
+use rampart_domain::Permission;
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
+    // Reading a definition follows the records policy (the collections a caller reaches);
+    // changing one takes `collections:manage`.
+    let manage = Access::Permission(Permission::CollectionsManage);
     RouteTable::new()
-        .record_policy(
-            "/api/collections",
-            get(manage::list_collections).post(manage::create_collection),
-        )
-        .record_policy(
-            "/api/collections/{name}",
-            get(manage::get_collection)
-                .put(manage::change_collection)
-                .delete(manage::delete_collection),
-        )
+        .get("/api/collections", Access::RecordPolicy, manage::list_collections)
+        .post("/api/collections", manage, manage::create_collection)
+        .get("/api/collections/{name}", Access::RecordPolicy, manage::get_collection)
+        .put("/api/collections/{name}", manage, manage::change_collection)
+        .delete("/api/collections/{name}", manage, manage::delete_collection)
 }
 
 #[derive(OpenApi)]

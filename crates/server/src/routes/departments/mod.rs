@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
 use rampart_domain::records::DepartmentName;
 use rampart_domain::{AuditAction, Permission};
 use rampart_store::departments::{
@@ -15,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
@@ -27,9 +26,12 @@ use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
+    let manage = Access::Permission(Permission::RolesManage);
     RouteTable::new()
-        .permitted("/api/departments", Permission::RolesManage, get(list).post(create))
-        .permitted("/api/departments/{name}", Permission::RolesManage, patch(rename).delete(delete))
+        .get("/api/departments", manage, list)
+        .post("/api/departments", manage, create)
+        .patch("/api/departments/{name}", manage, rename)
+        .delete("/api/departments/{name}", manage, delete)
 }
 
 #[derive(OpenApi)]
@@ -48,16 +50,16 @@ pub(super) struct DepartmentView {
 #[serde(deny_unknown_fields)]
 pub(super) struct NewDepartment {
     /// A slug: lower-case letters, digits, `-` and `_`, starting with a letter.
-    #[schema(schema_with = crate::routes::openapi::department_name_schema)]
+    #[schema(schema_with = crate::routes::shapes::department_name_schema)]
     name: String,
-    #[schema(schema_with = crate::routes::openapi::title_schema)]
+    #[schema(schema_with = crate::routes::shapes::title_schema)]
     title: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DepartmentTitle {
-    #[schema(schema_with = crate::routes::openapi::title_schema)]
+    #[schema(schema_with = crate::routes::shapes::title_schema)]
     title: String,
 }
 
@@ -74,7 +76,6 @@ pub(crate) fn checked_title(title: &str) -> Result<String, ApiError> {
 
 /// Every department (`roles:manage`).
 #[utoipa::path(get, path = "/api/departments",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the departments, by name", body = Vec<DepartmentView>),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -99,7 +100,6 @@ pub(super) async fn list(
 
 /// Adds a department (`roles:manage`).
 #[utoipa::path(post, path = "/api/departments", request_body = NewDepartment,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "created", body = DepartmentView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -136,7 +136,6 @@ pub(super) async fn create(
 /// Changes a department's title (`roles:manage`); its name never changes.
 #[utoipa::path(patch, path = "/api/departments/{name}", request_body = DepartmentTitle,
     params(("name" = String, Path, description = "the department")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -164,7 +163,6 @@ pub(super) async fn rename(
 /// Deletes a department no grant and no record refers to (`roles:manage`).
 #[utoipa::path(delete, path = "/api/departments/{name}",
     params(("name" = String, Path, description = "the department")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

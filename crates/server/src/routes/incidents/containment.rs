@@ -18,7 +18,7 @@ use crate::incident::containment::{
     revoke_api_keys, revoke_sessions, valid_reason,
 };
 use crate::incident::incidents::find_changeable_incident;
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, NOT_A_UUID, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors, NOT_A_UUID, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
@@ -30,20 +30,20 @@ pub(super) enum ContainmentRequest {
     RevokeSessions {
         user_id: Option<Uuid>,
         #[serde(default)]
-        #[schema(schema_with = crate::routes::openapi::reason_schema)]
+        #[schema(schema_with = crate::routes::shapes::reason_schema)]
         reason: String,
     },
     /// Revoke every API key.
     RevokeApiKeys {
         #[serde(default)]
-        #[schema(schema_with = crate::routes::openapi::reason_schema)]
+        #[schema(schema_with = crate::routes::shapes::reason_schema)]
         reason: String,
     },
     /// Disable an account: sessions end, password and API keys stop working.
     DisableUser {
         user_id: Uuid,
         #[serde(default)]
-        #[schema(schema_with = crate::routes::openapi::reason_schema)]
+        #[schema(schema_with = crate::routes::shapes::reason_schema)]
         reason: String,
     },
     /// Make passwords unusable and mail reset links: `all` (everyone but the caller), or the
@@ -54,7 +54,7 @@ pub(super) enum ContainmentRequest {
         #[serde(default)]
         user_ids: Vec<Uuid>,
         #[serde(default)]
-        #[schema(schema_with = crate::routes::openapi::reason_schema)]
+        #[schema(schema_with = crate::routes::shapes::reason_schema)]
         reason: String,
     },
 }
@@ -73,7 +73,6 @@ impl ContainmentRequest {
 /// Takes a containment action for the incident; it is audited and on the timeline.
 #[utoipa::path(post, path = "/api/incidents/{id}/containment", request_body = ContainmentRequest,
     params(("id" = Uuid, Path, description = "the incident")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "what was done", body = ContainmentReport),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

@@ -9,7 +9,6 @@ mod containment;
 mod read;
 mod write;
 
-use axum::routing::{get, post};
 use rampart_domain::Permission;
 use rampart_store::incidents::IncidentRow;
 use serde::Serialize;
@@ -17,19 +16,17 @@ use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 use crate::incident::timeline::TimelineEntry;
 
 pub(super) fn routes() -> RouteTable {
-    let manage = Permission::IncidentManage;
+    let manage = Access::Permission(Permission::IncidentManage);
     RouteTable::new()
-        .permitted("/api/incidents", manage, get(read::list_incidents).post(write::open_incident))
-        .permitted(
-            "/api/incidents/{id}",
-            manage,
-            get(read::get_incident).patch(write::update_incident),
-        )
-        .permitted("/api/incidents/{id}/containment", manage, post(containment::contain))
+        .get("/api/incidents", manage, read::list_incidents)
+        .post("/api/incidents", manage, write::open_incident)
+        .get("/api/incidents/{id}", manage, read::get_incident)
+        .patch("/api/incidents/{id}", manage, write::update_incident)
+        .post("/api/incidents/{id}/containment", manage, containment::contain)
 }
 
 #[derive(OpenApi)]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{FORBIDDEN, IncidentView, LOCKDOWN};
 use crate::incident::timeline::timeline;
-use crate::routes::openapi::{ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, ApiQuery, AppState};
 
@@ -28,7 +28,6 @@ pub(super) struct IncidentQuery {
 
 /// Incidents, newest first (without their timelines).
 #[utoipa::path(get, path = "/api/incidents", params(IncidentQuery),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the incidents", body = [IncidentView]),
         (status = 400, description = "`bad_request`: a parameter is unknown or malformed", body = ErrorResponse),
@@ -60,7 +59,6 @@ pub(super) async fn list_incidents(
 /// One incident with its timeline.
 #[utoipa::path(get, path = "/api/incidents/{id}",
     params(("id" = Uuid, Path, description = "the incident")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the incident and its timeline", body = IncidentView),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

@@ -17,9 +17,8 @@ use crate::incident::Actor;
 use crate::incident::incidents::{
     IncidentChange, open_incident as open, update_incident as update,
 };
-use crate::routes::openapi::{
-    ErrorResponse, JsonBodyErrors, NOT_A_UUID, UNAUTHENTICATED, one_of, text_schema,
-};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors, NOT_A_UUID, UNAUTHENTICATED};
+use crate::routes::shapes::{one_of, text_schema};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
@@ -87,7 +86,6 @@ fn refused(error: rampart_domain::IncidentRefused) -> ApiError {
 
 /// Opens an incident.
 #[utoipa::path(post, path = "/api/incidents", request_body = OpenIncidentRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "the incident, open", body = IncidentView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -115,7 +113,6 @@ pub(super) async fn open_incident(
 /// closes it (its timeline ends then).
 #[utoipa::path(patch, path = "/api/incidents/{id}", request_body = UpdateIncidentRequest,
     params(("id" = Uuid, Path, description = "the incident")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the incident as changed", body = IncidentView),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

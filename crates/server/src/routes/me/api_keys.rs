@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::api_keys::{ApiKeyView, create_api_key};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     CSRF_REJECTED, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, NOT_A_UUID, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
@@ -25,7 +25,7 @@ use crate::{ApiError, ApiJson, AppState};
 #[serde(deny_unknown_fields)]
 pub(super) struct CreateApiKeyRequest {
     /// 1 to 100 characters once surrounding spaces are trimmed, on one line.
-    #[schema(schema_with = crate::routes::openapi::title_schema)]
+    #[schema(schema_with = crate::routes::shapes::title_schema)]
     name: String,
     /// `resource:action` names; each must be held by the creator.
     #[serde(default)]
@@ -41,7 +41,7 @@ pub(super) struct CreateApiKeyRequest {
 
 /// An array of known permission names.
 fn permission_names() -> utoipa::openapi::schema::Array {
-    let mut names = crate::routes::openapi::permission_names_schema();
+    let mut names = crate::routes::shapes::permission_names_schema();
     names.description = Some("`resource:action` names; each must be held by the creator".into());
     names.default = Some(serde_json::json!([]));
     names
@@ -62,7 +62,6 @@ pub(super) struct CreatedApiKeyResponse {
     post,
     path = "/api/me/api-keys",
     request_body = CreateApiKeyRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "the key (shown once)", body = CreatedApiKeyResponse),
         (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
@@ -110,7 +109,6 @@ pub(super) async fn create_my_api_key(
 #[utoipa::path(
     get,
     path = "/api/me/api-keys",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the keys (never their secrets)", body = [ApiKeyView]),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -129,7 +127,6 @@ pub(super) async fn list_my_api_keys(
     delete,
     path = "/api/me/api-keys/{id}",
     params(("id" = Uuid, Path, description = "the key")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "the key is revoked"),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

@@ -17,7 +17,7 @@ use crate::accounts::{Account, Notice, notify};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{Factors, factors_in};
-use crate::routes::openapi::{Outcome, StatusResponse};
+use crate::routes::responses::{Outcome, StatusResponse};
 use crate::routes::session_response::{SessionDelivery, SessionResponse, session_parts};
 use crate::sessions::{Grant, Principal, start_session};
 use crate::unit_of_work::UnitOfWork;

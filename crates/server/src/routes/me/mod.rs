@@ -11,37 +11,31 @@ mod sessions;
 mod totp;
 mod totp_confirm;
 
-use axum::routing::{delete, get, patch, post};
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
+    // Open to a caller who still owes a second factor: who they are, and enrolling one.
+    let enrolment = Access::Enrolment;
+    let mine = Access::SignedIn;
     RouteTable::new()
-        .enrolment("/api/me", get(profile::me))
-        .enrolment("/api/me/mfa/totp", post(totp::start_totp).delete(totp::remove_my_totp))
-        .enrolment("/api/me/mfa/totp/confirm", post(totp_confirm::confirm_my_totp))
-        .enrolment("/api/me/passkeys/options", post(passkey_registration::passkey_options))
-        .enrolment(
-            "/api/me/passkeys",
-            get(passkeys::list_my_passkeys).post(passkey_registration::register_passkey),
-        )
-        .signed_in(
-            "/api/me/passkeys/{id}",
-            patch(passkeys::rename_my_passkey).delete(passkeys::remove_my_passkey),
-        )
-        .signed_in(
-            "/api/me/mfa/recovery-codes",
-            get(recovery_codes::count_my_recovery_codes)
-                .post(recovery_codes::regenerate_my_recovery_codes),
-        )
-        .signed_in("/api/me/sessions", get(sessions::list_my_sessions))
-        .signed_in("/api/me/sessions/{id}", delete(sessions::end_my_session))
-        .signed_in(
-            "/api/me/api-keys",
-            get(api_keys::list_my_api_keys).post(api_keys::create_my_api_key),
-        )
-        .signed_in("/api/me/api-keys/{id}", delete(api_keys::revoke_my_api_key))
+        .get("/api/me", enrolment, profile::me)
+        .post("/api/me/mfa/totp", enrolment, totp::start_totp)
+        .delete("/api/me/mfa/totp", enrolment, totp::remove_my_totp)
+        .post("/api/me/mfa/totp/confirm", enrolment, totp_confirm::confirm_my_totp)
+        .post("/api/me/passkeys/options", enrolment, passkey_registration::passkey_options)
+        .get("/api/me/passkeys", enrolment, passkeys::list_my_passkeys)
+        .post("/api/me/passkeys", enrolment, passkey_registration::register_passkey)
+        .patch("/api/me/passkeys/{id}", mine, passkeys::rename_my_passkey)
+        .delete("/api/me/passkeys/{id}", mine, passkeys::remove_my_passkey)
+        .get("/api/me/mfa/recovery-codes", mine, recovery_codes::count_my_recovery_codes)
+        .post("/api/me/mfa/recovery-codes", mine, recovery_codes::regenerate_my_recovery_codes)
+        .get("/api/me/sessions", mine, sessions::list_my_sessions)
+        .delete("/api/me/sessions/{id}", mine, sessions::end_my_session)
+        .get("/api/me/api-keys", mine, api_keys::list_my_api_keys)
+        .post("/api/me/api-keys", mine, api_keys::create_my_api_key)
+        .delete("/api/me/api-keys/{id}", mine, api_keys::revoke_my_api_key)
 }
 
 #[derive(OpenApi)]

@@ -18,7 +18,7 @@ use super::passkeys::{PasskeyView, passkey_name};
 use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
 use crate::mfa::{finish_registration, start_registration, store_passkey};
-use crate::routes::openapi::{
+use crate::routes::responses::{
     BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, UNAUTHENTICATED,
 };
 use crate::routes::session_response::{SessionDelivery, with_cookie};
@@ -49,7 +49,6 @@ impl From<crate::mfa::Started> for PasskeyChallengeResponse {
 #[utoipa::path(
     post,
     path = "/api/me/passkeys/options",
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the options for `navigator.credentials.create()`",
             body = PasskeyChallengeResponse),
@@ -74,10 +73,10 @@ pub(super) async fn passkey_options(
 pub(super) struct RegisterPasskeyRequest {
     challenge_id: Uuid,
     /// 1 to 100 characters once surrounding spaces are trimmed, e.g. "work laptop".
-    #[schema(schema_with = crate::routes::openapi::title_schema)]
+    #[schema(schema_with = crate::routes::shapes::title_schema)]
     name: String,
     /// What `navigator.credentials.create()` gave (binary fields base64url).
-    #[schema(schema_with = crate::routes::openapi::new_credential_schema)]
+    #[schema(schema_with = crate::routes::shapes::new_credential_schema)]
     credential: RegisterPublicKeyCredential,
     #[serde(default)]
     #[schema(default = "cookie")]
@@ -97,7 +96,6 @@ pub(super) struct PasskeyRegisteredResponse {
     post,
     path = "/api/me/passkeys",
     request_body = RegisterPasskeyRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "registered; the new session is delivered as at sign-in",
             body = PasskeyRegisteredResponse,

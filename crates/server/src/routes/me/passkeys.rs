@@ -15,7 +15,7 @@ use super::passkey_registration::PASSKEY;
 use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
 use crate::mfa::factors_of;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, NOT_A_UUID, Outcome,
     StatusResponse, UNAUTHENTICATED,
 };
@@ -58,7 +58,6 @@ pub(super) fn passkey_name(name: &str) -> Result<String, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/me/passkeys",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the passkeys", body = [PasskeyView]),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -77,7 +76,7 @@ pub(super) async fn list_my_passkeys(
 #[serde(deny_unknown_fields)]
 pub(super) struct RenamePasskeyRequest {
     /// 1 to 100 characters once surrounding spaces are trimmed, on one line.
-    #[schema(schema_with = crate::routes::openapi::title_schema)]
+    #[schema(schema_with = crate::routes::shapes::title_schema)]
     name: String,
 }
 
@@ -87,7 +86,6 @@ pub(super) struct RenamePasskeyRequest {
     path = "/api/me/passkeys/{id}",
     params(("id" = Uuid, Path, description = "the passkey")),
     request_body = RenamePasskeyRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
         (status = 400, description = MALFORMED_JSON, body = ErrorResponse),
@@ -120,7 +118,6 @@ pub(super) async fn rename_my_passkey(
     delete,
     path = "/api/me/passkeys/{id}",
     params(("id" = Uuid, Path, description = "the passkey")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::accounts::find_account_by_id;
 use crate::mfa::factors_of;
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::{Credential, Enrolling};
 use crate::{ApiError, AppState};
 
@@ -18,7 +18,7 @@ pub(super) struct MeResponse {
     id: Uuid,
     email: String,
     email_verified: bool,
-    /// The built-in roles held, e.g. `owner`, `customer`.
+    /// The roles held, e.g. `owner`, `customer`, or a custom role's name.
     roles: Vec<String>,
     /// What this credential may do now (somewhere), e.g. `users:manage`.
     permissions: Vec<&'static str>,
@@ -65,7 +65,6 @@ pub(super) enum CredentialView {
 #[utoipa::path(
     get,
     path = "/api/me",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the caller", body = MeResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -106,7 +105,7 @@ pub(super) async fn me(
                 },
             })
             .collect(),
-        roles: principal.roles,
+        roles: principal.roles.iter().map(|role| role.as_str().to_owned()).collect(),
         credential,
         mfa,
     }))

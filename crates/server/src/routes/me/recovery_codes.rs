@@ -11,7 +11,7 @@ use crate::accounts::{Notice, find_account_by_id, notify};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{factors_of, issue_recovery_codes};
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -26,7 +26,6 @@ pub(super) struct RecoveryCodesLeftResponse {
 #[utoipa::path(
     get,
     path = "/api/me/mfa/recovery-codes",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the count", body = RecoveryCodesLeftResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -55,7 +54,6 @@ pub(super) struct RecoveryCodesResponse {
 #[utoipa::path(
     post,
     path = "/api/me/mfa/recovery-codes",
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the new codes", body = RecoveryCodesResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

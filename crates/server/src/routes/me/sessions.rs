@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{CSRF_REJECTED, ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
+use crate::routes::responses::{CSRF_REJECTED, ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
@@ -19,7 +19,6 @@ use crate::{ApiError, AppState};
 #[utoipa::path(
     get,
     path = "/api/me/sessions",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the sessions; `current` marks the one this request came \
             through", body = [SessionView]),
@@ -40,7 +39,6 @@ pub(super) async fn list_my_sessions(
     delete,
     path = "/api/me/sessions/{id}",
     params(("id" = Uuid, Path, description = "the session")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "the session is ended"),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

@@ -13,7 +13,7 @@ use super::factor_changes::{FactorKind, factor_removed, may_remove};
 use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
 use crate::mfa::{factors_of, remove_totp, start_totp_enrolment};
-use crate::routes::openapi::{ErrorResponse, StatusResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, StatusResponse, UNAUTHENTICATED};
 use crate::sessions::{Enrolling, Principal};
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -39,7 +39,6 @@ pub(super) struct TotpEnrolmentResponse {
 #[utoipa::path(
     post,
     path = "/api/me/mfa/totp",
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "scan `qr_svg` (or type `secret`), then confirm a code at \
             `POST /api/me/mfa/totp/confirm`", body = TotpEnrolmentResponse),
@@ -76,7 +75,6 @@ pub(super) async fn start_totp(
 #[utoipa::path(
     delete,
     path = "/api/me/mfa/totp",
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

@@ -17,7 +17,7 @@ use crate::accounts::find_account_by_id;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::confirm_totp;
-use crate::routes::openapi::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
+use crate::routes::responses::{BODY_MISFIT, ErrorResponse, JsonBodyErrors, MALFORMED_JSON};
 use crate::routes::session_response::{SessionDelivery, with_cookie};
 use crate::sessions::Enrolling;
 use crate::unit_of_work::UnitOfWork;
@@ -42,7 +42,6 @@ pub(super) struct ConfirmTotpRequest {
     post,
     path = "/api/me/mfa/totp/confirm",
     request_body = ConfirmTotpRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "enrolled; the new session is delivered as at sign-in",
             body = FactorAddedResponse,

@@ -5,41 +5,37 @@
 //! schemes and the bodies the routes share, defined here. The route table (`routes/mod.rs`)
 //! stays the one place where routes and their access are declared: `tests/api/openapi.rs` holds
 //! the document to it (every declared route documented and nothing else; a security requirement
-//! exactly on the routes that are not public). [`shapes`] holds the schemas of the fields a
-//! handler parses further than their JSON type, so that what the document allows is what the
-//! handler takes (schemathesis checks both ways in `scripts/security-scan`).
-
-use std::collections::BTreeMap;
+//! exactly on the routes that are not public). The vocabulary the routes share — error bodies,
+//! status answers, common error responses — is `routes/responses.rs`, and the schemas of the
+//! fields a handler parses further than their JSON type are `routes/shapes.rs`, so that what the
+//! document allows is what the handler takes (schemathesis checks both ways in
+//! `scripts/security-scan`); route modules import those, never this module.
 
 use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use serde::Serialize;
-use utoipa::openapi::header::HeaderBuilder;
+use axum::http::Method;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::response::Response;
 use utoipa::openapi::schema::Schema;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Server};
-use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{OpenApi as Document, RefOr, Server};
+use utoipa::{IntoResponses, Modify, OpenApi};
 
-pub(crate) use self::shapes::{
-    credential_schema, department_name_schema, department_names_schema, line_schema,
-    new_credential_schema, one_of, permission_names_schema, reason_schema, slug_schema,
-    text_schema, title_schema,
+use super::responses::{
+    BODY_MISFIT, CSRF_REJECTED, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, error_response,
 };
 use super::{
-    RouteTable, alerts, audit, auth, collections, departments, forms, health, incident, incidents,
-    me, metrics, records, roles, setup_page, users,
+    Access, RouteTable, alerts, audit, auth, collections, departments, forms, health, incident,
+    incidents, me, metrics, records, roles, setup_page, users,
 };
 use crate::config::Settings;
 use crate::sessions::{CSRF_HEADER, SESSION_COOKIE};
 use crate::{ApiError, AppState};
 
-mod shapes;
-
 pub(super) fn routes() -> RouteTable {
-    RouteTable::new().public("/api/openapi.json", get(openapi_json))
+    RouteTable::new().get("/api/openapi.json", Access::Public, openapi_json)
 }
 
 /// This document.
@@ -51,8 +47,8 @@ pub(super) fn routes() -> RouteTable {
 async fn openapi_json(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let mut document =
         serde_json::to_value(document(&state.settings)).map_err(ApiError::internal)?;
-    shapes::constrain_formats(&mut document);
-    shapes::require_any_of(&mut document, "LoginMfaRequest", &["code", "recovery_code"])?;
+    super::shapes::constrain_formats(&mut document);
+    super::shapes::require_any_of(&mut document, "LoginMfaRequest", &["code", "recovery_code"])?;
     Ok(Json(document))
 }
 
@@ -75,6 +71,7 @@ fn document(settings: &Settings) -> Document {
         .merge_from(tagged("forms", forms::Api::openapi()))
         .merge_from(tagged("incident", incident::Api::openapi()))
         .merge_from(tagged("incident", incidents::Api::openapi()));
+    declare_access(&mut document);
     // Any route can fail in a way the client cannot fix (the body says nothing more), or take
     // longer than `server.request_timeout_secs`; and any state-changing one that came with the
     // session cookie is refused unless it came from our pages (`middleware/csrf.rs`).
@@ -186,131 +183,6 @@ impl Modify for SecuritySchemes {
     }
 }
 
-// `middleware/error_envelope.rs` writes this body for every error, whoever answers it: the
-// document and the answers come from this one type.
-/// The body of every error response.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ErrorResponse {
-    pub(crate) error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct ErrorDetail {
-    /// Stable and machine-readable, e.g. `invalid_credentials`, `unauthenticated`.
-    pub(crate) code: String,
-    /// For people; never holds internals.
-    pub(crate) message: String,
-    /// The request's `x-request-id`, to find its log line.
-    pub(crate) request_id: String,
-}
-
-/// The answer of a route that has nothing to say but what happened.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct StatusResponse {
-    status: Outcome,
-}
-
-impl StatusResponse {
-    pub(crate) const fn new(status: Outcome) -> Self {
-        Self { status }
-    }
-}
-
-/// What happened, as one word (each operation says which it answers).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Outcome {
-    Ok,
-    Ready,
-    OwnerCreated,
-    CheckYourEmail,
-    EmailVerified,
-    PasswordReset,
-    PasswordChanged,
-    Active,
-    Disabled,
-    Removed,
-    FactorsReset,
-}
-
-/// Descriptions several operations give the same status.
-pub(crate) const MALFORMED_JSON: &str = "`malformed_json`: the body is not JSON";
-pub(crate) const BODY_MISFIT: &str =
-    "`invalid_input`: a field is missing, unknown or of the wrong type";
-pub(crate) const UNAUTHENTICATED: &str =
-    "`unauthenticated`: no valid session or API key came with the request";
-pub(crate) const NOT_A_UUID: &str = "`bad_request`: `id` is not a UUID";
-pub(crate) const NOT_PERMITTED: &str = "`forbidden`: the caller does not hold `users:manage`; or \
-    `csrf_rejected`: a request with the cookie did not come from our pages or lacked \
-    `X-CSRF-Token`";
-pub(crate) const CSRF_REJECTED: &str = "`csrf_rejected`: a request with the cookie did not come from our pages or lacked `X-CSRF-Token`";
-pub(crate) const INVALID_TOKEN: &str = "`invalid_token`: the link's token is unknown, used or \
-    expired; or `malformed_json`: the body is not JSON";
-pub(crate) const PASSWORD_REFUSED: &str = "`invalid_input`: a field is missing, unknown or of the \
-    wrong type, or the new password is refused (the message says why)";
-
-/// The errors of a route that reads a JSON body, besides 400 and 422 (which each route
-/// describes): a body too large, or not JSON.
-pub(crate) struct JsonBodyErrors;
-
-/// 503 `busy` + `Retry-After`: password hashing is saturated (routes that hash a password).
-pub(crate) struct Busy;
-
-/// 429 `invalid_credentials` + `Retry-After`: too many failures for the address or from the
-/// client (routes that check a password through the sign-in throttle).
-pub(crate) struct Throttled;
-
-impl IntoResponses for JsonBodyErrors {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        error_responses([
-            ("413", "`payload_too_large`: the body is larger than this server accepts", false),
-            ("415", "`unsupported_media_type`: the body must be `application/json`", false),
-        ])
-    }
-}
-
-impl IntoResponses for Busy {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        error_responses([("503", "`busy`: the server is busy hashing passwords", true)])
-    }
-}
-
-impl IntoResponses for Throttled {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        let description = "`invalid_credentials` (the same body as 401): too many failed \
-            attempts for this address or from this client";
-        error_responses([("429", description, true)])
-    }
-}
-
-/// Error responses by status: each with the [`ErrorResponse`] body, and `Retry-After` when
-/// marked.
-fn error_responses<const N: usize>(
-    responses: [(&str, &str, bool); N],
-) -> BTreeMap<String, RefOr<Response>> {
-    responses
-        .into_iter()
-        .map(|(status, description, retry_after)| {
-            let mut response = error_response(description);
-            if retry_after {
-                let seconds = HeaderBuilder::new()
-                    .schema(Some(u64::schema()))
-                    .description(Some("seconds to wait before trying again"))
-                    .build();
-                response.headers.insert("Retry-After".to_owned(), seconds.into());
-            }
-            (status.to_owned(), response.into())
-        })
-        .collect()
-}
-
-fn error_response(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorResponse"))))
-        .build()
-}
-
 /// Sets the `maximum` of the GET operation's query parameter `name`: a limit that is a setting
 /// (an attribute can only give a constant).
 fn set_maximum(document: &mut Document, path: &str, name: &str, maximum: u64) {
@@ -337,6 +209,51 @@ fn tagged(tag: &str, mut api: Document) -> Document {
         operation.tags = Some(vec![tag.to_owned()]);
     }
     api
+}
+
+/// Each operation's security requirement and the words of its access rule, from the route
+/// table's declaration of that method on that path — the one place access is declared. (An
+/// operation documented but not routed keeps none; `tests/api/openapi.rs` refuses it.)
+fn declare_access(document: &mut Document) {
+    let table = super::table();
+    for (path, item) in &mut document.paths.paths {
+        let methods = [
+            (Method::GET, &mut item.get),
+            (Method::PUT, &mut item.put),
+            (Method::POST, &mut item.post),
+            (Method::DELETE, &mut item.delete),
+            (Method::PATCH, &mut item.patch),
+        ];
+        for (method, operation) in methods {
+            let (Some(operation), Some(access)) = (operation, table.access_of(&method, path))
+            else {
+                continue;
+            };
+            operation.security = requirements(access, &method);
+            let rule = format!("Access: {}", access.describe());
+            operation.description = Some(match operation.description.take() {
+                Some(description) => format!("{description}\n\n{rule}"),
+                None => rule,
+            });
+        }
+    }
+}
+
+/// What a caller presents for an operation of `access`: nothing (public), the scraper's token,
+/// or a session (the cookie, with the CSRF token on a method that changes something) or bearer
+/// credential.
+fn requirements(access: Access, method: &Method) -> Option<Vec<SecurityRequirement>> {
+    let none = Vec::<String>::new;
+    match access {
+        Access::Public => None,
+        Access::MetricsToken => Some(vec![SecurityRequirement::new("metrics_token", none())]),
+        Access::SignedIn | Access::Enrolment | Access::Permission(_) | Access::RecordPolicy => {
+            let cookie = SecurityRequirement::new("session_cookie", none());
+            let cookie =
+                if *method == Method::GET { cookie } else { cookie.add("csrf_token", none()) };
+            Some(vec![cookie, SecurityRequirement::new("bearer", none())])
+        }
+    }
 }
 
 fn operations_by_method(

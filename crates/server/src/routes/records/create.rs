@@ -24,7 +24,7 @@ use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::Collection;
 use crate::records::write::{NewRecord, create_record_in as create};
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -103,7 +103,6 @@ pub(super) fn refuse_sensitive_fields(
 /// Creates a record.
 #[utoipa::path(post, path = "/api/collections/{name}/records", request_body = NewRecordRequest,
     params(("name" = String, Path, description = "the collection")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "the new record; `ETag` holds its version", body = crate::records::RecordView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

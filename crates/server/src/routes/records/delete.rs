@@ -16,7 +16,7 @@ use super::update::expected_version;
 use crate::access::records::RecordAction;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{ErrorResponse, Outcome, StatusResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, Outcome, StatusResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -24,7 +24,6 @@ use crate::{ApiError, AppState};
 /// Moves a record to the bin.
 #[utoipa::path(delete, path = "/api/collections/{name}/records/{id}",
     params(("name" = String, Path, description = "the collection"), ("id" = Uuid, Path, description = "the record")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 400, description = "`bad_request`: `id` is not a UUID, or a malformed `If-Match`", body = ErrorResponse),
@@ -64,7 +63,6 @@ pub(super) async fn delete_record(
 /// Brings a record back from the bin.
 #[utoipa::path(post, path = "/api/collections/{name}/records/{id}/restore",
     params(("name" = String, Path, description = "the collection"), ("id" = Uuid, Path, description = "the record")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
         (status = 400, description = "`bad_request`: `id` is not a UUID", body = ErrorResponse),

@@ -28,7 +28,7 @@ use crate::client::ClientContext;
 use crate::extract::ApiQuery;
 use crate::records::RecordView;
 use crate::records::seal::lookup_digests;
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
@@ -63,7 +63,6 @@ pub(super) struct RecordPage {
 /// Lists the records the caller reaches.
 #[utoipa::path(get, path = "/api/collections/{name}/records",
     params(("name" = String, Path, description = "the collection"), ListParams),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "a page of records", body = RecordPage),
         (status = 400, description = "`bad_request`: the filter, sort, limit or cursor is not acceptable (the message says where)", body = ErrorResponse),

@@ -18,22 +18,19 @@ pub(crate) mod reach;
 mod read;
 mod update;
 
-use axum::routing::{get, post};
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
+    let records = Access::RecordPolicy;
     RouteTable::new()
-        .record_policy(
-            "/api/collections/{name}/records",
-            get(list::list_records).post(create::create_record),
-        )
-        .record_policy(
-            "/api/collections/{name}/records/{id}",
-            get(read::get_record).patch(update::update_record).delete(delete::delete_record),
-        )
-        .record_policy("/api/collections/{name}/records/{id}/restore", post(delete::restore_record))
+        .get("/api/collections/{name}/records", records, list::list_records)
+        .post("/api/collections/{name}/records", records, create::create_record)
+        .get("/api/collections/{name}/records/{id}", records, read::get_record)
+        .patch("/api/collections/{name}/records/{id}", records, update::update_record)
+        .delete("/api/collections/{name}/records/{id}", records, delete::delete_record)
+        .post("/api/collections/{name}/records/{id}/restore", records, delete::restore_record)
 }
 
 #[derive(OpenApi)]

@@ -13,7 +13,7 @@ use super::reach::{reach_collection, reach_record};
 use crate::access::records::RecordAction;
 use crate::client::ClientContext;
 use crate::records::RecordView;
-use crate::routes::openapi::{ErrorResponse, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
 
@@ -30,7 +30,6 @@ pub(super) fn with_etag(view: RecordView) -> Response {
 /// One record the caller reaches (live or in the bin).
 #[utoipa::path(get, path = "/api/collections/{name}/records/{id}",
     params(("name" = String, Path, description = "the collection"), ("id" = Uuid, Path, description = "the record")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the record; `ETag` holds its version", body = RecordView),
         (status = 400, description = "`bad_request`: `id` is not a UUID", body = ErrorResponse),

@@ -21,7 +21,7 @@ use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::write::update_existing_record;
-use crate::routes::openapi::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -54,7 +54,6 @@ pub(super) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
         ("id" = Uuid, Path, description = "the record"),
         ("If-Match" = String, Header, pattern = r#"^(W/)?("[0-9]{1,18}"|[0-9]{1,18})$"#, description = "the `ETag` (version) the change is based on"),
     ),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the record as changed; `ETag` holds its new version", body = crate::records::RecordView),
         (status = 400, description = "`bad_request`: no or malformed `If-Match`, or `id` is not a UUID", body = ErrorResponse),

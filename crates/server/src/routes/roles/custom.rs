@@ -20,7 +20,7 @@ use crate::access::custom_role_permissions;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
@@ -40,13 +40,13 @@ pub(super) struct RoleView {
 #[serde(deny_unknown_fields)]
 pub(super) struct NewRoleRequest {
     /// Lower-case letters, digits and `_`, starting with a letter; never changes.
-    #[schema(schema_with = crate::routes::openapi::slug_schema)]
+    #[schema(schema_with = crate::routes::shapes::slug_schema)]
     name: String,
     /// At most 500 characters, on one line; may be empty.
     #[schema(schema_with = role_description)]
     description: String,
     /// `resource:action` names, e.g. `records:read`.
-    #[schema(schema_with = crate::routes::openapi::permission_names_schema)]
+    #[schema(schema_with = crate::routes::shapes::permission_names_schema)]
     permissions: Vec<String>,
 }
 
@@ -58,12 +58,12 @@ pub(super) struct RoleDefinition {
     #[schema(schema_with = role_description)]
     description: String,
     /// `resource:action` names, e.g. `records:read`.
-    #[schema(schema_with = crate::routes::openapi::permission_names_schema)]
+    #[schema(schema_with = crate::routes::shapes::permission_names_schema)]
     permissions: Vec<String>,
 }
 
 fn role_description() -> utoipa::openapi::schema::Object {
-    crate::routes::openapi::line_schema(500)
+    crate::routes::shapes::line_schema(500)
 }
 
 fn names(permissions: &PermissionSet) -> Vec<&'static str> {
@@ -99,7 +99,6 @@ fn stored(permissions: &PermissionSet) -> String {
 
 /// Every role: the built-in ones, then the custom ones by name.
 #[utoipa::path(get, path = "/api/roles",
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the roles", body = Vec<RoleView>),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -132,7 +131,6 @@ pub(super) async fn list_roles(
 
 /// Defines a custom role (`roles:manage`, step-up).
 #[utoipa::path(post, path = "/api/roles", request_body = NewRoleRequest,
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 201, description = "created", body = RoleView),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -186,7 +184,6 @@ pub(super) async fn create_role(
 /// holding it gets the new permissions at once.
 #[utoipa::path(put, path = "/api/roles/{name}", request_body = RoleDefinition,
     params(("name" = String, Path, description = "the custom role")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
@@ -224,7 +221,6 @@ pub(super) async fn change_role(
 /// Deletes a custom role nobody holds (`roles:manage`, step-up).
 #[utoipa::path(delete, path = "/api/roles/{name}",
     params(("name" = String, Path, description = "the custom role")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

@@ -22,7 +22,7 @@ use crate::access::custom_role_permissions;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, NOT_A_UUID, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
@@ -49,7 +49,7 @@ impl From<GrantRow> for GrantView {
 pub(super) struct GrantRequest {
     /// The departments the grant covers; absent or `null` for all.
     #[serde(default)]
-    #[schema(schema_with = crate::routes::openapi::department_names_schema)]
+    #[schema(schema_with = crate::routes::shapes::department_names_schema)]
     departments: Option<Vec<String>>,
 }
 
@@ -72,7 +72,6 @@ fn scope_of(departments: Option<&Vec<String>>) -> DepartmentScope {
 /// The roles a user holds, with their departments (`roles:manage`).
 #[utoipa::path(get, path = "/api/users/{id}/roles",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the user's grants", body = Vec<GrantView>),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -97,7 +96,6 @@ pub(super) async fn list_grants(
 /// same role (`roles:manage`, step-up; only what the caller holds, where they hold it).
 #[utoipa::path(put, path = "/api/users/{id}/roles/{role}", request_body = GrantRequest,
     params(("id" = Uuid, Path, description = "the user"), ("role" = String, Path, description = "a built-in or custom role")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"ok\"}`", body = StatusResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -147,7 +145,6 @@ pub(super) async fn grant(
 /// gave it). The last owner keeps the role.
 #[utoipa::path(delete, path = "/api/users/{id}/roles/{role}",
     params(("id" = Uuid, Path, description = "the user"), ("role" = String, Path, description = "the role")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"removed\"}`", body = StatusResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),

@@ -8,27 +8,21 @@
 mod custom;
 mod grants;
 
-use axum::routing::{get, put};
 use rampart_domain::Permission;
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
-    let manage = Permission::RolesManage;
+    let manage = Access::Permission(Permission::RolesManage);
     RouteTable::new()
-        .permitted("/api/roles", manage, get(custom::list_roles).post(custom::create_role))
-        .permitted(
-            "/api/roles/{name}",
-            manage,
-            put(custom::change_role).delete(custom::delete_role),
-        )
-        .permitted("/api/users/{id}/roles", manage, get(grants::list_grants))
-        .permitted(
-            "/api/users/{id}/roles/{role}",
-            manage,
-            put(grants::grant).delete(grants::revoke),
-        )
+        .get("/api/roles", manage, custom::list_roles)
+        .post("/api/roles", manage, custom::create_role)
+        .put("/api/roles/{name}", manage, custom::change_role)
+        .delete("/api/roles/{name}", manage, custom::delete_role)
+        .get("/api/users/{id}/roles", manage, grants::list_grants)
+        .put("/api/users/{id}/roles/{role}", manage, grants::grant)
+        .delete("/api/users/{id}/roles/{role}", manage, grants::revoke)
 }
 
 #[derive(OpenApi)]

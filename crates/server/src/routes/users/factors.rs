@@ -18,7 +18,7 @@ use crate::accounts::{Notice, find_account_by_id, notify};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::mfa::{factors_of, remove_totp};
-use crate::routes::openapi::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
@@ -37,7 +37,6 @@ pub(super) struct FactorsResponse {
     get,
     path = "/api/users/{id}/factors",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the user's factors", body = FactorsResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -65,7 +64,7 @@ pub(super) async fn list_user_factors(
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct FactorsResetResponse {
     /// `factors_reset`
-    status: crate::routes::openapi::Outcome,
+    status: crate::routes::responses::Outcome,
     sessions_ended: u64,
 }
 
@@ -78,7 +77,6 @@ pub(super) struct FactorsResetResponse {
     delete,
     path = "/api/users/{id}/factors",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "reset", body = FactorsResetResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -121,7 +119,7 @@ pub(super) async fn reset_user_factors(
     notify(&mut work, &account, Notice::FactorsReset, &client).await?;
     work.commit().await?;
     Ok(Json(FactorsResetResponse {
-        status: crate::routes::openapi::Outcome::FactorsReset,
+        status: crate::routes::responses::Outcome::FactorsReset,
         sessions_ended: ended,
     }))
 }

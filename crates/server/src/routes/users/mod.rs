@@ -6,28 +6,21 @@ mod factors;
 mod sessions;
 mod status;
 
-use axum::routing::{delete, get, post};
 use rampart_domain::Permission;
 use utoipa::OpenApi;
 
-use super::RouteTable;
+use super::{Access, RouteTable};
 
 pub(super) fn routes() -> RouteTable {
-    let manage = Permission::UsersManage;
+    let manage = Access::Permission(Permission::UsersManage);
     RouteTable::new()
-        .permitted(
-            "/api/users/{id}/sessions",
-            manage,
-            get(sessions::list_user_sessions).delete(sessions::end_user_sessions),
-        )
-        .permitted(
-            "/api/users/{id}/factors",
-            manage,
-            get(factors::list_user_factors).delete(factors::reset_user_factors),
-        )
-        .permitted("/api/users/{id}/disable", manage, post(status::disable_user))
-        .permitted("/api/users/{id}/enable", manage, post(status::enable_user))
-        .permitted("/api/sessions", manage, delete(sessions::end_everyones_sessions))
+        .get("/api/users/{id}/sessions", manage, sessions::list_user_sessions)
+        .delete("/api/users/{id}/sessions", manage, sessions::end_user_sessions)
+        .get("/api/users/{id}/factors", manage, factors::list_user_factors)
+        .delete("/api/users/{id}/factors", manage, factors::reset_user_factors)
+        .post("/api/users/{id}/disable", manage, status::disable_user)
+        .post("/api/users/{id}/enable", manage, status::enable_user)
+        .delete("/api/sessions", manage, sessions::end_everyones_sessions)
 }
 
 #[derive(OpenApi)]

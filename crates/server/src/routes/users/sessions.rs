@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::routes::openapi::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
+use crate::routes::responses::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
@@ -29,7 +29,6 @@ pub(super) struct SessionsEndedResponse {
     get,
     path = "/api/users/{id}/sessions",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the sessions", body = [SessionView]),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -55,7 +54,6 @@ pub(super) async fn list_user_sessions(
     delete,
     path = "/api/users/{id}/sessions",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the sessions are ended", body = SessionsEndedResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -88,7 +86,6 @@ pub(super) async fn end_user_sessions(
 #[utoipa::path(
     delete,
     path = "/api/sessions",
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the sessions are ended", body = SessionsEndedResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),

@@ -13,7 +13,7 @@ use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::incident::Actor;
 use crate::incident::containment::Containment;
-use crate::routes::openapi::{
+use crate::routes::responses::{
     ErrorResponse, NOT_A_UUID, NOT_PERMITTED, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
@@ -32,7 +32,6 @@ pub(super) struct DisabledUserResponse {
     post,
     path = "/api/users/{id}/disable",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "the account is disabled", body = DisabledUserResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
@@ -67,7 +66,6 @@ pub(super) async fn disable_user(
     post,
     path = "/api/users/{id}/enable",
     params(("id" = Uuid, Path, description = "the user")),
-    security(("session_cookie" = [], "csrf_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "`{\"status\":\"active\"}`", body = StatusResponse),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
