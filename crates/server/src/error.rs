@@ -177,6 +177,18 @@ impl From<crate::mfa::PasskeyError> for ApiError {
     }
 }
 
+impl From<crate::records::ReadError> for ApiError {
+    fn from(error: crate::records::ReadError) -> Self {
+        match error {
+            crate::records::ReadError::NotReached => Self::NotFound,
+            crate::records::ReadError::Store(store) => store.into(),
+            crate::records::ReadError::Collection(collection) => collection.into(),
+            other @ (crate::records::ReadError::Unopenable(_)
+            | crate::records::ReadError::Index(_)) => Self::internal(other),
+        }
+    }
+}
+
 impl From<crate::accounts::AccountError> for ApiError {
     /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
     /// internal.

@@ -4,7 +4,8 @@
 
 use rampart_domain::records::{Document, DocumentErrors, FieldKind, merge, validate_document};
 use rampart_store::records::{
-    RecordRow, find_lookup_holders, insert_record, live_record_exists, update_record,
+    RecordRow, find_lookup_holders, insert_record, live_record_exists, restore_record,
+    soft_delete_record, update_record,
 };
 use rampart_store::{Executor, StoreError};
 use serde_json::Value;
@@ -167,6 +168,28 @@ pub async fn create_record_in(
     };
     insert_record(db, &record, &lookups).await.map_err(store_error)?;
     Ok(record)
+}
+
+/// Moves a live record of `collection` to the bin (restorable until purged) with `work`'s
+/// action; `false` when it was not live.
+pub async fn bin_record(
+    work: &UnitOfWork<'_>,
+    collection: &Collection,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let now = work.state().clock.now();
+    soft_delete_record(work.db(), collection.name.as_str(), id, now).await
+}
+
+/// Brings a record of `collection` back from the bin with `work`'s action; `false` when it was
+/// not there.
+pub async fn restore_from_bin(
+    work: &UnitOfWork<'_>,
+    collection: &Collection,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let now = work.state().clock.now();
+    restore_record(work.db(), collection.name.as_str(), id, now).await
 }
 
 /// The whole document of a stored record, sensitive fields opened.

@@ -14,9 +14,9 @@ use crate::access::records::{RecordAction, visibility};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
+use crate::records::reach_collection;
 use crate::records::schema_change::apply_to_records;
 use crate::records::{Collection, load_collection};
-use crate::routes::records::reach::reach_collection;
 use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };

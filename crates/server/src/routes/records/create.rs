@@ -15,14 +15,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::NOT_REACHED;
-use super::present::present;
-use super::reach::reach_collection;
 use super::read::with_etag;
 use crate::access::records::{RecordAction, departments_for_new_record, may_set_sensitive};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::records::Collection;
+use crate::records::present;
+use crate::records::reach_collection;
 use crate::records::write::{NewRecord, create_record_in as create};
 use crate::routes::responses::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;

@@ -7,15 +7,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use rampart_domain::AuditAction;
-use rampart_store::records::{restore_record as restore_row, soft_delete_record};
 use uuid::Uuid;
 
 use super::NOT_REACHED;
-use super::reach::{reach_collection, reach_record};
 use super::update::expected_version;
 use crate::access::records::RecordAction;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
+use crate::records::write::{bin_record, restore_from_bin};
+use crate::records::{reach_collection, reach_record};
 use crate::routes::responses::{ErrorResponse, Outcome, StatusResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;
@@ -48,7 +48,7 @@ pub(super) async fn delete_record(
         return Err(ApiError::Conflict("the record changed or is already in the bin".into()));
     }
     let mut work = UnitOfWork::begin(&state).await?;
-    if !soft_delete_record(work.db(), collection.name.as_str(), id, state.clock.now()).await? {
+    if !bin_record(&work, &collection, id).await? {
         return Err(ApiError::Conflict("the record is already in the bin".into()));
     }
     work.record(
@@ -81,7 +81,7 @@ pub(super) async fn restore_record(
         reach_collection(&state, &principal, &client, &name, action).await?;
     reach_record(&state, &principal, &client, &collection, &visibility, id, action).await?;
     let mut work = UnitOfWork::begin(&state).await?;
-    if !restore_row(work.db(), collection.name.as_str(), id, state.clock.now()).await? {
+    if !restore_from_bin(&work, &collection, id).await? {
         return Err(ApiError::Conflict("the record is not in the bin".into()));
     }
     work.record(

@@ -1,38 +1,19 @@
-//! `GET /api/collections/{name}/records?filter=…&sort=…&limit=…&after=…&bin=true`
-//!
-//! The filter language (`status = "open" && total > 100`, `(a || b)`, `!=`, `<`, `>=`, `~`
-//! contains, `in (…)`) is parsed and checked against the schema in `domain`, then becomes bound
-//! SQL in `store`. A sensitive field can be filtered on only with `=`/`in`, only if it is
-//! `searchable`, and only by a caller who sees it in every record they reach: the comparison is
-//! a blind-index lookup, never a decryption. Pages follow a cursor (`next` in the answer).
-
-use std::collections::HashMap;
+//! `GET /api/collections/{name}/records?filter=…&sort=…&limit=…&after=…&bin=true`: the query
+//! string, then the use case (`records/list.rs`: the filter language, sort, cursor pages).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use rampart_domain::records::{
-    FilterAccess, Scalar, SortKey, Target, TypedFilter, check_filter, parse_filter, parse_sort,
-};
-use rampart_store::records::{LookupDigests, RecordQuery, RecordRow, list_records as list_rows};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::NOT_REACHED;
-use super::present::present;
-use super::reach::reach_collection;
-use crate::access::records::{RecordAction, sees_sensitive_everywhere};
 use crate::client::ClientContext;
 use crate::extract::ApiQuery;
 use crate::records::RecordView;
-use crate::records::seal::lookup_digests;
+use crate::records::list::{ListError, PageRequest, list_page};
 use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};
-
-const DEFAULT_PAGE: u64 = 20;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -77,112 +58,19 @@ pub(super) async fn list_records(
     Path(name): Path<String>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<RecordPage>, ApiError> {
-    let binned = params.bin.unwrap_or(false);
-    let action = if binned { RecordAction::Write } else { RecordAction::Read };
-    let (collection, visibility) =
-        reach_collection(&state, &principal, &client, &name, action).await?;
-    let bad = |problem: String| ApiError::BadRequest(problem);
-    let filter = match params.filter.as_deref().filter(|text| !text.trim().is_empty()) {
-        None => None,
-        Some(text) => {
-            let parsed = parse_filter(text).map_err(|problem| bad(format!("filter: {problem}")))?;
-            let access = FilterAccess {
-                read_sensitive: sees_sensitive_everywhere(&principal, &collection, &visibility),
-            };
-            Some(
-                check_filter(&parsed, &collection.schema, access)
-                    .map_err(|problem| bad(format!("filter: {problem}")))?,
-            )
-        }
+    let request = PageRequest {
+        filter: params.filter.as_deref(),
+        sort: params.sort.as_deref(),
+        limit: params.limit,
+        after: params.after.as_deref(),
+        binned: params.bin.unwrap_or(false),
     };
-    let sort = parse_sort(params.sort.as_deref().unwrap_or(""), &collection.schema)
-        .map_err(|problem| bad(format!("sort: {problem}")))?;
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=state.settings.records.max_page_size).contains(&limit) {
-        let most = state.settings.records.max_page_size;
-        return Err(bad(format!("limit: expected 1 to {most}")));
-    }
-    let after = params.after.as_deref().map(decode_cursor).transpose()?;
-    let lookups = match &filter {
-        Some(filter) => digests_for(&state, collection.name.as_str(), filter)?,
-        None => HashMap::new(),
-    };
-    let query = RecordQuery {
-        collection: collection.name.as_str(),
-        visibility: &visibility,
-        filter: filter.as_ref(),
-        lookups: &lookups,
-        sort: &sort,
-        after,
-        limit: limit + 1,
-        binned,
-    };
-    let mut rows = list_rows(&state.db, &query).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|last| encode_cursor(&sort.key, last))
-    } else {
-        None
-    };
-    let records = present(&state, &principal, &client, &collection, &rows).await?;
-    Ok(Json(RecordPage { records, next }))
-}
-
-/// The blind-index digests of every sensitive value the filter looks up.
-fn digests_for(
-    state: &AppState,
-    collection: &str,
-    filter: &TypedFilter,
-) -> Result<LookupDigests, ApiError> {
-    let keyring = state.keyring.current();
-    let mut wanted = Vec::new();
-    sensitive_lookups(filter, &mut wanted);
-    let mut digests = HashMap::new();
-    for (field, value) in wanted {
-        let found =
-            lookup_digests(&keyring, collection, &field, &value).map_err(ApiError::internal)?;
-        digests.insert((field, value), found);
-    }
-    Ok(digests)
-}
-
-fn sensitive_lookups(filter: &TypedFilter, into: &mut Vec<(String, String)>) {
-    match filter {
-        TypedFilter::And(parts) | TypedFilter::Or(parts) => {
-            parts.iter().for_each(|part| sensitive_lookups(part, into));
-        }
-        TypedFilter::Not(inner) => sensitive_lookups(inner, into),
-        TypedFilter::Compare { target: Target::SensitiveLookup { name }, value, .. } => {
-            if let Scalar::Text(text) = value {
-                into.push((name.as_str().to_owned(), text.clone()));
-            }
-        }
-        TypedFilter::In { target: Target::SensitiveLookup { name }, values } => {
-            for value in values {
-                if let Scalar::Text(text) = value {
-                    into.push((name.as_str().to_owned(), text.clone()));
-                }
-            }
-        }
-        TypedFilter::Compare { .. } | TypedFilter::In { .. } => {}
-    }
-}
-
-/// The cursor after `last`: its sort value and id, as hex of a JSON pair. Forging one gives
-/// nothing: it is only ever a bound value of a query the caller could make anyway.
-fn encode_cursor(key: &SortKey, last: &RecordRow) -> String {
-    let position = match key {
-        SortKey::CreatedAt => Value::from(last.created_at.format(&Rfc3339).unwrap_or_default()),
-        SortKey::UpdatedAt => Value::from(last.updated_at.format(&Rfc3339).unwrap_or_default()),
-        SortKey::Field(name) => last.data.get(name.as_str()).cloned().unwrap_or(Value::Null),
-    };
-    hex::encode(Value::from(vec![position, Value::from(last.id.to_string())]).to_string())
-}
-
-fn decode_cursor(text: &str) -> Result<(Value, Uuid), ApiError> {
-    let bad = || ApiError::BadRequest("after: not a cursor this server gave".into());
-    let bytes = hex::decode(text).map_err(|_| bad())?;
-    let pair: (Value, String) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let id = Uuid::parse_str(&pair.1).map_err(|_| bad())?;
-    Ok((pair.0, id))
+    let page =
+        list_page(&state, &principal, &client, &name, request).await.map_err(
+            |error| match error {
+                ListError::BadInput(problem) => ApiError::BadRequest(problem),
+                ListError::Read(read) => read.into(),
+            },
+        )?;
+    Ok(Json(RecordPage { records: page.records, next: page.next }))
 }

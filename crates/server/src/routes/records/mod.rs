@@ -6,15 +6,14 @@
 //!
 //! - `list.rs`: filter, sort, cursor pages, and the bin;
 //! - `read.rs`: one record, with its `ETag`;
-//! - `create.rs`, `update.rs` (`If-Match` → 409 on a stale version), `delete.rs` (bin, restore);
-//! - `present.rs`: a record as the caller may see it, and the `sensitive_read` audit;
-//! - `reach.rs`: the 404 for what the caller does not reach.
+//! - `create.rs`, `update.rs` (`If-Match` → 409 on a stale version), `delete.rs` (bin, restore).
+//!
+//! What the caller reaches (404, audited, for the rest) and what they are shown of a record
+//! (the `sensitive_read` audit) are the use cases' (`records/reach.rs`, `records/present.rs`).
 
 mod create;
 mod delete;
 mod list;
-mod present;
-pub(crate) mod reach;
 mod read;
 mod update;
 

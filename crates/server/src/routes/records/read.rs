@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::NOT_REACHED;
-use super::present::present;
-use super::reach::{reach_collection, reach_record};
 use crate::access::records::RecordAction;
 use crate::client::ClientContext;
 use crate::records::RecordView;
+use crate::records::present;
+use crate::records::{reach_collection, reach_record};
 use crate::routes::responses::{ErrorResponse, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::{ApiError, AppState};

@@ -13,14 +13,14 @@ use uuid::Uuid;
 
 use super::NOT_REACHED;
 use super::create::refuse_sensitive_fields;
-use super::present::present;
-use super::reach::{reach_collection, reach_record};
 use super::read::with_etag;
 use crate::access::records::RecordAction;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
+use crate::records::present;
 use crate::records::write::update_existing_record;
+use crate::records::{reach_collection, reach_record};
 use crate::routes::responses::{ErrorResponse, JsonBodyErrors, UNAUTHENTICATED};
 use crate::sessions::Principal;
 use crate::unit_of_work::UnitOfWork;

@@ -7,22 +7,25 @@
 use rampart_domain::AuditAction;
 use rampart_store::records::RecordRow;
 
+use super::ReadError;
+use super::seal::open_sensitive;
+use super::{Collection, RecordView};
+use crate::AppState;
 use crate::access::records::sees_sensitive;
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::records::seal::open_sensitive;
-use crate::records::{Collection, RecordView};
 use crate::sessions::Principal;
 use crate::unit_of_work::record;
-use crate::{ApiError, AppState};
 
-pub(super) async fn present(
+/// The views of `records` for `principal`, with the `sensitive_read` event when any sensitive
+/// field is shown.
+pub async fn present(
     state: &AppState,
     principal: &Principal,
     client: &ClientContext,
     collection: &Collection,
     records: &[RecordRow],
-) -> Result<Vec<RecordView>, ApiError> {
+) -> Result<Vec<RecordView>, ReadError> {
     let keyring = state.keyring.current();
     let mut views = Vec::with_capacity(records.len());
     let mut read_sensitive = Vec::new();
@@ -43,7 +46,7 @@ pub(super) async fn present(
                             .target(format!("record:{}/{}", found.collection, found.id)),
                     )
                     .await?;
-                    return Err(ApiError::internal(rampart_crypto::CryptoError::Malformed));
+                    return Err(ReadError::Unopenable(rampart_crypto::CryptoError::Malformed));
                 }
             }
         } else {

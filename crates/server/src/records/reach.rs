@@ -1,47 +1,49 @@
-//! The object level on the HTTP side: a collection or record the caller does not reach answers
-//! 404 — the same as one that does not exist — and the refusal is audited as `authz_fail`.
+//! The object level: a collection or record the caller does not reach is, to them, one that does
+//! not exist ([`ReadError::NotReached`], 404 at the HTTP edge), and the refusal is audited as
+//! `authz_fail`. Which records a caller reaches is decided in `access/records.rs`.
 
 use rampart_domain::AuditAction;
 use rampart_store::records::{RecordRow, Visibility, find_record};
 use uuid::Uuid;
 
+use super::ReadError;
+use super::{Collection, load_collection};
+use crate::AppState;
 use crate::access::records::{RecordAction, reaches, visibility};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::records::{Collection, load_collection};
 use crate::sessions::Principal;
 use crate::unit_of_work::record;
-use crate::{ApiError, AppState};
 
-/// Records the refusal and answers 404.
-pub(crate) async fn refuse(
+/// Records the refusal; the caller is told the thing does not exist.
+async fn refuse(
     state: &AppState,
     principal: &Principal,
     client: &ClientContext,
     target: String,
     action: RecordAction,
-) -> ApiError {
+) -> ReadError {
     let event = AuditEvent::failure(AuditAction::AuthzFail)
         .by(principal, client)
         .target(target)
         .detail("reason", "not_reachable")
         .detail("action", if action == RecordAction::Read { "read" } else { "write" });
     match record(state, event).await {
-        Ok(()) => ApiError::NotFound,
+        Ok(()) => ReadError::NotReached,
         Err(error) => error.into(),
     }
 }
 
 /// The collection, and which of its records the caller reaches for `action`.
-pub(crate) async fn reach_collection(
+pub async fn reach_collection(
     state: &AppState,
     principal: &Principal,
     client: &ClientContext,
     name: &str,
     action: RecordAction,
-) -> Result<(Collection, Visibility), ApiError> {
+) -> Result<(Collection, Visibility), ReadError> {
     let Some(collection) = load_collection(&state.db, name).await? else {
-        return Err(ApiError::NotFound);
+        return Err(ReadError::NotReached);
     };
     match visibility(principal, &collection, action) {
         Some(visibility) => Ok((collection, visibility)),
@@ -50,7 +52,7 @@ pub(crate) async fn reach_collection(
 }
 
 /// A record of `collection` the caller reaches (live or in the bin).
-pub(crate) async fn reach_record(
+pub async fn reach_record(
     state: &AppState,
     principal: &Principal,
     client: &ClientContext,
@@ -58,9 +60,9 @@ pub(crate) async fn reach_record(
     visibility: &Visibility,
     id: Uuid,
     action: RecordAction,
-) -> Result<RecordRow, ApiError> {
+) -> Result<RecordRow, ReadError> {
     let Some(found) = find_record(&state.db, collection.name.as_str(), id).await? else {
-        return Err(ApiError::NotFound);
+        return Err(ReadError::NotReached);
     };
     if !reaches(visibility, &found) {
         let target = format!("record:{}/{id}", collection.name);
