@@ -189,6 +189,19 @@ impl From<crate::records::ReadError> for ApiError {
     }
 }
 
+impl From<crate::access::role_grants::GrantError> for ApiError {
+    fn from(error: crate::access::role_grants::GrantError) -> Self {
+        use crate::access::role_grants::GrantError;
+        match error {
+            GrantError::NotFound => Self::NotFound,
+            GrantError::UnknownDepartment(_) => Self::Unprocessable(error.to_string()),
+            GrantError::Exceeds => Self::Forbidden,
+            GrantError::Refused(why) => Self::Conflict(why.into()),
+            GrantError::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<crate::accounts::AccountError> for ApiError {
     /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
     /// internal.

@@ -1,32 +1,23 @@
-//! Granting and revoking a role. Both need step-up, and the caller must hold every permission
-//! of the role over every department the grant covers (so an admin can neither make nor
-//! unmake an owner). The last owner cannot lose the role.
-
-use std::collections::BTreeSet;
+//! `/api/users/{id}/roles[/{role}]`: a user's grants, granting and revoking a role
+//! (`roles:manage`, and step-up for a change). The rules — nobody grants more than they hold,
+//! the last owner keeps the role — are the use cases' (`access/role_grants.rs`).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use rampart_domain::{AuditAction, BuiltInRole, DepartmentScope, Permission, PermissionSet};
-use rampart_store::departments::existing_departments;
-use rampart_store::roles::{
-    GrantRow, find_custom_roles, grants_of_user, revoke_role, revoke_role_keeping_one,
-    set_role_grant,
-};
-use rampart_store::users::find_user_by_id;
+use rampart_domain::Permission;
+use rampart_store::roles::GrantRow;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::custom_role_permissions;
-use crate::audit::AuditEvent;
+use crate::access::role_grants::{grant_role, grants_of, revoke_role};
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, NOT_A_UUID, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,22 +44,6 @@ pub(super) struct GrantRequest {
     departments: Option<Vec<String>>,
 }
 
-/// What a role permits: built in, or custom (404 for neither).
-async fn permissions_of_role(state: &AppState, role: &str) -> Result<PermissionSet, ApiError> {
-    if let Some(built_in) = BuiltInRole::parse(role) {
-        return Ok(built_in.permissions());
-    }
-    let found = find_custom_roles(&state.db, &[role.to_owned()]).await?;
-    found.first().map(|row| custom_role_permissions(&row.permissions)).ok_or(ApiError::NotFound)
-}
-
-fn scope_of(departments: Option<&Vec<String>>) -> DepartmentScope {
-    match departments {
-        None => DepartmentScope::All,
-        Some(listed) => DepartmentScope::Only(listed.iter().cloned().collect()),
-    }
-}
-
 /// The roles a user holds, with their departments (`roles:manage`).
 #[utoipa::path(get, path = "/api/users/{id}/roles",
     params(("id" = Uuid, Path, description = "the user")),
@@ -85,10 +60,7 @@ pub(super) async fn list_grants(
     Path(user_id): Path<Uuid>,
 ) -> Result<Json<Vec<GrantView>>, ApiError> {
     principal.require(Permission::RolesManage)?;
-    if find_user_by_id(&state.db, user_id).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
-    let grants = grants_of_user(&state.db, user_id).await?;
+    let grants = grants_of(&state, user_id).await?;
     Ok(Json(grants.into_iter().map(GrantView::from).collect()))
 }
 
@@ -114,30 +86,7 @@ pub(super) async fn grant(
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
     principal.require_step_up(&state)?;
-    let permissions = permissions_of_role(&state, &role).await?;
-    let departments = body
-        .departments
-        .map(|listed| listed.into_iter().collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>());
-    if let Some(listed) = &departments {
-        let existing = existing_departments(&state.db, listed).await?;
-        if let Some(missing) = listed.iter().find(|d| !existing.contains(d)) {
-            return Err(ApiError::Unprocessable(format!(
-                "departments: {missing:?} is not a department"
-            )));
-        }
-    }
-    if !principal.grants.covers(&permissions, &scope_of(departments.as_ref())) {
-        return Err(ApiError::Forbidden);
-    }
-    if find_user_by_id(&state.db, user_id).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
-    let now = state.clock.now();
-    let mut work = UnitOfWork::begin(&state).await?;
-    set_role_grant(work.db(), user_id, &role, departments.as_deref(), principal.user_id, now)
-        .await?;
-    work.record(grant_event(&principal, &client, user_id, &role, "granted", departments));
-    work.commit().await?;
+    grant_role(&state, &principal, &client, user_id, &role, body.departments).await?;
     Ok(Json(StatusResponse::new(Outcome::Ok)))
 }
 
@@ -161,42 +110,6 @@ pub(super) async fn revoke(
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
     principal.require_step_up(&state)?;
-    let held = grants_of_user(&state.db, user_id).await?;
-    let Some(grant) = held.into_iter().find(|grant| grant.role == role) else {
-        return Err(ApiError::NotFound);
-    };
-    let permissions = permissions_of_role(&state, &role).await.unwrap_or_default();
-    if !principal.grants.covers(&permissions, &scope_of(grant.departments.as_ref())) {
-        return Err(ApiError::Forbidden);
-    }
-    let mut work = UnitOfWork::begin(&state).await?;
-    let revoked = if role == BuiltInRole::Owner.as_str() {
-        revoke_role_keeping_one(work.db(), user_id, &role)
-            .await
-            .map_err(|error| ApiError::from_refusal(error, ""))?
-    } else {
-        revoke_role(work.db(), user_id, &role).await?
-    };
-    if !revoked {
-        return Err(ApiError::NotFound);
-    }
-    work.record(grant_event(&principal, &client, user_id, &role, "revoked", grant.departments));
-    work.commit().await?;
+    revoke_role(&state, &principal, &client, user_id, &role).await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
-}
-
-fn grant_event(
-    principal: &Principal,
-    client: &ClientContext,
-    user_id: Uuid,
-    role: &str,
-    change: &str,
-    departments: Option<Vec<String>>,
-) -> AuditEvent {
-    AuditEvent::success(AuditAction::PrivilegePermissionsChanged)
-        .by(principal, client)
-        .target(format!("user:{user_id}"))
-        .detail("change", change)
-        .detail("role", role)
-        .detail("departments", departments.map_or(serde_json::json!("all"), Into::into))
 }
