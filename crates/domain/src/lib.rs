@@ -17,6 +17,7 @@ pub mod permission;
 pub mod random;
 pub mod records;
 pub mod sign_in_throttle;
+pub mod title;
 
 pub use audit::{AuditAction, OcsfActivity, OcsfClass, Outcome};
 pub use authorization::{DepartmentScope, Grants, Role, RoleGrant};

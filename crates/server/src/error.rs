@@ -202,6 +202,24 @@ impl From<crate::access::role_grants::GrantError> for ApiError {
     }
 }
 
+impl From<crate::records::definitions::DefinitionError> for ApiError {
+    fn from(error: crate::records::definitions::DefinitionError) -> Self {
+        use crate::records::definitions::DefinitionError as E;
+        match error {
+            E::Invalid(problem) => Self::Unprocessable(problem),
+            E::NotFound => Self::NotFound,
+            E::Forbidden => Self::Forbidden,
+            E::Taken | E::Changed => Self::Conflict(error.to_string()),
+            E::Refused(why) => Self::Conflict(why.into()),
+            E::Records(records) => records.into(),
+            E::Read(read) => read.into(),
+            E::Collection(collection) => collection.into(),
+            E::Store(store) => store.into(),
+            E::Row(_) => Self::internal(error),
+        }
+    }
+}
+
 impl From<crate::accounts::AccountError> for ApiError {
     /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
     /// internal.

@@ -1,6 +1,7 @@
 //! Business records: collections defined at run time, and their records.
 //!
 //! - `collection.rs`: a collection's definition (schema, department scoping, public forms);
+//! - `definitions.rs`: collections listed, read, created, changed and deleted;
 //! - `write.rs`: creating and changing a record (validate, sanitise, check, seal, store);
 //! - `seal.rs`: where a record's sensitive fields are encrypted, and its blind indexes made;
 //! - `view.rs`: a record as a caller sees it (sensitive fields only for those who may);
@@ -16,6 +17,7 @@
 //! `rampart_domain::records`; the SQL in `rampart_store::records`.
 
 mod collection;
+pub mod definitions;
 pub mod list;
 mod present;
 pub mod purge;

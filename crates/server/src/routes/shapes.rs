@@ -21,7 +21,7 @@ pub(crate) fn department_name_schema() -> Object {
     string_matching("^[a-z][a-z0-9_-]{0,62}$")
 }
 
-/// A display title (`departments::checked_title`): one line of 1 to 100 characters, not blank.
+/// A display title (`rampart_domain::title`): one line of 1 to 100 characters, not blank.
 pub(crate) fn title_schema() -> Object {
     text_schema(false, 100)
 }

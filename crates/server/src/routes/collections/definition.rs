@@ -1,16 +1,13 @@
-//! A collection definition as a client sends it, and the checks that turn it into a
-//! [`Collection`]: a schema that parses, departments that exist, a default department where
-//! records arrive without one, references to collections that exist.
+//! A collection definition as a client sends it and as it is shown; the checks that turn one
+//! into a [`Collection`] are the use case's (`records/definitions.rs`).
 
-use rampart_domain::records::{CollectionName, CollectionSchema, FieldDef, FieldKind};
-use rampart_store::collections::find_collection;
-use rampart_store::departments::existing_departments;
+use rampart_domain::records::FieldDef;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::records::Collection;
-use crate::{ApiError, AppState};
+use crate::records::definitions::Definition;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -73,64 +70,16 @@ impl From<&Collection> for CollectionView {
     }
 }
 
-fn invalid(message: String) -> ApiError {
-    ApiError::Unprocessable(message)
-}
-
-/// `definition` checked, as collection `name` (version, times: the caller's to set).
-pub(super) async fn checked(
-    state: &AppState,
-    name: &str,
-    definition: CollectionDefinition,
-) -> Result<Collection, ApiError> {
-    let name =
-        CollectionName::parse(name).map_err(|problem| invalid(format!("name: {problem}")))?;
-    let title = crate::routes::departments::checked_title(&definition.title)?;
-    let schema = CollectionSchema::parse(definition.fields)
-        .map_err(|problem| invalid(problem.to_string()))?;
-    let mut named = definition.departments.clone();
-    named.extend(definition.default_department.clone());
-    let existing = existing_departments(&state.db, &named).await?;
-    if let Some(missing) = named.iter().find(|d| !existing.contains(d)) {
-        return Err(invalid(format!("departments: {missing:?} is not a department")));
-    }
-    if let Some(default) = &definition.default_department
-        && !definition.departments.is_empty()
-        && !definition.departments.contains(default)
-    {
-        return Err(invalid("default_department: must be one of departments".into()));
-    }
-    if definition.department_scoped
-        && (definition.public_create || definition.customer_access)
-        && definition.default_department.is_none()
-    {
-        return Err(invalid(
-            "default_department: a department-scoped collection that takes public or customer records needs one".into(),
-        ));
-    }
-    for field in schema.fields() {
-        if let FieldKind::Reference { collection: target } = &field.kind
-            && target.as_str() != name.as_str()
-            && find_collection(&state.db, target.as_str()).await?.is_none()
-        {
-            return Err(invalid(format!(
-                "{}: references {}, which is not a collection",
-                field.name, target
-            )));
+impl From<CollectionDefinition> for Definition {
+    fn from(given: CollectionDefinition) -> Self {
+        Self {
+            title: given.title,
+            fields: given.fields,
+            department_scoped: given.department_scoped,
+            departments: given.departments,
+            default_department: given.default_department,
+            public_create: given.public_create,
+            customer_access: given.customer_access,
         }
     }
-    let now = state.clock.now();
-    Ok(Collection {
-        name,
-        title,
-        schema,
-        department_scoped: definition.department_scoped,
-        departments: definition.departments,
-        default_department: definition.default_department,
-        public_create: definition.public_create,
-        customer_access: definition.customer_access,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    })
 }

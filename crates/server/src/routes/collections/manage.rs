@@ -1,27 +1,21 @@
-//! Listing, defining, changing and deleting collections.
+//! `/api/collections[/{name}]`: listing, defining, changing and deleting collections; the rules
+//! are the use cases' (`records/definitions.rs`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rampart_domain::{AuditAction, Permission};
-use rampart_store::collections::{
-    delete_collection as delete_row, insert_collection, list_collections as list_rows,
-    update_collection,
-};
 
-use super::definition::{CollectionDefinition, CollectionView, checked};
-use crate::access::records::{RecordAction, visibility};
-use crate::audit::AuditEvent;
+use super::definition::{CollectionDefinition, CollectionView};
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
-use crate::records::reach_collection;
-use crate::records::schema_change::apply_to_records;
-use crate::records::{Collection, load_collection};
+use crate::records::definitions::{
+    change_collection as change, collection_for, create_collection as create,
+    delete_collection as delete, visible_collections,
+};
 use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 const NEEDS_MANAGE: &str = "`forbidden`: the caller does not hold `collections:manage`";
@@ -36,15 +30,8 @@ pub(super) async fn list_collections(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<CollectionView>>, ApiError> {
-    let manager = principal.permissions.contains(Permission::CollectionsManage);
-    let mut views = Vec::new();
-    for row in list_rows(&state.db).await? {
-        let collection = Collection::from_row(row)?;
-        if manager || visibility(&principal, &collection, RecordAction::Read).is_some() {
-            views.push(CollectionView::from(&collection));
-        }
-    }
-    Ok(Json(views))
+    let visible = visible_collections(&state, &principal).await?;
+    Ok(Json(visible.iter().map(CollectionView::from).collect()))
 }
 
 /// Defines a collection (`collections:manage`).
@@ -63,15 +50,8 @@ pub(super) async fn create_collection(
     client: ClientContext,
     ApiJson(definition): ApiJson<CollectionDefinition>,
 ) -> Result<(StatusCode, Json<CollectionView>), ApiError> {
-    principal.require(Permission::CollectionsManage)?;
     let name = definition.name.clone().unwrap_or_default();
-    let collection = checked(&state, &name, definition).await?;
-    let row = collection.to_row().map_err(ApiError::internal)?;
-    let work = UnitOfWork::begin(&state).await?;
-    insert_collection(work.db(), &row)
-        .await
-        .map_err(|error| ApiError::from_refusal(error, "a collection with this name exists"))?;
-    audit_change(work, &principal, &client, &collection, "created").await?;
+    let collection = create(&state, &principal, &client, &name, definition.into()).await?;
     Ok((StatusCode::CREATED, Json(CollectionView::from(&collection))))
 }
 
@@ -89,12 +69,7 @@ pub(super) async fn get_collection(
     client: ClientContext,
     Path(name): Path<String>,
 ) -> Result<Json<CollectionView>, ApiError> {
-    if principal.permissions.contains(Permission::CollectionsManage) {
-        let collection = load_collection(&state.db, &name).await?.ok_or(ApiError::NotFound)?;
-        return Ok(Json(CollectionView::from(&collection)));
-    }
-    let (collection, _) =
-        reach_collection(&state, &principal, &client, &name, RecordAction::Read).await?;
+    let collection = collection_for(&state, &principal, &client, &name).await?;
     Ok(Json(CollectionView::from(&collection)))
 }
 
@@ -118,29 +93,10 @@ pub(super) async fn change_collection(
     Path(name): Path<String>,
     ApiJson(definition): ApiJson<CollectionDefinition>,
 ) -> Result<Json<CollectionView>, ApiError> {
-    principal.require(Permission::CollectionsManage)?;
     if definition.name.as_deref().is_some_and(|given| given != name) {
         return Err(ApiError::Unprocessable("name: a collection cannot be renamed".into()));
     }
-    let current = load_collection(&state.db, &name).await?.ok_or(ApiError::NotFound)?;
-    let mut changed = checked(&state, &name, definition).await?;
-    changed.version = current.version + 1;
-    changed.created_at = current.created_at;
-    let rewritten = apply_to_records(&state, &changed).await?;
-    let row = changed.to_row().map_err(ApiError::internal)?;
-    let mut work = UnitOfWork::begin(&state).await?;
-    if !update_collection(work.db(), &row, current.version).await? {
-        return Err(ApiError::Conflict("the definition changed meanwhile; read it again".into()));
-    }
-    work.record(
-        AuditEvent::success(AuditAction::CollectionChanged)
-            .by(&principal, &client)
-            .target(format!("collection:{name}"))
-            .detail("change", "changed")
-            .detail("version", changed.version)
-            .detail("records_rewritten", rewritten),
-    );
-    work.commit().await?;
+    let changed = change(&state, &principal, &client, &name, definition.into()).await?;
     Ok(Json(CollectionView::from(&changed)))
 }
 
@@ -160,29 +116,6 @@ pub(super) async fn delete_collection(
     client: ClientContext,
     Path(name): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    principal.require(Permission::CollectionsManage)?;
-    let collection = load_collection(&state.db, &name).await?.ok_or(ApiError::NotFound)?;
-    let work = UnitOfWork::begin(&state).await?;
-    if !delete_row(work.db(), &name).await.map_err(|error| ApiError::from_refusal(error, ""))? {
-        return Err(ApiError::NotFound);
-    }
-    audit_change(work, &principal, &client, &collection, "deleted").await?;
+    delete(&state, &principal, &client, &name).await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
-}
-
-async fn audit_change(
-    mut work: UnitOfWork<'_>,
-    principal: &Principal,
-    client: &ClientContext,
-    collection: &Collection,
-    change: &str,
-) -> Result<(), ApiError> {
-    work.record(
-        AuditEvent::success(AuditAction::CollectionChanged)
-            .by(principal, client)
-            .target(format!("collection:{}", collection.name))
-            .detail("change", change)
-            .detail("version", collection.version),
-    );
-    work.commit().await.map_err(Into::into)
 }

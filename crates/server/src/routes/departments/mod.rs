@@ -63,15 +63,10 @@ pub(super) struct DepartmentTitle {
     title: String,
 }
 
-/// A display title (departments, collections): trimmed, 1 to 100 characters, one line.
-pub(crate) fn checked_title(title: &str) -> Result<String, ApiError> {
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 100 || title.chars().any(char::is_control) {
-        return Err(ApiError::Unprocessable(
-            "title: 1 to 100 characters, no control characters".into(),
-        ));
-    }
-    Ok(title.to_owned())
+/// A display title (`rampart_domain::title`), or 422 saying what one must be.
+fn checked_title(title: &str) -> Result<String, ApiError> {
+    rampart_domain::title::checked_title(title)
+        .ok_or_else(|| ApiError::Unprocessable(rampart_domain::title::TITLE_RULE.into()))
 }
 
 /// Every department (`roles:manage`).
