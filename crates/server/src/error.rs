@@ -220,6 +220,18 @@ impl From<crate::records::definitions::DefinitionError> for ApiError {
     }
 }
 
+impl From<crate::accounts::administration::AdminError> for ApiError {
+    fn from(error: crate::accounts::administration::AdminError) -> Self {
+        use crate::accounts::administration::AdminError;
+        match error {
+            AdminError::NotFound => Self::NotFound,
+            AdminError::OwnFactors => Self::Conflict(error.to_string()),
+            AdminError::Account(account) => account.into(),
+            AdminError::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<crate::accounts::AccountError> for ApiError {
     /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
     /// internal.

@@ -4,7 +4,9 @@
 //! - `sign_in.rs`: the sign-in decision with throttling, and what a failure sets off;
 //! - `links.rs`: single-use links (first owner, e-mail verification, password reset);
 //! - `password_change.rs`: change and reset, and the sessions they end;
-//! - `notices.rs`: the e-mails sent to account holders.
+//! - `notices.rs`: the e-mails sent to account holders;
+//! - `administration.rs`: what a `users:manage` holder does to other accounts (sessions,
+//!   enabling, resetting lost factors).
 //!
 //! The store sees only ciphertext, a blind index and an Argon2id hash (`store/src/users.rs`).
 //! An e-mail address is bound to its row (`users`, id, `email`), so a ciphertext moved to another
@@ -26,6 +28,7 @@ use crate::audit::AuditEvent;
 use crate::hashing::{HashingPlace, PoolBusy};
 use crate::unit_of_work::UnitOfWork;
 
+pub mod administration;
 mod links;
 mod notices;
 mod password_change;

@@ -6,21 +6,17 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use rampart_domain::{AuditAction, Permission};
-use rampart_store::passkeys::delete_passkeys;
-use rampart_store::recovery_codes::delete_recovery_codes;
-use rampart_store::sessions::delete_sessions;
+use rampart_domain::Permission;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::accounts::{Notice, find_account_by_id, notify};
-use crate::audit::AuditEvent;
+use crate::accounts::administration::reset_factors;
+use crate::accounts::find_account_by_id;
 use crate::client::ClientContext;
-use crate::mfa::{factors_of, remove_totp};
+use crate::mfa::factors_of;
 use crate::routes::responses::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// A user's second factors.
@@ -97,27 +93,7 @@ pub(super) async fn reset_user_factors(
 ) -> Result<Json<FactorsResetResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
     principal.require_step_up(&state)?;
-    if user_id == principal.user_id {
-        return Err(ApiError::Conflict("manage your own factors under /api/me/mfa".into()));
-    }
-    let account = find_account_by_id(&state, user_id).await?.ok_or(ApiError::NotFound)?;
-    let mut work = UnitOfWork::begin(&state).await?;
-    let had_totp = remove_totp(work.db(), user_id).await?;
-    let passkeys = delete_passkeys(work.db(), user_id, None).await?;
-    let codes = delete_recovery_codes(work.db(), user_id).await?;
-    let ended = delete_sessions(work.db(), Some(user_id), None).await?;
-    work.record(
-        AuditEvent::success(AuditAction::AuthnMfaRemoved)
-            .by(&principal, &client)
-            .target(format!("user:{user_id}"))
-            .detail("reason", "admin_reset")
-            .detail("totp", had_totp)
-            .detail("passkeys", passkeys)
-            .detail("recovery_codes", codes)
-            .detail("sessions_ended", ended),
-    );
-    notify(&mut work, &account, Notice::FactorsReset, &client).await?;
-    work.commit().await?;
+    let ended = reset_factors(&state, &principal, &client, user_id).await?;
     Ok(Json(FactorsResetResponse {
         status: crate::routes::responses::Outcome::FactorsReset,
         sessions_ended: ended,

@@ -3,19 +3,18 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use rampart_domain::{AuditAction, Permission};
-use rampart_store::sessions::{delete_sessions, list_sessions_of_user};
-use rampart_store::users::find_user_by_id;
+use rampart_domain::Permission;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
+use crate::accounts::administration::{
+    end_everyones_sessions as end_everyones, end_sessions_of, sessions_of,
+};
 use crate::client::ClientContext;
 use crate::routes::responses::{ErrorResponse, NOT_A_UUID, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// How many sessions were ended.
@@ -44,8 +43,7 @@ pub(super) async fn list_user_sessions(
     Path(user_id): Path<Uuid>,
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
     principal.require(Permission::UsersManage)?;
-    find_user_by_id(&state.db, user_id).await?.ok_or(ApiError::NotFound)?;
-    let rows = list_sessions_of_user(&state.db, user_id).await?;
+    let rows = sessions_of(&state, user_id).await?;
     Ok(Json(live_sessions(&state, rows, principal.session_id().ok())))
 }
 
@@ -69,16 +67,7 @@ pub(super) async fn end_user_sessions(
     Path(user_id): Path<Uuid>,
 ) -> Result<Json<SessionsEndedResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
-    find_user_by_id(&state.db, user_id).await?.ok_or(ApiError::NotFound)?;
-    let mut work = UnitOfWork::begin(&state).await?;
-    let ended = delete_sessions(work.db(), Some(user_id), None).await?;
-    work.record(
-        AuditEvent::success(AuditAction::SessionRevokedAll)
-            .by(&principal, &client)
-            .target(format!("user:{user_id}"))
-            .detail("sessions_ended", ended),
-    );
-    work.commit().await?;
+    let ended = end_sessions_of(&state, &principal, &client, user_id).await?;
     Ok(Json(SessionsEndedResponse { sessions_ended: ended }))
 }
 
@@ -98,15 +87,6 @@ pub(super) async fn end_everyones_sessions(
     client: ClientContext,
 ) -> Result<Json<SessionsEndedResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
-    let keep = principal.session_id().ok();
-    let mut work = UnitOfWork::begin(&state).await?;
-    let ended = delete_sessions(work.db(), None, keep).await?;
-    work.record(
-        AuditEvent::success(AuditAction::SessionRevokedAll)
-            .by(&principal, &client)
-            .target("sessions:all")
-            .detail("sessions_ended", ended),
-    );
-    work.commit().await?;
+    let ended = end_everyones(&state, &principal, &client).await?;
     Ok(Json(SessionsEndedResponse { sessions_ended: ended }))
 }

@@ -3,13 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use rampart_domain::{AuditAction, Permission};
-use rampart_store::users::set_user_status;
+use rampart_domain::Permission;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
+use crate::accounts::administration::enable_account;
 use crate::client::ClientContext;
 use crate::incident::Actor;
 use crate::incident::containment::Containment;
@@ -17,7 +16,6 @@ use crate::routes::responses::{
     ErrorResponse, NOT_A_UUID, NOT_PERMITTED, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 /// `{"status":"disabled","sessions_ended":…}`
@@ -81,15 +79,6 @@ pub(super) async fn enable_user(
     Path(user_id): Path<Uuid>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::UsersManage)?;
-    let mut work = UnitOfWork::begin(&state).await?;
-    if !set_user_status(work.db(), user_id, "active").await? {
-        return Err(ApiError::NotFound);
-    }
-    work.record(
-        AuditEvent::success(AuditAction::UserEnabled)
-            .by(&principal, &client)
-            .target(format!("user:{user_id}")),
-    );
-    work.commit().await?;
+    enable_account(&state, &principal, &client, user_id).await?;
     Ok(Json(StatusResponse::new(Outcome::Active)))
 }
