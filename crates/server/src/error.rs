@@ -232,6 +232,31 @@ impl From<crate::accounts::administration::AdminError> for ApiError {
     }
 }
 
+impl From<crate::access::custom_roles::RoleError> for ApiError {
+    fn from(error: crate::access::custom_roles::RoleError) -> Self {
+        use crate::access::custom_roles::RoleError;
+        match error {
+            RoleError::Invalid(problem) => Self::Unprocessable(problem),
+            RoleError::Exceeds => Self::Forbidden,
+            RoleError::NotFound => Self::NotFound,
+            RoleError::Taken(why) | RoleError::Refused(why) => Self::Conflict(why.into()),
+            RoleError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<crate::access::departments::DepartmentError> for ApiError {
+    fn from(error: crate::access::departments::DepartmentError) -> Self {
+        use crate::access::departments::DepartmentError;
+        match error {
+            DepartmentError::Invalid(problem) => Self::Unprocessable(problem),
+            DepartmentError::NotFound => Self::NotFound,
+            DepartmentError::Refused(why) => Self::Conflict(why.into()),
+            DepartmentError::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<crate::accounts::AccountError> for ApiError {
     /// Saturated hashing is 503 + Retry-After; a taken address is a conflict; the rest is
     /// internal.

@@ -1,28 +1,26 @@
 //! `/api/departments`: the departments that grants and records are scoped to (`roles:manage`;
-//! everyone else sees their own departments in `GET /api/me`).
+//! everyone else sees their own departments in `GET /api/me`). The rules are the use cases'
+//! (`access/departments.rs`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rampart_domain::records::DepartmentName;
-use rampart_domain::{AuditAction, Permission};
-use rampart_store::departments::{
-    DepartmentRow, delete_department as delete_row, insert_department, list_departments,
-    update_department_title,
-};
+use rampart_domain::Permission;
+use rampart_store::departments::DepartmentRow;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
 use super::{Access, RouteTable};
-use crate::audit::AuditEvent;
+use crate::access::departments::{
+    all_departments, create_department, delete_department, retitle_department,
+};
 use crate::client::ClientContext;
 use crate::extract::ApiJson;
 use crate::routes::responses::{
     ErrorResponse, JsonBodyErrors, Outcome, StatusResponse, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
@@ -63,10 +61,10 @@ pub(super) struct DepartmentTitle {
     title: String,
 }
 
-/// A display title (`rampart_domain::title`), or 422 saying what one must be.
-fn checked_title(title: &str) -> Result<String, ApiError> {
-    rampart_domain::title::checked_title(title)
-        .ok_or_else(|| ApiError::Unprocessable(rampart_domain::title::TITLE_RULE.into()))
+impl From<DepartmentRow> for DepartmentView {
+    fn from(row: DepartmentRow) -> Self {
+        Self { name: row.name, title: row.title, created_at: row.created_at }
+    }
 }
 
 /// Every department (`roles:manage`).
@@ -81,16 +79,7 @@ pub(super) async fn list(
     principal: Principal,
 ) -> Result<Json<Vec<DepartmentView>>, ApiError> {
     principal.require(Permission::RolesManage)?;
-    let rows = list_departments(&state.db).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|row| DepartmentView {
-                name: row.name,
-                title: row.title,
-                created_at: row.created_at,
-            })
-            .collect(),
-    ))
+    Ok(Json(all_departments(&state).await?.into_iter().map(DepartmentView::from).collect()))
 }
 
 /// Adds a department (`roles:manage`).
@@ -110,22 +99,8 @@ pub(super) async fn create(
     ApiJson(body): ApiJson<NewDepartment>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
     principal.require(Permission::RolesManage)?;
-    let name = DepartmentName::parse(&body.name)
-        .map_err(|problem| ApiError::Unprocessable(format!("name: {problem}")))?;
-    let row = DepartmentRow {
-        name: name.as_str().to_owned(),
-        title: checked_title(&body.title)?,
-        created_at: state.clock.now(),
-    };
-    let work = UnitOfWork::begin(&state).await?;
-    insert_department(work.db(), &row)
-        .await
-        .map_err(|error| ApiError::from_refusal(error, "a department with this name exists"))?;
-    audit_change(work, &principal, &client, &row.name, "created").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(DepartmentView { name: row.name, title: row.title, created_at: row.created_at }),
-    ))
+    let row = create_department(&state, &principal, &client, &body.name, &body.title).await?;
+    Ok((StatusCode::CREATED, Json(DepartmentView::from(row))))
 }
 
 /// Changes a department's title (`roles:manage`); its name never changes.
@@ -147,11 +122,7 @@ pub(super) async fn rename(
     ApiJson(body): ApiJson<DepartmentTitle>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
-    let work = UnitOfWork::begin(&state).await?;
-    if !update_department_title(work.db(), &name, &checked_title(&body.title)?).await? {
-        return Err(ApiError::NotFound);
-    }
-    audit_change(work, &principal, &client, &name, "renamed").await?;
+    retitle_department(&state, &principal, &client, &name, &body.title).await?;
     Ok(Json(StatusResponse::new(Outcome::Ok)))
 }
 
@@ -172,26 +143,6 @@ pub(super) async fn delete(
     Path(name): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     principal.require(Permission::RolesManage)?;
-    let work = UnitOfWork::begin(&state).await?;
-    if !delete_row(work.db(), &name).await.map_err(|error| ApiError::from_refusal(error, ""))? {
-        return Err(ApiError::NotFound);
-    }
-    audit_change(work, &principal, &client, &name, "deleted").await?;
+    delete_department(&state, &principal, &client, &name).await?;
     Ok(Json(StatusResponse::new(Outcome::Removed)))
-}
-
-async fn audit_change(
-    mut work: UnitOfWork<'_>,
-    principal: &Principal,
-    client: &ClientContext,
-    name: &str,
-    change: &str,
-) -> Result<(), ApiError> {
-    work.record(
-        AuditEvent::success(AuditAction::DepartmentChanged)
-            .by(principal, client)
-            .target(format!("department:{name}"))
-            .detail("change", change),
-    );
-    work.commit().await.map_err(Into::into)
 }
