@@ -9,16 +9,18 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use rampart_crypto::{NewToken, token_hash};
-use rampart_domain::{Permission, PermissionSet};
+use rampart_domain::{AuditAction, Permission, PermissionSet};
 use rampart_store::StoreError;
 use rampart_store::api_keys::{
-    ApiKeyRow, find_api_key_by_token_hash, insert_api_key, record_api_key_use,
+    ApiKeyRow, find_api_key_by_token_hash, insert_api_key, list_api_keys_of_user,
+    record_api_key_use, revoke_api_key,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::accounts::active_user_grants;
+use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::sessions::{Credential, Principal};
 use crate::unit_of_work::UnitOfWork;
@@ -76,16 +78,17 @@ impl From<&ApiKeyRow> for ApiKeyView {
     }
 }
 
-/// Makes a key for `creator` after checking that it asks for no more than the creator holds.
+/// Makes a key for `creator` after checking that it asks for no more than the creator holds,
+/// with its `apikey_created` event, in one unit of work. The token is shown once, by the caller.
 pub async fn create_api_key(
-    work: &UnitOfWork<'_>,
+    state: &AppState,
     creator: &Principal,
+    client: &ClientContext,
     name: &str,
     permissions: &[String],
     allowed_cidrs: &[String],
     expires_at: OffsetDateTime,
 ) -> Result<Result<(NewToken, ApiKeyRow), ApiKeyRequestError>, StoreError> {
-    let state = work.state();
     let now = state.clock.now();
     let request = (|| {
         let name = name.trim();
@@ -128,8 +131,43 @@ pub async fn create_api_key(
         last_used_at: None,
         revoked_at: None,
     };
+    let mut work = UnitOfWork::begin(state).await?;
     insert_api_key(work.db(), &row).await?;
+    work.record(
+        AuditEvent::success(AuditAction::ApikeyCreated)
+            .by(creator, client)
+            .target(format!("api_key:{}", row.id))
+            .detail("permissions", row.permissions.clone()),
+    );
+    work.commit().await?;
     Ok(Ok((token, row)))
+}
+
+/// `user_id`'s keys, revoked and expired ones included.
+pub async fn api_keys_of(state: &AppState, user_id: Uuid) -> Result<Vec<ApiKeyRow>, StoreError> {
+    list_api_keys_of_user(&state.db, user_id).await
+}
+
+/// Revokes one of the caller's own keys (at once on every instance), with `apikey_revoked`;
+/// `false` when it is not one of theirs, or was revoked already.
+pub async fn revoke_own_api_key(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientContext,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let now = state.clock.now();
+    let mut work = UnitOfWork::begin(state).await?;
+    if !revoke_api_key(work.db(), id, Some(principal.user_id), now).await? {
+        return Ok(false);
+    }
+    work.record(
+        AuditEvent::success(AuditAction::ApikeyRevoked)
+            .by(principal, client)
+            .target(format!("api_key:{id}")),
+    );
+    work.commit().await?;
+    Ok(true)
 }
 
 /// The principal of a presented API key, or `None` when it is unknown, revoked, expired, used

@@ -6,7 +6,8 @@
 //! - `authenticate.rs`: the middleware that reads the cookie or `Authorization: Bearer` (session
 //!   token or `rk_` API key) on every request and, when valid, attaches the [`Principal`];
 //! - `principal.rs`: what handlers ask about the caller;
-//! - `expiry.rs`: the hourly purge of expired sessions.
+//! - `expiry.rs`: the hourly purge of expired sessions;
+//! - `own.rs`: a person's own sessions, listed and ended.
 //!
 //! Every check is against the database, so a revocation made through one instance is in force on
 //! every other at the caller's next request.
@@ -14,6 +15,7 @@
 mod authenticate;
 pub(crate) mod cookie;
 mod expiry;
+pub mod own;
 mod principal;
 mod start;
 

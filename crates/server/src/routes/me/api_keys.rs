@@ -4,21 +4,17 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rampart_domain::AuditAction;
-use rampart_store::api_keys::{list_api_keys_of_user, revoke_api_key};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api_keys::{ApiKeyView, create_api_key};
-use crate::audit::AuditEvent;
+use crate::api_keys::{ApiKeyView, api_keys_of, create_api_key, revoke_own_api_key};
 use crate::client::ClientContext;
 use crate::routes::responses::{
     CSRF_REJECTED, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, NOT_A_UUID, UNAUTHENTICATED,
 };
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
 use crate::{ApiError, ApiJson, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,10 +78,10 @@ pub(super) async fn create_my_api_key(
     ApiJson(request): ApiJson<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedApiKeyResponse>), ApiError> {
     principal.session_id()?;
-    let mut work = UnitOfWork::begin(&state).await?;
     let created = create_api_key(
-        &work,
+        &state,
         &principal,
+        &client,
         &request.name,
         &request.permissions,
         &request.allowed_cidrs,
@@ -93,13 +89,6 @@ pub(super) async fn create_my_api_key(
     )
     .await?;
     let (token, row) = created.map_err(|problem| ApiError::Unprocessable(problem.to_string()))?;
-    work.record(
-        AuditEvent::success(AuditAction::ApikeyCreated)
-            .by(&principal, &client)
-            .target(format!("api_key:{}", row.id))
-            .detail("permissions", row.permissions.clone()),
-    );
-    work.commit().await?;
     let created =
         CreatedApiKeyResponse { key: token.expose().to_owned(), api_key: ApiKeyView::from(&row) };
     Ok((StatusCode::CREATED, Json(created)))
@@ -118,7 +107,7 @@ pub(super) async fn list_my_api_keys(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<ApiKeyView>>, ApiError> {
-    let rows = list_api_keys_of_user(&state.db, principal.user_id).await?;
+    let rows = api_keys_of(&state, principal.user_id).await?;
     Ok(Json(rows.iter().map(ApiKeyView::from).collect()))
 }
 
@@ -142,17 +131,8 @@ pub(super) async fn revoke_my_api_key(
     client: ClientContext,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let now = state.clock.now();
-    let mut work = UnitOfWork::begin(&state).await?;
-    let revoked = revoke_api_key(work.db(), id, Some(principal.user_id), now).await?;
-    if !revoked {
+    if !revoke_own_api_key(&state, &principal, &client, id).await? {
         return Err(ApiError::NotFound);
     }
-    work.record(
-        AuditEvent::success(AuditAction::ApikeyRevoked)
-            .by(&principal, &client)
-            .target(format!("api_key:{id}")),
-    );
-    work.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,16 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use rampart_domain::AuditAction;
-use rampart_store::sessions::{delete_session, list_sessions_of_user};
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
 use crate::client::ClientContext;
 use crate::routes::responses::{CSRF_REJECTED, ErrorResponse, NOT_A_UUID, UNAUTHENTICATED};
 use crate::routes::session_view::{SessionView, live_sessions};
 use crate::sessions::Principal;
-use crate::unit_of_work::UnitOfWork;
+use crate::sessions::own::{end_own_session, own_sessions};
 use crate::{ApiError, AppState};
 
 /// The caller's sessions that are still usable (device, IP, created, last seen).
@@ -29,7 +26,7 @@ pub(super) async fn list_my_sessions(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
-    let rows = list_sessions_of_user(&state.db, principal.user_id).await?;
+    let rows = own_sessions(&state, &principal).await?;
     let current = principal.session_id().ok();
     Ok(Json(live_sessions(&state, rows, current)))
 }
@@ -55,17 +52,8 @@ pub(super) async fn end_my_session(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     // Another user's session id answers like an unknown one.
-    let mut work = UnitOfWork::begin(&state).await?;
-    let ended = delete_session(work.db(), id, Some(principal.user_id)).await?;
-    if !ended {
+    if !end_own_session(&state, &principal, &client, id).await? {
         return Err(ApiError::NotFound);
     }
-    work.record(
-        AuditEvent::success(AuditAction::SessionRevoked)
-            .by(&principal, &client)
-            .target(format!("session:{id}"))
-            .detail("reason", "ended_by_owner"),
-    );
-    work.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
