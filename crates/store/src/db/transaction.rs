@@ -55,15 +55,6 @@ impl Transaction {
         self.raw.into_inner().commit().await
     }
 
-    /// Undoes every statement of the unit (what dropping it does, but waited for).
-    pub async fn rollback(self) -> Result<(), StoreError> {
-        match self.raw.into_inner() {
-            RawTransaction::Sqlite(tx) => tx.rollback().await?,
-            RawTransaction::Postgres(tx) => tx.rollback().await?,
-        }
-        Ok(())
-    }
-
     pub(super) async fn raw(&self) -> tokio::sync::MutexGuard<'_, RawTransaction> {
         self.raw.lock().await
     }
