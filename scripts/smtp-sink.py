@@ -10,7 +10,7 @@ message it accepts in a Maildir, as a real relay would hand it on.
 
 Each message is a file in MAILDIR/new/ with X-MailFrom, X-RcptTo and X-Peer headers added.
 Runs until SIGINT or SIGTERM. Install aiosmtpd with `scripts/install-tools aiosmtpd`; the mail
-tests (crates/server/tests/api/smtp_sink.rs) run it with that venv's python.
+tests (crates/http/tests/api/smtp_sink.rs) run it with that venv's python.
 """
 import argparse
 import logging

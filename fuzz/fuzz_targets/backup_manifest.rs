@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rampart_server::fuzzing;
+use rampart_http::fuzzing;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(manifest) = fuzzing::parse_manifest(data) else {

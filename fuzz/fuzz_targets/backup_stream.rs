@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use rampart_server::fuzzing::{self, BackupIdentities, Cell, ColumnKind, Table};
+use rampart_http::fuzzing::{self, BackupIdentities, Cell, ColumnKind, Table};
 
 /// The private key of the seed corpus's encrypted backup (a throwaway made for fuzzing;
 /// `age1yy3faays865adah5wet3cmtl6x2qw3qdcrcsrsrw8wzqkh4jtaaq39ln8h` is its recipient).

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use rampart_server::config::{self, Settings};
+use rampart_core::config::{self, Settings};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The loader reads a file: each input is written to this one (one per fuzzing process).

@@ -11,8 +11,8 @@ use std::net::IpAddr;
 use http::header::{AUTHORIZATION, COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use rampart_server::fuzzing::{self, Presented};
-use rampart_server::sessions::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
+use rampart_http::fuzzing::{self, Presented};
+use rampart_http::caller::{CSRF_HEADER, SESSION_COOKIE, csrf_token_for};
 
 const ORIGINS: [&str; 2] = ["https://localhost:8443", "https://www.example.com"];
 

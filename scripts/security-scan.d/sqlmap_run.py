@@ -214,7 +214,7 @@ SQLMAP_IGNORE = {
     # Empty. Until 1 December 2026 it held ("*", "body:session"): the 422 message of a refused
     # enum named the column where parsing stopped, which moved with the payload's length, and
     # sqlmap once took the difference for a boolean signal. The message no longer gives a
-    # position for a body of the wrong shape (crates/server/src/extract.rs).
+    # position for a body of the wrong shape (crates/http/src/extract.rs).
 }
 
 

@@ -8,8 +8,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::config;
 use rampart_domain::TotpCode;
-use rampart_server::{ExistingInstallation, config};
 use support::{create_owner_with, install_with, rampart};
 
 /// The doctor line of `check`: its status word and message, or a panic naming what was printed.
@@ -78,9 +79,9 @@ fn enrol_totp_for_the_owners(config_file: &Path) {
         assert!(!owners.is_empty());
         for id in owners {
             let account =
-                rampart_server::accounts::find_account_by_id(&state, id).await.unwrap().unwrap();
+                rampart_core::accounts::find_account_by_id(&state, id).await.unwrap().unwrap();
             let enrolment =
-                rampart_server::mfa::start_totp_enrolment(&state, &account).await.unwrap().unwrap();
+                rampart_core::mfa::start_totp_enrolment(&state, &account).await.unwrap().unwrap();
             let output = Command::new("oathtool")
                 .args(["--totp", "-b", "-d", "6"])
                 .arg(enrolment.secret.as_str())
@@ -88,8 +89,8 @@ fn enrol_totp_for_the_owners(config_file: &Path) {
                 .expect("oathtool runs (apt-get install oathtool)");
             let code = String::from_utf8(output.stdout).unwrap();
             let code = TotpCode::parse(code.trim()).unwrap();
-            let work = rampart_server::unit_of_work::UnitOfWork::begin(&state).await.unwrap();
-            assert!(rampart_server::mfa::confirm_totp(&work, id, &code).await.unwrap());
+            let work = rampart_core::unit_of_work::UnitOfWork::begin(&state).await.unwrap();
+            assert!(rampart_core::mfa::confirm_totp(&work, id, &code).await.unwrap());
             work.commit().await.unwrap();
         }
     });

@@ -1,7 +1,7 @@
 //! TOTP authenticators (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps, one step either side).
 //!
 //! A secret is 160 random bits from our [`Random`] (RFC 4226's recommended length), kept in
-//! `Zeroizing` memory and stored only encrypted (`server/src/mfa`). Checking a code returns the
+//! `Zeroizing` memory and stored only encrypted (`core/src/mfa`). Checking a code returns the
 //! step it matched: the caller spends that step in the database so a code counts once.
 
 use std::fmt;

@@ -6,7 +6,7 @@
 //! closed. Closed is final: a closed incident's timeline is evidence, so it is not changed
 //! afterwards — a recurrence is a new incident (its summary can name the old one).
 //!
-//! An incident's timeline is derived, not stored (`server/src/incident/timeline.rs`); the audit
+//! An incident's timeline is derived, not stored (`core/src/incident/timeline.rs`); the audit
 //! actions that count as containment in it are [`CONTAINMENT_ACTIONS`].
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! The `api_keys` table. Only a key's SHA-256 is stored; permissions and allowed networks are
-//! space-separated lists whose meaning the server checks (`server/src/api_keys`).
+//! space-separated lists whose meaning the server checks (`core/src/api_keys`).
 
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;

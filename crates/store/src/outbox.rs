@@ -1,4 +1,4 @@
-//! The `outbox` table: e-mail waiting for the delivery worker (`server/src/mail`).
+//! The `outbox` table: e-mail waiting for the delivery worker (`core/src/mail`).
 //!
 //! The store sees one ciphertext per message; encrypting and sending happen above it. Several
 //! instances may run the worker on one database: a message is claimed with a conditional update

@@ -1,5 +1,5 @@
 //! The `sessions` table. A session is found by the SHA-256 of its token; the token itself is
-//! never stored. Expiry is decided above the store (`server/src/sessions`), from these rows.
+//! never stored. Expiry is decided above the store (`core/src/sessions`), from these rows.
 
 use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query};
 use time::OffsetDateTime;

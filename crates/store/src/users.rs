@@ -1,5 +1,5 @@
 //! The `users` table as stored: an e-mail address appears only as ciphertext and blind index.
-//! Encrypting, indexing and hashing happen above the store (`server/src/accounts`).
+//! Encrypting, indexing and hashing happen above the store (`core/src/accounts`).
 
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;

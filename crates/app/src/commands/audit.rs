@@ -4,11 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use rampart_core::alerts::verify_and_alert;
+use rampart_core::audit::{AuditEvent, Verification, export_events};
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::config;
+use rampart_core::unit_of_work::record;
 use rampart_domain::AuditAction;
-use rampart_server::alerts::verify_and_alert;
-use rampart_server::audit::{AuditEvent, Verification, export_events};
-use rampart_server::unit_of_work::record;
-use rampart_server::{ExistingInstallation, config};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 

@@ -5,14 +5,15 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use anyhow::Context;
-use rampart_crypto::{BackupIdentities, MasterKey};
-use rampart_domain::AuditAction;
-use rampart_server::audit::AuditEvent;
-use rampart_server::backup::{
+use rampart_core::audit::AuditEvent;
+use rampart_core::backup::{
     create_backup, drill_restore, list_backups, restore_backup, verify_backup,
 };
-use rampart_server::unit_of_work::record;
-use rampart_server::{ExistingInstallation, RestoreTarget, config};
+use rampart_core::boot::{ExistingInstallation, RestoreTarget};
+use rampart_core::config;
+use rampart_core::unit_of_work::record;
+use rampart_crypto::{BackupIdentities, MasterKey};
+use rampart_domain::AuditAction;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use rampart_server::config;
+use rampart_core::config;
 
 /// `rampart config check`: the same loading and validation as `serve`, without starting.
 pub(crate) fn check(file: Option<&Path>) -> anyhow::Result<()> {

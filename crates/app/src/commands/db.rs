@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::bail;
-use rampart_server::config;
+use rampart_core::config;
 use rampart_store::{Db, Engine, PoolSettings, apply_statements, least_privilege_statements};
 use secrecy::ExposeSecret;
 

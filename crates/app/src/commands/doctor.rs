@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::config;
+use rampart_core::doctor::{Context, Status, examine, needs_action};
 use rampart_domain::{Clock, SystemClock};
-use rampart_server::doctor::{Context, Status, examine, needs_action};
-use rampart_server::{ExistingInstallation, config};
 
 pub(crate) fn run(
     file: Option<&Path>,

@@ -2,29 +2,30 @@
 //! containment from the command line — lockdown, revoking sessions and API keys, disabling an
 //! account, forcing password resets, rotating keys — for when nobody can (or should) sign in;
 //! then the forensics bundle (`report`, `verify-bundle`) and notifying the people affected
-//! (`notify`). The logic is the server's (`rampart_server::incident`); this file parses and
+//! (`notify`). The logic is the server's (`rampart_core::incident`); this file parses and
 //! prints.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use rampart_crypto::{MasterKey, Purpose};
-use rampart_domain::incident::Severity;
-use rampart_domain::{Email, IncidentNote, IncidentStatus, IncidentSummary};
-use rampart_server::accounts::find_account_by_email;
-use rampart_server::incident::Actor;
-use rampart_server::incident::containment::{
+use rampart_core::accounts::find_account_by_email;
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::incident::Actor;
+use rampart_core::incident::containment::{
     Containment, ContainmentReport, ResetScope, disable_user, force_password_reset,
     revoke_api_keys, revoke_sessions, rotate_keys, valid_reason,
 };
-use rampart_server::incident::incidents::{
+use rampart_core::incident::incidents::{
     IncidentChange, find_changeable_incident, open_incident, update_incident,
 };
-use rampart_server::incident::lockdown::set_lockdown;
-use rampart_server::incident::notify::{NotifyRequest, Template, notify_affected};
-use rampart_server::incident::report::{Window, verify_bundle as check_bundle, write_report};
-use rampart_server::incident::timeline::timeline;
-use rampart_server::{AppState, ExistingInstallation, config};
+use rampart_core::incident::lockdown::set_lockdown;
+use rampart_core::incident::notify::{NotifyRequest, Template, notify_affected};
+use rampart_core::incident::report::{Window, verify_bundle as check_bundle, write_report};
+use rampart_core::incident::timeline::timeline;
+use rampart_core::{AppState, config};
+use rampart_crypto::{MasterKey, Purpose};
+use rampart_domain::incident::Severity;
+use rampart_domain::{Email, IncidentNote, IncidentStatus, IncidentSummary};
 use rampart_store::incidents::{IncidentRow, find_incident, list_incidents};
 use uuid::Uuid;
 
@@ -170,8 +171,8 @@ async fn show(state: &AppState, id: Uuid) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn source(entry: &rampart_server::incident::timeline::TimelineEntry) -> &'static str {
-    use rampart_server::incident::timeline::TimelineSource;
+fn source(entry: &rampart_core::incident::timeline::TimelineEntry) -> &'static str {
+    use rampart_core::incident::timeline::TimelineSource;
     match entry.source {
         TimelineSource::Note => "note",
         TimelineSource::Alert => "alert",

@@ -3,16 +3,17 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use rampart_crypto::{MasterKey, OsRandom, Purpose};
-use rampart_domain::{AuditAction, Clock, SystemClock};
-use rampart_server::audit::AuditEvent;
-use rampart_server::client::ClientContext;
-use rampart_server::keys::{
+use rampart_core::audit::AuditEvent;
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::client::ClientContext;
+use rampart_core::config;
+use rampart_core::keys::{
     key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_data_keys,
     rotate_master_key, settle_time, wait_for_every_instance,
 };
-use rampart_server::unit_of_work::record;
-use rampart_server::{ExistingInstallation, config};
+use rampart_core::unit_of_work::record;
+use rampart_crypto::{MasterKey, OsRandom, Purpose};
+use rampart_domain::{AuditAction, Clock, SystemClock};
 
 pub(crate) fn status(file: Option<&Path>) -> anyhow::Result<()> {
     let settings = config::load(file)?;
@@ -127,7 +128,7 @@ pub(crate) fn rotate_master(file: Option<&Path>, new_key_file: &Path) -> anyhow:
         println!("re-wrapped {count} data keys under the new master key");
         match &installation.master_key_file {
             Some(path) => {
-                rampart_server::replace_master_key_file(path, &new_master)?;
+                rampart_core::boot::replace_master_key_file(path, &new_master)?;
                 println!(
                     "{} now holds the new key; back it up, then destroy the old copy",
                     path.display()

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use rampart_server::config;
+use rampart_core::config;
 use rampart_store::{Db, PoolSettings};
 use secrecy::ExposeSecret;
 

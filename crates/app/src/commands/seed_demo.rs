@@ -1,8 +1,9 @@
-//! `rampart seed-demo`: the example business (`rampart_server::demo`), for trying Rampart out.
+//! `rampart seed-demo`: the example business (`rampart_core::demo`), for trying Rampart out.
 
 use std::path::Path;
 
-use rampart_server::{ExistingInstallation, config, demo};
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::{config, demo};
 
 pub(crate) fn run(file: Option<&Path>) -> anyhow::Result<()> {
     let settings = config::load(file)?;

@@ -1,7 +1,8 @@
 use std::path::Path;
 
-use rampart_server::sandbox::{self, SandboxStatus};
-use rampart_server::{Application, config, telemetry};
+use rampart_core::sandbox::{self, SandboxStatus};
+use rampart_core::{config, telemetry};
+use rampart_http::Application;
 use secrecy::ExposeSecret;
 
 /// `rampart serve`: start, print where to connect, serve until SIGTERM or SIGINT.

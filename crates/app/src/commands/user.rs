@@ -4,10 +4,11 @@ use std::io::BufRead;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use rampart_core::accounts::{self, BootstrapError, password_context};
+use rampart_core::boot::ExistingInstallation;
+use rampart_core::client::ClientContext;
+use rampart_core::config;
 use rampart_domain::{Email, Password};
-use rampart_server::accounts::{self, BootstrapError, password_context};
-use rampart_server::client::ClientContext;
-use rampart_server::{ExistingInstallation, config};
 use zeroize::Zeroizing;
 
 pub(crate) fn create_owner(file: Option<&Path>, email: &str) -> anyhow::Result<()> {

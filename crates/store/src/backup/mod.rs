@@ -4,7 +4,7 @@
 //! server keeps writing; a restore ([`Restore`]) writes the rows into a fresh, migrated database
 //! of either engine in one transaction, so a restore that fails leaves nothing behind. Values
 //! travel as engine-neutral [`Cell`]s (`cell.rs`). The file format, the encryption and the
-//! manifest are the server's (`rampart_server::backup`).
+//! manifest are the server's (`rampart_core::backup`).
 
 pub mod cell;
 pub mod tables;

@@ -1,0 +1,79 @@
+//! Cross-site request forgery: a browser sends the session cookie by itself, so a state-changing request
+//! (anything but GET, HEAD, OPTIONS) that rides on the cookie must prove it came from our pages:
+//!
+//! 1. `Sec-Fetch-Site: cross-site` is refused;
+//! 2. `Sec-Fetch-Site` must be `same-origin` (or `none`: typed by the user); otherwise — an older
+//!    browser without Fetch Metadata, or a `same-site` sibling — `Origin` must be one of the
+//!    configured origins (`server.public_origin`, `server.cors_origins`);
+//! 3. `X-CSRF-Token` must be the session's CSRF token (given at sign-in).
+//!
+//! Requests authenticated by `Authorization: Bearer` carry no ambient authority and skip all of
+//! it; requests without a session (sign-in) are JSON-only, which a cross-site page cannot send
+//! without a CORS preflight that only configured origins pass. GET never changes state.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use rampart_core::sessions::{PendingSignIn, Presented, Principal};
+
+use crate::ApiError;
+use crate::caller::cookie::session_token_from_cookies;
+use crate::caller::{CSRF_HEADER, csrf_token_for};
+
+/// The origins whose pages may make state-changing requests with the cookie.
+#[derive(Debug, Clone)]
+pub(crate) struct AllowedOrigins(pub(crate) Arc<Vec<String>>);
+
+pub(crate) async fn check_csrf(
+    State(origins): State<AllowedOrigins>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_safe(request.method()) {
+        return next.run(request).await;
+    }
+    let extensions = request.extensions();
+    let by_cookie = extensions.get::<Principal>().is_some_and(Principal::presented_by_cookie)
+        || extensions.get::<PendingSignIn>().is_some_and(|p| p.presented == Presented::Cookie);
+    if by_cookie && !cookie_request_allowed(request.headers(), &origins.0) {
+        return ApiError::CsrfRejected.into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether a state-changing request that rides on the session cookie may go on: it comes from
+/// our pages and carries the session's CSRF token.
+pub(crate) fn cookie_request_allowed(headers: &HeaderMap, origins: &[String]) -> bool {
+    from_our_pages(headers, origins) && token_matches(headers)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn from_our_pages(headers: &HeaderMap, origins: &[String]) -> bool {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("same-origin" | "none") => true,
+        Some("cross-site") => false,
+        _ => headers
+            .get("origin")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|origin| origins.iter().any(|allowed| allowed == origin)),
+    }
+}
+
+fn token_matches(headers: &HeaderMap) -> bool {
+    let (Some(cookie), Some(sent)) = (
+        session_token_from_cookies(headers),
+        headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()),
+    ) else {
+        return false;
+    };
+    let expected = csrf_token_for(cookie);
+    expected.as_bytes().ct_eq(sent.as_bytes()).into()
+}

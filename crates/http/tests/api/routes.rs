@@ -1,0 +1,66 @@
+//! Every route declares who may call it. The public ones are listed here on purpose: adding a
+//! route anyone may call without signing in must be a visible decision in review. Every other
+//! route must refuse a caller without a session.
+
+use rampart_http::routes::{Access, table};
+use rampart_store::on_both_engines;
+use rampart_store::testing::TestEngine;
+
+use crate::helpers::spawn_app;
+
+#[test]
+fn the_public_routes_are_exactly_the_allowlist() {
+    let mut public: Vec<&str> = table()
+        .declared()
+        .iter()
+        .filter(|route| route.access == Access::Public)
+        .map(|route| route.path)
+        .collect();
+    public.sort_unstable();
+    public.dedup();
+
+    assert_eq!(
+        public,
+        [
+            "/api/auth/bootstrap",
+            "/api/auth/login",
+            "/api/auth/login/mfa",
+            "/api/auth/login/passkey/finish",
+            "/api/auth/login/passkey/start",
+            "/api/auth/password/forgot",
+            "/api/auth/password/reset",
+            "/api/auth/register",
+            "/api/auth/verify-email",
+            "/api/forms/{collection}",
+            "/api/openapi.json",
+            "/healthz",
+            "/readyz",
+            "/setup",
+        ]
+    );
+}
+
+async fn every_other_route_answers_401_without_a_session(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let some_id = "0190e0b4-3c3b-7d2e-9a51-4c6f2b7e8d10";
+    let protected: Vec<_> =
+        table().declared().iter().filter(|route| route.access != Access::Public).cloned().collect();
+    assert!(protected.len() >= 10, "{protected:?}");
+
+    // Every declared method of every path that is not public, one at a time.
+    for route in protected {
+        let path = route.path.replace("{id}", some_id);
+        let method = reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method.clone(), app.at(&path))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{method} {path}");
+    }
+}
+
+on_both_engines!(every_other_route_answers_401_without_a_session);
