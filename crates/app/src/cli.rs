@@ -329,3 +329,37 @@ pub(crate) enum ConfigCommand {
     /// Print the effective configuration, secrets redacted.
     Show,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    fn variables(command: &clap::Command, found: &mut Vec<String>) {
+        for argument in command.get_arguments() {
+            if let Some(name) = argument.get_env() {
+                found.push(name.to_string_lossy().into_owned());
+            }
+        }
+        for subcommand in command.get_subcommands() {
+            variables(subcommand, found);
+        }
+    }
+
+    /// The configuration refuses `RAMPART_` variables with one underscore as mistyped settings;
+    /// the ones the command line itself reads must not be refused (docs/backups.md recommends
+    /// `RAMPART_RESTORE_INTO`).
+    #[test]
+    fn every_variable_the_command_line_reads_is_known_to_the_configuration() {
+        let mut found = Vec::new();
+        variables(&Cli::command(), &mut found);
+        assert!(found.iter().any(|name| name == "RAMPART_RESTORE_INTO"), "{found:?}");
+        for name in found.iter().filter(|name| !name.contains("__")) {
+            assert!(
+                rampart_core::config::ENV_NOT_SETTINGS.contains(&name.as_str()),
+                "{name} would be refused as a mistyped setting"
+            );
+        }
+    }
+}

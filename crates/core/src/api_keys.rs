@@ -204,7 +204,7 @@ pub(crate) async fn resolve_api_key(
         roles,
         permissions: grants.permissions(),
         grants,
-        credential: Credential::ApiKey { id: key.id, token_hash: hash },
+        credential: Credential::ApiKey { id: key.id, token_hash: hash, allowed: own },
         owes_enrolment,
     }))
 }

@@ -1,7 +1,7 @@
 //! The background chores every serving instance runs beside its listeners: the data keys kept
 //! current, the outbox delivered, the audit chain sealed and checked, alerts delivered, the
 //! records bin and expired sessions purged, the backup schedule watched, old ciphertexts
-//! re-encrypted. Each reports its own failures and tries again at its next round.
+//! re-encrypted, SQLite's write-ahead log truncated. Each reports its own failures and tries again at its next round.
 
 use std::time::Duration;
 
@@ -11,6 +11,9 @@ use tokio::task::JoinHandle;
 use crate::AppState;
 use crate::alerts::WebhookClient;
 use crate::mail::worker::DeliveryWorker;
+
+/// How often SQLite's write-ahead log is folded into the database and truncated.
+const WAL_TRUNCATION: Duration = Duration::from_secs(600);
 
 /// The running chores; [`Chores::stop`] ends them.
 #[derive(Debug)]
@@ -41,6 +44,7 @@ impl Chores {
             crate::sessions::start_expiry(state),
             crate::backup::start_schedule(state),
             crate::keys::start_background_reencryption(state),
+            start_wal_truncation(state),
         ];
         Self { tasks, mail: DeliveryWorker::start(state) }
     }
@@ -55,4 +59,12 @@ impl Chores {
             worker.stop(grace).await;
         }
     }
+}
+
+fn start_wal_truncation(state: &AppState) -> JoinHandle<()> {
+    crate::periodic::spawn_every(state, WAL_TRUNCATION, |state| async move {
+        if let Err(error) = state.db.truncate_wal().await {
+            tracing::warn!(error = %error, "the write-ahead log was not truncated; trying again later");
+        }
+    })
 }

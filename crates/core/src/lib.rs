@@ -61,7 +61,8 @@ mod state;
 pub mod telemetry;
 pub mod unit_of_work;
 
-/// The store's error, for the edges that map it to their own answers (an HTTP status, an exit
-/// code). The store's functions themselves are reached only through this crate.
-pub use rampart_store::StoreError;
-pub use state::AppState;
+/// The store's error, and the database fault behind any error (a full disk, an unavailable
+/// database), for the edges that map them to their own answers (an HTTP status, an exit code).
+/// The store's functions themselves are reached only through this crate.
+pub use rampart_store::{DatabaseFault, StoreError, database_fault};
+pub use state::{AppState, NotReady};

@@ -28,9 +28,58 @@ pub struct AppState {
     pub alert_signals: crate::alerts::AlertSignals,
 }
 
+/// How long `GET /readyz` waits for the database: a load balancer must hear "not ready" fast.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Below this much room on the file system holding SQLite's database, the instance is not ready:
+/// a write of any size may fail (small ones can still fit in pages SQLite already holds, so a
+/// heartbeat alone would not tell).
+const READY_MIN_FREE_BYTES: u64 = 1 << 20;
+
+/// Why the instance is not ready to serve.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("the database did not answer within {READY_WITHIN:?}")]
+    Timeout,
+    #[error("the disk holding the database is full ({free} bytes left)")]
+    DiskFull { free: u64 },
+    /// Unreachable, read-only, or its disk is full.
+    #[error("the database cannot take a write: {0}")]
+    Store(#[from] rampart_store::StoreError),
+}
+
 impl AppState {
-    /// Whether the database answers now (`GET /readyz`).
-    pub async fn database_answers(&self) -> Result<(), rampart_store::StoreError> {
-        self.db.ping().await
+    /// Whether the database answers and takes a write now, within one second (`GET /readyz`):
+    /// a heartbeat row (`job_progress` "readiness") is written and committed, so a read-only
+    /// database is not ready, not only one that does not answer `SELECT 1`; and on SQLite, the
+    /// disk holding the database has room left.
+    pub async fn ready(&self) -> Result<(), NotReady> {
+        let probe = async {
+            self.db.ping().await?;
+            let heartbeat = rampart_store::jobs::JobProgressRow {
+                name: "readiness".to_owned(),
+                cursor: String::new(),
+                checked: 0,
+                updated: 0,
+                updated_at: self.clock.now(),
+            };
+            rampart_store::jobs::save_job_progress(&self.db, &heartbeat).await
+        };
+        tokio::time::timeout(READY_WITHIN, probe).await.map_err(|_| NotReady::Timeout)??;
+        if let Some(free) = self.free_bytes_for_database()
+            && free < READY_MIN_FREE_BYTES
+        {
+            return Err(NotReady::DiskFull { free });
+        }
+        Ok(())
+    }
+
+    /// Room left on the file system holding the SQLite database (`None`: PostgreSQL, whose disk
+    /// is the server's, or a file system that does not say).
+    fn free_bytes_for_database(&self) -> Option<u64> {
+        let file = self.db.sqlite_path()?;
+        let directory = file.parent()?;
+        let stats = rustix::fs::statvfs(directory).ok()?;
+        Some(stats.f_bavail.saturating_mul(stats.f_frsize))
     }
 }

@@ -73,6 +73,10 @@ pub enum AuditAction {
     RecordsPurged,
     /// A public form submission was refused: rate limit or honeypot (`reason`).
     FormRejected,
+    /// E-mail asked for anonymously (registration, password reset) was not sent: the hour's
+    /// limit for the address or the client was reached (`limit`: `address` or `client`).
+    /// Recorded once per window, at the first refusal.
+    MailLimited,
     /// Lockdown was switched on or off (`active`, `reason`, `sessions_ended`).
     LockdownChanged,
     /// A backup was written (`rows`, `size_bytes`, `sha256`, `audit_head_seq`).
@@ -143,6 +147,7 @@ impl AuditAction {
             Self::RecordRestored => "record_restored",
             Self::RecordsPurged => "records_purged",
             Self::FormRejected => "form_rejected",
+            Self::MailLimited => "mail_limited",
             Self::LockdownChanged => "lockdown_changed",
             Self::BackupCreated => "backup_created",
             Self::BackupFailed => "backup_failed",
@@ -202,7 +207,7 @@ impl AuditAction {
             Self::RecordDeleted => (Api, 4),
             Self::RecordRestored => (Api, 3),
             Self::RecordsPurged => (Api, 4),
-            Self::FormRejected => (Api, 99),
+            Self::FormRejected | Self::MailLimited => (Api, 99),
             Self::LockdownChanged => (Api, 3),
             // A backup reads everything (as an export does); a restore writes everything.
             Self::BackupCreated | Self::BackupDrill => (Api, 2),
@@ -221,7 +226,7 @@ impl AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 54] = [
+    pub const ALL: [AuditAction; 55] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -265,6 +270,7 @@ impl AuditAction {
         Self::RecordRestored,
         Self::RecordsPurged,
         Self::FormRejected,
+        Self::MailLimited,
         Self::LockdownChanged,
         Self::BackupCreated,
         Self::BackupFailed,

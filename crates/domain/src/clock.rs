@@ -49,6 +49,14 @@ impl Clock for ManualClock {
     }
 }
 
+/// The start of the fixed window of `length` that `now` falls in, counted from the Unix epoch:
+/// every instance names the same window for the same moment (rate limits shared through the
+/// database).
+pub fn window_start(now: OffsetDateTime, length: Duration) -> OffsetDateTime {
+    let into_window = now.unix_timestamp().rem_euclid(length.whole_seconds().max(1));
+    now - Duration::seconds(into_window) - Duration::nanoseconds(i64::from(now.nanosecond()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +71,14 @@ mod tests {
         clock.advance(Duration::minutes(15));
 
         assert_eq!(shared.now(), datetime!(2026-01-01 00:15 UTC));
+    }
+
+    #[test]
+    fn every_moment_of_a_window_names_its_start() {
+        let hour = Duration::hours(1);
+        let start = datetime!(2026-01-01 10:00 UTC);
+        assert_eq!(window_start(datetime!(2026-01-01 10:00 UTC), hour), start);
+        assert_eq!(window_start(datetime!(2026-01-01 10:59:59.999 UTC), hour), start);
+        assert_eq!(window_start(datetime!(2026-01-01 11:00 UTC), hour), start + hour);
     }
 }

@@ -8,7 +8,11 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rampart_core::StoreError;
+use rampart_core::{DatabaseFault, StoreError, database_fault};
+
+/// When to retry after a database outage, and after a full disk (someone has to free space).
+const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+const STORAGE_RETRY_AFTER_SECS: u64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -66,6 +70,13 @@ pub enum ApiError {
     Busy { retry_after_secs: u64 },
     #[error("the service is not ready")]
     Unavailable,
+    /// The database is unreachable, busy or read-only: nothing was done; retry shortly. The cause
+    /// is logged, never sent.
+    #[error("the database is unavailable; nothing was changed; retry shortly")]
+    DatabaseUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The disk is full: nothing was saved. The cause is logged, never sent.
+    #[error("the server's storage is full; nothing was saved; retry later")]
+    StorageFull(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Lockdown is on: only incident managers signed in with a second factor may act, and
     /// public forms are paused.
     #[error("this service is locked down while a security incident is handled; try again later")]
@@ -76,8 +87,15 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A failure the client cannot fix: 500 — unless a database fault is behind it, which
+    /// answers 503 (unavailable) or 507 (disk full) so that clients retry and nothing reads as a
+    /// bug that is an outage.
     pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Internal(Box::new(cause))
+        match database_fault(&cause) {
+            Some(DatabaseFault::Unavailable) => Self::DatabaseUnavailable(Box::new(cause)),
+            Some(DatabaseFault::Full) => Self::StorageFull(Box::new(cause)),
+            None => Self::Internal(Box::new(cause)),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -97,7 +115,10 @@ impl ApiError {
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unavailable | Self::Lockdown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Lockdown | Self::DatabaseUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,6 +144,8 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy { .. } => "busy",
             Self::Unavailable => "not_ready",
+            Self::DatabaseUnavailable(_) => "unavailable",
+            Self::StorageFull(_) => "insufficient_storage",
             Self::Lockdown => "lockdown",
             Self::Internal(_) => "internal_error",
         }
@@ -315,17 +338,26 @@ impl From<rampart_core::sessions::LoginError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Self::Internal(cause) = &self {
-            tracing::error!(error = %cause, source = ?cause.source(), "request failed");
+        match &self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, source = ?cause.source(), "request failed");
+            }
+            Self::DatabaseUnavailable(cause) | Self::StorageFull(cause) => {
+                tracing::warn!(error = %cause, source = ?cause.source(), "request refused: the database cannot serve it");
+            }
+            _ => {}
         }
         let mut response = self.status().into_response();
-        if let Self::Throttled { retry_after_secs }
-        | Self::Busy { retry_after_secs }
-        | Self::RateLimited { retry_after_secs } = &self
-        {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        let retry_after = match &self {
+            Self::Throttled { retry_after_secs }
+            | Self::Busy { retry_after_secs }
+            | Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::DatabaseUnavailable(_) => Some(DATABASE_RETRY_AFTER_SECS),
+            Self::StorageFull(_) => Some(STORAGE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
             .extensions_mut()
@@ -366,6 +398,9 @@ impl ErrorBody {
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 ("unavailable", "the service is unavailable; retry later")
+            }
+            StatusCode::INSUFFICIENT_STORAGE => {
+                ("insufficient_storage", "the server's storage is full; retry later")
             }
             status if status.is_server_error() => ("internal_error", "internal error"),
             _ => ("error", "the request failed"),

@@ -23,6 +23,7 @@ pub mod keys;
 pub mod known_devices;
 pub mod local_files;
 pub mod lockdown;
+pub mod mail_requests;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod passkeys;
@@ -40,4 +41,4 @@ pub use db::{
     Db, Engine, Executor, PoolSettings, SchemaRights, Transaction, apply_statements,
     least_privilege_statements, schema_rights,
 };
-pub use error::StoreError;
+pub use error::{Fault as DatabaseFault, StoreError, database_fault};

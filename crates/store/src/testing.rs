@@ -62,6 +62,15 @@ impl TestDatabase {
     }
 }
 
+/// Runs SQL text inside a unit of work: a test's probe (a deferred constraint, a trigger), never
+/// the store's own way to a statement.
+pub async fn execute_raw(
+    unit: &crate::Transaction,
+    sql: &'static str,
+) -> Result<(), crate::StoreError> {
+    unit.execute_text(sql).await
+}
+
 /// Declares, for each `async fn name(engine: TestEngine)`, two tests: `name::sqlite` and
 /// `name::postgres`.
 #[macro_export]

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)] // Tests unwrap, and inspect the raw database.
 
 use rampart_store::installation::{InstallationRecord, claim_installation, find_installation};
-use rampart_store::testing::{TestDatabase, TestEngine};
+use rampart_store::testing::{TestDatabase, TestEngine, execute_raw};
 use rampart_store::{Db, Engine, PoolSettings, StoreError, on_both_engines};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -138,6 +138,66 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     let fks: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(fks, 1);
+}
+
+#[tokio::test]
+async fn the_write_ahead_log_is_truncated_to_nothing() {
+    let (database, db) = migrated(TestEngine::Sqlite).await;
+    let path = database.url.strip_prefix("sqlite:").unwrap().to_owned();
+    let wal = std::path::PathBuf::from(format!("{path}-wal"));
+    for _ in 0..200 {
+        claim_installation(&db, &record()).await.unwrap();
+    }
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "the writes went through the WAL");
+
+    db.truncate_wal().await.unwrap();
+
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "the WAL kept its size");
+    assert!(find_installation(&db).await.unwrap().is_some(), "and nothing was lost");
+}
+
+/// A unit of work whose COMMIT fails does not hand its connection back to the pool: whatever
+/// state the failure left it in (on SQLite, a full disk can leave it inside a transaction that
+/// will never commit), the next unit gets a fresh connection. Seen through a temporary table,
+/// which lives exactly as long as its connection. (SQLite's own case, a real full disk, is
+/// `faults::a_full_disk_loses_no_acknowledged_write_and_recovers_without_a_restart`.)
+#[tokio::test]
+async fn a_connection_whose_commit_failed_is_discarded() {
+    let database = TestDatabase::create(TestEngine::Postgres).await;
+    let one = PoolSettings { max_connections: 1, ..PoolSettings::default() };
+    let db = Db::connect(&database.url, &one).await.unwrap();
+    db.migrate().await.unwrap();
+    // A deferred constraint fails at COMMIT, after every statement went through.
+    run(
+        &db,
+        "CREATE TABLE commit_probe (id BIGINT PRIMARY KEY, parent BIGINT \
+         REFERENCES commit_probe(id) DEFERRABLE INITIALLY DEFERRED)",
+    )
+    .await;
+    let unit = db.begin().await.unwrap();
+    execute_raw(&unit, "CREATE TEMPORARY TABLE this_connection (x INT)").await.unwrap();
+    unit.commit().await.unwrap();
+    let unit = db.begin().await.unwrap();
+    execute_raw(&unit, "SELECT * FROM this_connection").await.unwrap();
+    unit.commit().await.unwrap();
+
+    let unit = db.begin().await.unwrap();
+    execute_raw(&unit, "INSERT INTO commit_probe VALUES (1, 999)").await.unwrap();
+    assert!(unit.commit().await.is_err(), "the dangling reference fails the commit");
+
+    let unit = db.begin().await.unwrap();
+    assert!(
+        execute_raw(&unit, "SELECT * FROM this_connection").await.is_err(),
+        "the connection whose commit failed came back from the pool"
+    );
+}
+
+async fn run(db: &Db, sql: &'static str) {
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop),
+    }
+    .unwrap();
 }
 
 #[test]

@@ -8,7 +8,7 @@ use rampart_core::boot::ExistingInstallation;
 use rampart_core::client::ClientContext;
 use rampart_core::config;
 use rampart_core::keys::{
-    key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_data_keys,
+    key_status, load_or_create_keyring, reencrypt as run_reencryption, rotate_and_record,
     rotate_master_key, settle_time, wait_for_every_instance,
 };
 use rampart_core::unit_of_work::record;
@@ -49,21 +49,13 @@ pub(crate) fn rotate(file: Option<&Path>, purpose: &str) -> anyhow::Result<()> {
     let settings = config::load(file)?;
     super::runtime()?.block_on(async {
         let installation = ExistingInstallation::open(&settings).await?;
-        let rotated = rotate_data_keys(
-            &installation.db,
-            &installation.master_key,
-            &purposes,
-            &OsRandom,
-            &SystemClock,
-        )
-        .await?;
+        let master = MasterKey::from_bytes(installation.master_key.expose_bytes())?;
         let state = installation.into_app_state(settings).await?;
+        let rotated = rotate_and_record(&state, &master, &purposes, || {
+            AuditEvent::success(AuditAction::KeyRotated).client(&ClientContext::local())
+        })
+        .await?;
         for (purpose, version) in rotated {
-            let event = AuditEvent::success(AuditAction::KeyRotated)
-                .client(&ClientContext::local())
-                .detail("purpose", purpose.name())
-                .detail("version", version);
-            record(&state, event).await?;
             println!("{purpose}: now v{version} for new writes; older versions still decrypt");
         }
         Ok(())

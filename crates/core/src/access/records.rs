@@ -69,8 +69,10 @@ pub fn visibility(
         }
         Some(_) => {}
     }
-    (collection.customer_access && is_customer(principal))
-        .then_some(Visibility::Owner(principal.user_id))
+    (collection.customer_access
+        && is_customer(principal)
+        && principal.credential_allows(action.permission()))
+    .then_some(Visibility::Owner(principal.user_id))
 }
 
 fn is_customer(principal: &Principal) -> bool {

@@ -30,6 +30,7 @@ use crate::unit_of_work::UnitOfWork;
 
 pub mod administration;
 mod links;
+mod mail_limit;
 mod notices;
 mod password_change;
 mod registration;
@@ -38,6 +39,7 @@ mod sign_in;
 pub use links::{
     BootstrapError, consume_link, create_owner, issue_bootstrap_link, issue_link, peek_link,
 };
+pub use mail_limit::{PER_ADDRESS_PER_HOUR, PER_CLIENT_PER_HOUR};
 pub use notices::Notice;
 pub(crate) use notices::notify;
 pub use password_change::{

@@ -115,6 +115,9 @@ pub async fn request_password_reset(
     email: &Email,
     client: &ClientContext,
 ) -> Result<(), AccountError> {
+    if !super::mail_limit::mail_allowed(state, email, client).await? {
+        return Ok(());
+    }
     let account = find_account_by_email(state, email).await?;
     let Some(account) = account.filter(|a| a.status == AccountStatus::Active) else {
         return Ok(());

@@ -1,5 +1,6 @@
 //! Self-registration (`accounts.registration_enabled`) and the e-mail verification that follows.
 //!
+//! Mail to an address, or asked for by a client, is limited per hour (`mail_limit.rs`).
 //! Registering an address that has an account answers exactly like a new one (the owner of the
 //! address is told by e-mail instead), and takes as long: the password is hashed either way, so
 //! neither the answer nor its timing says which addresses have accounts.
@@ -27,6 +28,10 @@ pub async fn register(
     password: Password,
     client: &ClientContext,
 ) -> Result<(), AccountError> {
+    if !super::mail_limit::mail_allowed(state, email, client).await? {
+        // The same answer as any registration: the limit says nothing about the address.
+        return Ok(());
+    }
     match find_account_by_email(state, email).await? {
         Some(existing) => {
             let keyring = state.keyring.current();

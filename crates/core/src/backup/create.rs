@@ -24,7 +24,7 @@ use super::format::{FORMAT, FORMAT_VERSION, Header, Writer};
 use super::manifest::{AuditHead, MANIFEST_FORMAT, Manifest, manifest_path, write_manifest};
 use crate::AppState;
 use crate::audit::AuditEvent;
-use crate::unit_of_work::record;
+use crate::unit_of_work::UnitOfWork;
 
 /// Rows handed from the reading task to the writing thread at a time.
 const ROWS_PER_CHUNK: usize = 512;
@@ -60,7 +60,6 @@ pub async fn create_backup(state: &AppState) -> Result<BackupReport, BackupError
             .map(|r| i64::try_from(r.manifest.row_count).unwrap_or(i64::MAX)),
         error: result.as_ref().err().map(ToString::to_string),
     };
-    insert_backup_run(&state.db, &run).await?;
     let event = match &result {
         Ok(report) => AuditEvent::success(AuditAction::BackupCreated)
             .target(format!("backup:{}", report.manifest.file))
@@ -73,7 +72,11 @@ pub async fn create_backup(state: &AppState) -> Result<BackupReport, BackupError
             AuditEvent::failure(AuditAction::BackupFailed).detail("reason", error.to_string())
         }
     };
-    record(state, event).await?;
+    // The run and its event commit together.
+    let mut work = UnitOfWork::begin(state).await?;
+    insert_backup_run(work.db(), &run).await?;
+    work.record(event);
+    work.commit().await?;
     result.map(|mut report| {
         report.seconds = clock.elapsed().as_secs_f64();
         report

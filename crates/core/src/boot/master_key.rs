@@ -16,6 +16,20 @@ use crate::private_files::{check_private, replace_private_file, write_new_privat
 
 pub(crate) const MASTER_KEY_FILE: &str = "master.key";
 
+/// The key given in the settings (`storage.master_key(_file)`), if any: checked before anything
+/// is created, so that a mistyped key stops the start with nothing written.
+pub(super) fn configured(storage: &StorageSettings) -> Result<Option<MasterKey>, BootError> {
+    storage
+        .master_key
+        .as_ref()
+        .map(|text| {
+            MasterKey::from_hex(text.expose_secret()).map_err(|error| {
+                BootError::MasterKey(format!("storage.master_key(_file): {error}"))
+            })
+        })
+        .transpose()
+}
+
 /// The key from the settings, or from `master.key` in the data directory, created when absent
 /// and `may_create` (the database has no installation yet).
 pub(super) fn load_or_create(
@@ -23,9 +37,7 @@ pub(super) fn load_or_create(
     random: &dyn Random,
     may_create: bool,
 ) -> Result<(MasterKey, bool), BootError> {
-    if let Some(text) = &storage.master_key {
-        let key = MasterKey::from_hex(text.expose_secret())
-            .map_err(|error| BootError::MasterKey(format!("storage.master_key(_file): {error}")))?;
+    if let Some(key) = configured(storage)? {
         return Ok((key, false));
     }
 

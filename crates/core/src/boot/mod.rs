@@ -68,6 +68,8 @@ pub async fn open(
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
 ) -> Result<Opened, BootError> {
+    // What can be checked without writing is checked first: a bad key creates nothing.
+    master_key::configured(&settings.storage)?;
     let created_data_dir = crate::private_files::prepare_private_dir(&settings.storage.data_dir)?;
     let db = connect_and_migrate(&settings).await?;
     let installation = find_installation(&db).await?;

@@ -15,7 +15,15 @@ pub const DEFAULT_CONFIG: &str = include_str!("../../../../config/default.toml")
 const ENV_PREFIX: &str = "RAMPART_";
 
 /// `RAMPART_*` variables that are not settings (read by the test harness, not by the server).
-const ENV_NOT_SETTINGS: &[&str] = &["RAMPART_TEST_DATABASE_URL", "RAMPART_TEST_PG_TLS_URL"];
+/// `RAMPART_` variables that are not settings: the command line's own (`restore --into`,
+/// `drill restore --into`, read by clap, which keeps a password out of the process list) and the
+/// test suite's. Anything else with a single underscore is refused as a likely typo.
+pub const ENV_NOT_SETTINGS: &[&str] = &[
+    "RAMPART_RESTORE_INTO",
+    "RAMPART_DRILL_INTO",
+    "RAMPART_TEST_DATABASE_URL",
+    "RAMPART_TEST_PG_TLS_URL",
+];
 
 /// Keys whose values are secret: never echoed in an error.
 const SECRET_KEYS: &[&str] = &[

@@ -14,7 +14,7 @@ mod show;
 mod validate;
 mod validate_smtp;
 
-pub use load::{ConfigError, DEFAULT_CONFIG, load, load_with_overrides};
+pub use load::{ConfigError, DEFAULT_CONFIG, ENV_NOT_SETTINGS, load, load_with_overrides};
 pub(crate) use model::seconds;
 pub use model::{
     AccountSettings, AcmeSettings, DatabaseSettings, DoctorSettings, HSTS, KeySettings, LogFormat,

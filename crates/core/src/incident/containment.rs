@@ -20,8 +20,8 @@ use crate::AppState;
 use crate::accounts::{AccountStatus, Notice, find_account_by_id, issue_link, notify};
 use crate::audit::AuditEvent;
 use crate::client::ClientContext;
-use crate::keys::{ReencryptReport, reencrypt, rotate_data_keys};
-use crate::unit_of_work::{UnitOfWork, record};
+use crate::keys::{ReencryptReport, reencrypt, rotate_and_record};
+use crate::unit_of_work::UnitOfWork;
 
 /// Who takes a containment action, for which incident (if any) and why: recorded with it.
 #[derive(Debug, Clone, Copy)]
@@ -237,15 +237,7 @@ pub async fn rotate_keys(
     how: Containment<'_>,
 ) -> Result<RotationReport, IncidentError> {
     let rotated =
-        rotate_data_keys(&state.db, master, purposes, state.random.as_ref(), state.clock.as_ref())
-            .await?;
-    for &(purpose, version) in &rotated {
-        let event = how
-            .event(AuditAction::KeyRotated)
-            .detail("purpose", purpose.name())
-            .detail("version", version);
-        record(state, event).await?;
-    }
+        rotate_and_record(state, master, purposes, || how.event(AuditAction::KeyRotated)).await?;
     state.keyring.refresh(&state.db, master).await?;
     let keyring = state.keyring.current();
     let settle = crate::keys::settle_time(state.settings.keys.reload_interval());

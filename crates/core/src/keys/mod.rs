@@ -15,7 +15,7 @@ pub(crate) use background::start as start_background_reencryption;
 pub use live::LiveKeyring;
 pub use load::{load_keyring, load_or_create_keyring, unwrap_all};
 pub use reencrypt::{RETIRE_GRACE, ReencryptReport, reencrypt};
-pub use rotate::{rotate_data_keys, rotate_master_key};
+pub use rotate::{rotate_and_record, rotate_data_keys, rotate_master_key};
 pub use settle::{settle_remaining, settle_time, wait_for_every_instance};
 pub use status::{KeyVersionStatus, PurposeStatus, key_status};
 

@@ -1,15 +1,38 @@
 use rampart_crypto::{DataKey, MasterKey, Purpose, wrap_data_key};
 use rampart_domain::{Clock, Random};
-use rampart_store::Db;
 use rampart_store::keys::{StoredKey, insert_key, list_keys, rewrap_keys};
+use rampart_store::{Db, Executor};
 
 use super::KeysError;
 use super::load::{identify, unwrap_all};
+use crate::AppState;
+use crate::audit::AuditEvent;
+use crate::unit_of_work::UnitOfWork;
+
+/// Rotates the data keys of `purposes` ([`rotate_data_keys`]) with one `key_rotated` event per
+/// new version, in one unit of work: the new keys and their events commit together. `event`
+/// makes the event, stamped with who rotated (the command line, or an incident manager).
+pub async fn rotate_and_record(
+    state: &AppState,
+    master: &MasterKey,
+    purposes: &[Purpose],
+    event: impl Fn() -> AuditEvent,
+) -> Result<Vec<(Purpose, u32)>, KeysError> {
+    let mut work = UnitOfWork::begin(state).await?;
+    let rotated =
+        rotate_data_keys(work.db(), master, purposes, state.random.as_ref(), state.clock.as_ref())
+            .await?;
+    for &(purpose, version) in &rotated {
+        work.record(event().detail("purpose", purpose.name()).detail("version", version));
+    }
+    work.commit().await?;
+    Ok(rotated)
+}
 
 /// Adds a new version of each purpose in `purposes`; new writes use it from then on, older
 /// versions keep decrypting. Returns the new versions.
 pub async fn rotate_data_keys(
-    db: &Db,
+    db: &impl Executor,
     master: &MasterKey,
     purposes: &[Purpose],
     random: &dyn Random,

@@ -15,7 +15,7 @@ use super::write::{
     NewRecord, RecordWriteError, bin_record, create_record_in, restore_from_bin,
     update_existing_record,
 };
-use super::{Collection, ReadError, RecordView, present, reach_collection, reach_record};
+use super::{Collection, ReadError, RecordView, present, reach_by_id, reach_collection};
 use crate::AppState;
 use crate::access::records::{
     RecordAction, Visibility, departments_for_new_record, may_set_sensitive,
@@ -81,10 +81,8 @@ pub async fn update_as(
     version: i64,
     fields: &Document,
 ) -> Result<RecordView, EditError> {
-    let action = RecordAction::Write;
-    let (collection, visibility) = reach_collection(state, principal, client, name, action).await?;
-    let existing =
-        reach_record(state, principal, client, &collection, &visibility, id, action).await?;
+    let (collection, visibility, existing) =
+        reach_by_id(state, principal, client, (name, id), RecordAction::Write).await?;
     let department = existing.department.clone();
     refuse_sensitive_fields(principal, &collection, &visibility, department.as_deref(), fields)?;
     let mut work = UnitOfWork::begin(state).await?;
@@ -110,10 +108,8 @@ pub async fn bin_as(
     (name, id): (&str, Uuid),
     version: Option<i64>,
 ) -> Result<(), EditError> {
-    let action = RecordAction::Write;
-    let (collection, visibility) = reach_collection(state, principal, client, name, action).await?;
-    let existing =
-        reach_record(state, principal, client, &collection, &visibility, id, action).await?;
+    let (collection, _, existing) =
+        reach_by_id(state, principal, client, (name, id), RecordAction::Write).await?;
     let stale = version.is_some_and(|version| version != existing.version);
     if stale || existing.deleted_at.is_some() {
         return Err(EditError::Conflict("the record changed or is already in the bin"));
@@ -138,9 +134,8 @@ pub async fn restore_as(
     client: &ClientContext,
     (name, id): (&str, Uuid),
 ) -> Result<(), EditError> {
-    let action = RecordAction::Write;
-    let (collection, visibility) = reach_collection(state, principal, client, name, action).await?;
-    reach_record(state, principal, client, &collection, &visibility, id, action).await?;
+    let (collection, _, _) =
+        reach_by_id(state, principal, client, (name, id), RecordAction::Write).await?;
     let mut work = UnitOfWork::begin(state).await?;
     if !restore_from_bin(&work, &collection, id).await? {
         return Err(EditError::Conflict("the record is not in the bin"));

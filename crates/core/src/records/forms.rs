@@ -10,7 +10,7 @@ use rampart_domain::records::Document;
 use rampart_store::StoreError;
 use rampart_store::forms::count_form_submission;
 use serde_json::Value;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 use uuid::Uuid;
 
 use super::load_collection;
@@ -59,7 +59,7 @@ pub async fn submit_form(
         _ => return Err(FormError::NotFound),
     };
     let now = state.clock.now();
-    let window_start = window_of(now);
+    let window_start = rampart_domain::clock::window_start(now, WINDOW);
     let ip = client.ip.to_canonical().to_string();
     let count = count_form_submission(&state.db, name, &ip, window_start).await?;
     let limit = i64::try_from(state.settings.records.form_submissions_per_hour).unwrap_or(i64::MAX);
@@ -96,12 +96,6 @@ pub async fn submit_form(
     );
     work.commit().await?;
     Ok(created.id)
-}
-
-/// The start of the hour `now` is in: every submission of the hour names the same window.
-fn window_of(now: OffsetDateTime) -> OffsetDateTime {
-    let into_window = now.unix_timestamp().rem_euclid(WINDOW.whole_seconds());
-    now - Duration::seconds(into_window) - Duration::nanoseconds(i64::from(now.nanosecond()))
 }
 
 async fn rejected(

@@ -35,7 +35,7 @@ pub mod write;
 pub use collection::{Collection, CollectionError, load_collection};
 pub use edit::{EditError, bin_as, create_as, restore_as, update_as};
 pub use present::{present, read_as};
-pub use reach::{reach_collection, reach_record};
+pub use reach::{reach_by_id, reach_collection, reach_record};
 pub use view::RecordView;
 
 /// Why records could not be read for a caller.

@@ -9,7 +9,7 @@ use rampart_store::records::RecordRow;
 
 use super::ReadError;
 use super::seal::open_sensitive;
-use super::{Collection, RecordView, reach_collection, reach_record};
+use super::{Collection, RecordView, reach_by_id};
 use crate::AppState;
 use crate::access::records::{RecordAction, sees_sensitive};
 use crate::audit::AuditEvent;
@@ -24,10 +24,8 @@ pub async fn read_as(
     client: &ClientContext,
     (name, id): (&str, uuid::Uuid),
 ) -> Result<RecordView, ReadError> {
-    let action = RecordAction::Read;
-    let (collection, visibility) = reach_collection(state, principal, client, name, action).await?;
-    let found =
-        reach_record(state, principal, client, &collection, &visibility, id, action).await?;
+    let (collection, _, found) =
+        reach_by_id(state, principal, client, (name, id), RecordAction::Read).await?;
     present(state, principal, client, &collection, &[found])
         .await?
         .pop()

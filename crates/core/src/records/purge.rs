@@ -19,12 +19,10 @@ pub async fn purge_bin(state: &AppState) -> Result<u64, rampart_store::StoreErro
     let cutoff = state.clock.now() - time::Duration::days(days);
     let mut work = UnitOfWork::begin(state).await?;
     let purged = purge_binned_records(work.db(), cutoff).await?;
-    // Form rate-limit windows older than a day count for nothing any more.
-    rampart_store::forms::delete_form_windows_before(
-        work.db(),
-        state.clock.now() - time::Duration::days(1),
-    )
-    .await?;
+    // Rate-limit windows (forms, anonymous mail) older than a day count for nothing any more.
+    let day_ago = state.clock.now() - time::Duration::days(1);
+    rampart_store::forms::delete_form_windows_before(work.db(), day_ago).await?;
+    rampart_store::mail_requests::delete_mail_windows_before(work.db(), day_ago).await?;
     if purged > 0 {
         work.record(AuditEvent::success(AuditAction::RecordsPurged).detail("records", purged));
     }

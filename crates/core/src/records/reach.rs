@@ -70,3 +70,25 @@ pub async fn reach_record(
     }
     Ok(found)
 }
+
+/// Record `id` of collection `name`, reached by the caller for `action`, with its collection and
+/// what the caller reaches of it. A refusal names the record probed, whether the caller lacks
+/// the collection altogether or only this record.
+pub async fn reach_by_id(
+    state: &AppState,
+    principal: &Principal,
+    client: &ClientContext,
+    (name, id): (&str, Uuid),
+    action: RecordAction,
+) -> Result<(Collection, Visibility, RecordRow), ReadError> {
+    let Some(collection) = load_collection(&state.db, name).await? else {
+        return Err(ReadError::NotReached);
+    };
+    let Some(visibility) = visibility(principal, &collection, action) else {
+        let target = format!("record:{name}/{id}");
+        return Err(refuse(state, principal, client, target, action).await);
+    };
+    let found =
+        reach_record(state, principal, client, &collection, &visibility, id, action).await?;
+    Ok((collection, visibility, found))
+}

@@ -34,6 +34,9 @@ pub enum Credential {
     ApiKey {
         id: Uuid,
         token_hash: [u8; 32],
+        /// The key's own list: it bounds even what comes from a role rather than a
+        /// permission (a customer's own records).
+        allowed: PermissionSet,
     },
 }
 
@@ -103,6 +106,17 @@ impl Principal {
             state.clock.now(),
             state.settings.sessions.reauth_window(),
         )
+    }
+
+    /// Whether the credential itself allows `permission`: a session always (its holder's grants
+    /// decide), an API key only when its own list names it. Access that comes from a role, not
+    /// a permission (a customer's own records), asks this too, so a key never does more than
+    /// its list says.
+    pub fn credential_allows(&self, permission: Permission) -> bool {
+        match &self.credential {
+            Credential::Session { .. } => true,
+            Credential::ApiKey { allowed, .. } => allowed.contains(permission),
+        }
     }
 
     /// The hash of the credential's token, for the audit trail.

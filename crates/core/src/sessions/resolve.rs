@@ -118,8 +118,12 @@ async fn resolve_session(
         };
         return Ok(Some(Caller::Pending(pending)));
     }
-    if now - session.last_seen_at >= TOUCH_INTERVAL {
-        touch_session(&state.db, session.id, now).await?;
+    if now - session.last_seen_at >= TOUCH_INTERVAL
+        && let Err(error) = touch_session(&state.db, session.id, now).await
+    {
+        // The read goes on: a database that cannot write (full disk, read-only) must not sign
+        // everybody out. The idle timeout counts from the last touch that worked.
+        tracing::warn!(error = %error, "a session's last-seen time could not be written");
     }
     let roles = grants.roles();
     let owes_enrolment = owes_enrolment(state, session.user_id, &roles).await?;

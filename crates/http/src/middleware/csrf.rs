@@ -7,6 +7,9 @@
 //!    configured origins (`server.public_origin`, `server.cors_origins`);
 //! 3. `X-CSRF-Token` must be the session's CSRF token (given at sign-in).
 //!
+//! A sign-in (`POST /api/auth/login`, the passkey sign-in) is asked only step 2 of a leftover
+//! cookie: it replaces the session, so a stale one must not block it.
+//!
 //! Requests authenticated by `Authorization: Bearer` carry no ambient authority and skip all of
 //! it; requests without a session (sign-in) are JSON-only, which a cross-site page cannot send
 //! without a CORS preflight that only configured origins pass. GET never changes state.
@@ -40,10 +43,27 @@ pub(crate) async fn check_csrf(
     let extensions = request.extensions();
     let by_cookie = extensions.get::<Principal>().is_some_and(Principal::presented_by_cookie)
         || extensions.get::<PendingSignIn>().is_some_and(|p| p.presented == Presented::Cookie);
-    if by_cookie && !cookie_request_allowed(request.headers(), &origins.0) {
+    let allowed = if is_sign_in(request.method(), request.uri().path()) {
+        // A leftover cookie (another person's session, a sign-in never finished) must not stop
+        // a sign-in, which replaces it: no token is asked of it, only that it comes from our
+        // pages (the body is JSON besides, which a cross-site page cannot send).
+        from_our_pages(request.headers(), &origins.0)
+    } else {
+        cookie_request_allowed(request.headers(), &origins.0)
+    };
+    if by_cookie && !allowed {
         return ApiError::CsrfRejected.into_response();
     }
     next.run(request).await
+}
+
+/// The requests that start a sign-in (and replace the session the browser holds).
+fn is_sign_in(method: &Method, path: &str) -> bool {
+    *method == Method::POST
+        && matches!(
+            path,
+            "/api/auth/login" | "/api/auth/login/passkey/start" | "/api/auth/login/passkey/finish"
+        )
 }
 
 /// Whether a state-changing request that rides on the session cookie may go on: it comes from

@@ -30,20 +30,20 @@ async fn healthz() -> Json<StatusResponse> {
     Json(StatusResponse::new(Outcome::Ok))
 }
 
-/// The instance can serve: its database answers.
+/// The instance can serve: its database answers and takes a write, within one second.
 #[utoipa::path(
     get,
     path = "/readyz",
     responses(
         (status = 200, description = "`{\"status\":\"ready\"}`", body = StatusResponse),
-        (status = 503, description = "`not_ready`: the database does not answer", body = ErrorResponse),
+        (status = 503, description = "`not_ready`: the database does not answer within 1 s, or cannot take a write (read-only, disk full)", body = ErrorResponse),
     ),
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Json<StatusResponse>, ApiError> {
-    match state.database_answers().await {
+    match state.ready().await {
         Ok(()) => Ok(Json(StatusResponse::new(Outcome::Ready))),
         Err(error) => {
-            tracing::warn!(error = %error, "not ready: the database does not answer");
+            tracing::warn!(error = %error, "not ready");
             Err(ApiError::Unavailable)
         }
     }

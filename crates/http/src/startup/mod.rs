@@ -102,13 +102,14 @@ impl ApplicationBuilder {
             body_limit_bytes: settings.server.body_limit_bytes,
             hsts: settings.server.sends_hsts(),
         };
+        // The ports first: a start that cannot listen must not have created anything.
+        let listener = bind(settings.server.listen)?;
+        let redirect_listener = settings.server.redirect_listen.map(bind).transpose()?;
         let Opened { state, master_key, created_data_dir, created_master_key } =
             rampart_core::boot::open(settings, clock, random).await?;
         let settings = &state.settings;
         let tls = listener_tls(settings, state.clock.as_ref())?;
         let acme_challenges = (settings.tls.mode == TlsMode::Acme).then(acme::Challenges::default);
-        let listener = bind(settings.server.listen)?;
-        let redirect_listener = settings.server.redirect_listen.map(bind).transpose()?;
         let mut report = StartupReport {
             created_data_dir: created_data_dir
                 || confinement.as_ref().is_some_and(|confinement| confinement.created_data_dir),

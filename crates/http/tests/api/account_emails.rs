@@ -184,7 +184,31 @@ async fn account_holders_hear_of_new_devices_and_throttling(engine: TestEngine) 
     assert_eq!(events.len(), 1);
 }
 
+/// Anyone can ask for mail to any address: one address gets at most
+/// `PER_ADDRESS_PER_HOUR` mails an hour, every request gets the same answer, the first refusal is
+/// audited once (not each), and the next hour opens again.
+async fn mail_to_one_address_is_limited_per_hour(engine: TestEngine) {
+    let (app, sink, clock) = app_with_mail(engine, vec![]).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let limit = usize::try_from(rampart_core::accounts::PER_ADDRESS_PER_HOUR).unwrap();
+    let forgot = || post(&app, "/api/auth/password/forgot", json!({ "email": "ada@example.com" }));
+
+    let first = forgot().await;
+    for _ in 1..limit + 3 {
+        assert_eq!(forgot().await, first, "an answer told the limit apart");
+    }
+    sink.wait_for(limit).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages().len(), limit, "more mail than the hour allows");
+    assert_eq!(crate::factors::audited(&app, "mail_limited").await.len(), 1);
+
+    clock.advance(Duration::hours(1));
+    assert_eq!(forgot().await, first);
+    sink.wait_for(limit + 1).await;
+}
+
 on_both_engines!(
+    mail_to_one_address_is_limited_per_hour,
     registration_mails_a_link_that_verifies_the_address_once,
     registering_a_taken_address_answers_the_same_and_tells_its_holder,
     registration_can_be_turned_off,

@@ -127,7 +127,30 @@ async fn a_key_stops_working_at_its_expiry(engine: TestEngine) {
     assert_eq!(app.get_with("/api/me", key).await.status(), 401);
 }
 
+/// A key's list bounds access that comes from a role rather than a permission: a customer's key
+/// with no permissions reaches none of the customer's own records, though their session does.
+async fn a_customers_key_reaches_only_what_its_list_names(engine: TestEngine) {
+    let business = crate::business::business(engine).await;
+    let app = &business.app;
+    let session = business.token_of("customer").await;
+    assert_eq!(app.get_with("/api/collections/orders/records", &session).await.status(), 200);
+
+    let (status, created) = make_key(
+        app,
+        &session,
+        json!({ "name": "portal", "permissions": [], "expires_at": in_days(30) }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap();
+    assert_eq!(app.get_with("/api/collections/orders/records", key).await.status(), 404);
+    let create = json!({ "fields": { "total": "10.00", "status": "new" } });
+    let created = app.post_with("/api/collections/orders/records", key, create).await;
+    assert_eq!(created.status(), 404, "a key with no permissions created a record");
+}
+
 on_both_engines!(
+    a_customers_key_reaches_only_what_its_list_names,
     a_key_stops_working_at_its_expiry,
     a_key_is_shown_once_and_acts_with_its_own_permissions_only,
     a_key_cannot_hold_more_than_its_creator_and_shrinks_with_them,

@@ -3,13 +3,20 @@
 //! — the change is not made either. Each action is refused, leaves the data as it was and no
 //! event, and works once the trail is writable again.
 
+use rampart_core::audit::AuditEvent;
+use rampart_core::backup::create_backup;
+use rampart_core::client::ClientContext;
+use rampart_core::keys::rotate_and_record;
 use rampart_core::unit_of_work::UnitOfWork;
-use rampart_domain::BuiltInRole;
-use rampart_store::on_both_engines;
+use rampart_crypto::{MasterKey, Purpose};
+use rampart_domain::{AuditAction, BuiltInRole};
+use rampart_store::backups::latest_backup_run;
 use rampart_store::one_time_tokens::TokenPurpose;
 use rampart_store::testing::TestEngine;
+use rampart_store::{Db, PoolSettings, on_both_engines};
 use serde_json::{Value, json};
 
+use crate::backups::backed_up_business;
 use crate::business::{business, customer_fields};
 use crate::factors::{audited, mfa_bearer};
 use crate::helpers::{TestApp, spawn_app};
@@ -168,9 +175,47 @@ async fn lockdown_is_not_switched_on_without_its_event(engine: TestEngine) {
     assert_eq!(audited(&app, "lockdown_changed").await.len(), 1);
 }
 
+async fn a_data_key_is_not_rotated_without_its_event(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    let master =
+        MasterKey::from_bytes(&std::fs::read(app.data_dir.join("master.key")).unwrap()).unwrap();
+    let rotate = || {
+        rotate_and_record(&app.state, &master, &[Purpose::Fields], || {
+            AuditEvent::success(AuditAction::KeyRotated).client(&ClientContext::local())
+        })
+    };
+
+    break_the_audit_trail(&app, engine);
+    assert!(rotate().await.is_err(), "a rotation went through with no audit trail");
+    mend_the_audit_trail(&app, engine);
+
+    assert!(audited(&app, "key_rotated").await.is_empty());
+    let rotated = rotate().await.unwrap();
+    assert_eq!(rotated, vec![(Purpose::Fields, 2)], "the refused rotation left a key version");
+    assert_eq!(audited(&app, "key_rotated").await.len(), 1);
+}
+
+async fn a_backup_run_is_not_recorded_without_its_event(engine: TestEngine) {
+    let (business, _identity) = backed_up_business(engine, None).await;
+    let app = &business.app;
+
+    break_the_audit_trail(app, engine);
+    assert!(create_backup(&app.state).await.is_err(), "a backup was recorded with no trail");
+    mend_the_audit_trail(app, engine);
+
+    let db = Db::connect(app.database_url(), &PoolSettings::default()).await.unwrap();
+    assert_eq!(latest_backup_run(&db).await.unwrap(), None, "a run was kept without its event");
+    assert!(audited(app, "backup_created").await.is_empty());
+    create_backup(&app.state).await.unwrap();
+    assert!(latest_backup_run(&db).await.unwrap().is_some());
+    assert_eq!(audited(app, "backup_created").await.len(), 1);
+}
+
 on_both_engines!(
     a_record_is_not_created_changed_or_deleted_without_its_event,
     a_password_is_not_reset_without_its_event,
     a_role_is_not_granted_without_its_event,
     lockdown_is_not_switched_on_without_its_event,
+    a_data_key_is_not_rotated_without_its_event,
+    a_backup_run_is_not_recorded_without_its_event,
 );

@@ -21,7 +21,10 @@ use crate::factors::{alert_raised, audited};
 use crate::helpers::{TestApp, TestOptions, spawn_app_with};
 
 /// The demo business with backups configured to a fresh key pair: (business, identity file text).
-async fn backed_up_business(engine: TestEngine, clock: Option<ManualClock>) -> (Business, String) {
+pub(crate) async fn backed_up_business(
+    engine: TestEngine,
+    clock: Option<ManualClock>,
+) -> (Business, String) {
     let (identity, recipient) = BackupIdentities::generate();
     let extra = vec![("backup.recipients", toml::Value::Array(vec![recipient.into()]))];
     (business_options(engine, extra, clock).await, identity)

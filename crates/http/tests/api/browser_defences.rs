@@ -4,7 +4,7 @@ use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
 
 use crate::helpers::{TestApp, TestOptions, spawn_app, spawn_app_with};
-use crate::people::{BrowserSession, bearer, browser_login, create_user};
+use crate::people::{BrowserSession, PASSWORD, bearer, browser_login, create_user};
 
 /// `POST /api/auth/logout` with the cookie and the given extra headers: the unsafe request every
 /// case below tries.
@@ -95,7 +95,34 @@ async fn only_configured_origins_get_cors_headers(engine: TestEngine) {
     assert!(refused.headers().get("access-control-allow-origin").is_none());
 }
 
+/// A browser still holding someone else's session cookie can sign in from our pages (the new
+/// session replaces the cookie), and no token is asked of it; from another site it cannot.
+async fn a_leftover_cookie_does_not_block_a_sign_in_from_our_pages(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    create_user(&app, "bob@example.com", &[]).await;
+    let leftover = browser_login(&app, "ada@example.com").await;
+    let sign_in = |site: &'static str| {
+        app.client
+            .post(app.at("/api/auth/login"))
+            .header("cookie", &leftover.cookie)
+            .header("sec-fetch-site", site)
+            .json(&serde_json::json!({ "email": "bob@example.com", "password": PASSWORD }))
+            .send()
+    };
+
+    let cross_site = sign_in("cross-site").await.unwrap();
+    assert_eq!(cross_site.status(), 403, "a sign-in from another site rode on the cookie");
+    let ours = sign_in("same-origin").await.unwrap();
+    assert_eq!(ours.status(), 200, "a leftover cookie blocked the sign-in");
+    let set_cookie = ours.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(set_cookie.starts_with("__Host-rampart_session="), "{set_cookie}");
+    let me: serde_json::Value = ours.json().await.unwrap();
+    assert!(me["user_id"].is_string(), "{me}");
+}
+
 on_both_engines!(
+    a_leftover_cookie_does_not_block_a_sign_in_from_our_pages,
     cookie_requests_from_other_sites_or_without_the_token_are_refused,
     same_origin_requests_with_the_token_pass_and_bearer_needs_none,
     only_configured_origins_get_cors_headers,

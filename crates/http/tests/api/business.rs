@@ -28,10 +28,15 @@ pub async fn business_options(
     extra: Vec<(&'static str, toml::Value)>,
     clock: Option<ManualClock>,
 ) -> Business {
+    business_on(engine, TestOptions { overrides: extra, clock, ..TestOptions::default() }).await
+}
+
+/// The demo business on an application started with `options` (its overrides come after the
+/// business's own).
+pub async fn business_on(engine: TestEngine, mut options: TestOptions) -> Business {
     let mut overrides = vec![("mfa.required_roles", toml::Value::Array(Vec::new()))];
-    overrides.extend(extra);
-    let app =
-        spawn_app_with(engine, TestOptions { overrides, clock, ..TestOptions::default() }).await;
+    overrides.append(&mut options.overrides);
+    let app = spawn_app_with(engine, TestOptions { overrides, ..options }).await;
     let people = seed_demo(&app.state).await.expect("the demo seeds");
     Business { app, people }
 }

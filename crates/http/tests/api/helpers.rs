@@ -162,7 +162,13 @@ impl TestApp {
     pub fn run_sql(&self, sql: &str) {
         let url = self.database_url();
         let output = match url.strip_prefix("sqlite:") {
-            Some(path) => std::process::Command::new("sqlite3").arg(path).arg(sql).output(),
+            // Waiting for the write lock as the server does: a unit just refused may still be
+            // rolling back on the runtime when the test's next statement comes.
+            Some(path) => std::process::Command::new("sqlite3")
+                .args(["-cmd", ".timeout 5000"])
+                .arg(path)
+                .arg(sql)
+                .output(),
             None => std::process::Command::new("psql")
                 .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
                 .output(),

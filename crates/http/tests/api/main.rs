@@ -23,6 +23,7 @@ mod browser_defences;
 mod business;
 mod errors;
 mod factors;
+mod faults;
 mod forensics;
 mod forms;
 mod health;

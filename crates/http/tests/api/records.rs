@@ -385,7 +385,25 @@ async fn paging_through_many_sensitive_records_raises_mass_sensitive_reads(engin
     );
 }
 
+/// A record probed in a collection the caller cannot see at all is refused like any other
+/// (404), and the `authz_fail` event names the record probed, not only its collection.
+async fn a_probe_of_an_unseen_collection_names_the_record_in_the_trail(engine: TestEngine) {
+    let business = business(engine).await;
+    let hidden = business
+        .record("employees", None, None, json!({ "name": "Ada", "email": "ada@corp.test" }))
+        .await;
+    let sales = business.token_of("sales").await;
+    let path = format!("/api/collections/employees/records/{}", hidden.id);
+    assert_eq!(business.app.get_with(&path, &sales).await.status(), 404);
+    let refusals = crate::factors::audited(&business.app, "authz_fail").await;
+    let targets: Vec<Option<&str>> =
+        refusals.iter().map(|event| event.entry.target.as_deref()).collect();
+    let probed = format!("record:employees/{}", hidden.id);
+    assert!(targets.contains(&Some(probed.as_str())), "{targets:?}");
+}
+
 on_both_engines!(
+    a_probe_of_an_unseen_collection_names_the_record_in_the_trail,
     paging_through_many_sensitive_records_raises_mass_sensitive_reads,
     a_stale_version_is_refused_and_the_current_one_accepted,
     fields_that_do_not_fit_are_each_named_and_never_echoed,

@@ -41,6 +41,7 @@ pub const TABLES: &[&str] = &[
     "incidents",
     "incident_notes",
     "incident_notifications",
+    "mail_requests",
 ];
 
 /// Fails when the database has a table the list lacks, or lacks one the list has.

@@ -8,6 +8,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
+use super::transaction::Open;
 use super::{Db, RawTransaction};
 use crate::StoreError;
 use crate::backup::cell::{Cell, Column, SqlType};
@@ -76,9 +77,9 @@ impl Db {
     /// PostgreSQL's REPEATABLE READ gives one snapshot for every statement of the transaction.
     pub(crate) async fn begin_snapshot(&self) -> Result<RawTransaction, StoreError> {
         Ok(match self {
-            Self::Sqlite(pool) => RawTransaction::Sqlite(pool.begin().await?),
+            Self::Sqlite(pool) => RawTransaction::Sqlite(Open::begin(pool, "BEGIN").await?),
             Self::Postgres(pool) => RawTransaction::Postgres(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+                Open::begin(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
             ),
         })
     }

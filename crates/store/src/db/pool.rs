@@ -91,6 +91,28 @@ impl Db {
         .map_err(StoreError::Unavailable)
     }
 
+    /// The file of a SQLite database (`None` on PostgreSQL, and for an in-memory SQLite).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Self::Sqlite(pool) => {
+                let path = pool.connect_options().get_filename().to_path_buf();
+                (!path.as_os_str().is_empty() && path != std::path::Path::new(":memory:"))
+                    .then_some(path)
+            }
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: copies the write-ahead log into the database and truncates it to nothing, so the
+    /// `-wal` file does not stay as large as its largest burst of writes. A reader in progress
+    /// may keep it from finishing; the next call tries again. PostgreSQL: nothing to do.
+    pub async fn truncate_wal(&self) -> Result<(), StoreError> {
+        if let Self::Sqlite(pool) = self {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection; later queries fail with [`StoreError::Unavailable`].
     pub async fn close(&self) {
         match self {

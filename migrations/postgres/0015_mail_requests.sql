@@ -1,0 +1,11 @@
+-- E-mail anyone may make Rampart send (registration, password reset), counted per hour by the
+-- address it goes to (a blind index of it, never the address) and by the client's address, so
+-- that no one can make Rampart mail an address, or mail from one client, without bound. In the
+-- database, so every instance counts the same.
+CREATE TABLE mail_requests (
+    scope TEXT NOT NULL,
+    subject BYTEA NOT NULL,
+    window_start TIMESTAMPTZ NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (scope, subject, window_start)
+);
