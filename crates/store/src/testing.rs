@@ -89,3 +89,17 @@ macro_rules! on_both_engines {
         }
     )+};
 }
+
+/// Declares, for each `async fn name(engine: TestEngine)`, its PostgreSQL test `name::postgres`
+/// only: what needs several instances on one database (SQLite serves one instance a file).
+#[macro_export]
+macro_rules! on_postgres {
+    ($($test:ident),+ $(,)?) => {$(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$test($crate::testing::TestEngine::Postgres).await
+            }
+        }
+    )+};
+}

@@ -6,6 +6,7 @@
 //! listeners on top; the command line opens an [`ExistingInstallation`] or a [`RestoreTarget`].
 
 mod existing;
+mod instance_lock;
 mod master_key;
 
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use crate::hashing::HashingPool;
 use crate::keys::{KeysError, LiveKeyring, load_or_create_keyring};
 
 pub use existing::{ExistingInstallation, RestoreTarget};
+pub use instance_lock::InstanceLock;
 pub(crate) use master_key::MASTER_KEY_FILE;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,11 @@ pub enum BootError {
     AlreadyInstalled,
     #[error("e-mail: {0}")]
     Mail(#[from] crate::mail::MailError),
+    #[error(
+        "another `rampart serve` is using this SQLite database (it holds {lock}): stop it first; \
+         to run several instances, share a PostgreSQL database instead"
+    )]
+    AlreadyServing { lock: PathBuf },
 }
 
 /// An installation opened for serving.
@@ -58,6 +65,8 @@ pub struct Opened {
     pub master_key: MasterKey,
     pub created_data_dir: bool,
     pub created_master_key: bool,
+    /// With SQLite: this process's hold on the database; keep it while serving.
+    pub instance_lock: Option<InstanceLock>,
 }
 
 /// Opens (creating on first start) the installation `settings` describe: the data directory
@@ -71,6 +80,7 @@ pub async fn open(
     // What can be checked without writing is checked first: a bad key creates nothing.
     master_key::configured(&settings.storage)?;
     let created_data_dir = crate::private_files::prepare_private_dir(&settings.storage.data_dir)?;
+    let instance_lock = InstanceLock::take(&settings)?;
     let db = connect_and_migrate(&settings).await?;
     let installation = find_installation(&db).await?;
     let (master_key, created_master_key) =
@@ -95,7 +105,7 @@ pub async fn open(
         metrics: crate::metrics::Metrics::new(),
         alert_signals: crate::alerts::AlertSignals::default(),
     };
-    Ok(Opened { state, master_key, created_data_dir, created_master_key })
+    Ok(Opened { state, master_key, created_data_dir, created_master_key, instance_lock })
 }
 
 /// Replaces `master.key` after `rampart keys rotate-master` (see [`crate::keys::rotate_master_key`]).

@@ -32,6 +32,8 @@ pub(super) async fn serve(
     app: Application,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
+    // Let go of only when serving has ended, whichever way it ends.
+    let _instance_lock = app.instance_lock;
     let control = Control::new();
     let webhook =
         ReqwestWebhook::new(Duration::from_secs(app.state.settings.alerts.webhook_timeout_secs));

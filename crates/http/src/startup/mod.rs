@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use rampart_core::AppState;
-use rampart_core::boot::{BootError, Opened};
+use rampart_core::boot::{BootError, InstanceLock, Opened};
 use rampart_core::config::{Settings, TlsMode};
 use rampart_core::sandbox::{Confinement, SandboxStatus};
 use rampart_crypto::{MasterKey, OsRandom};
@@ -105,7 +105,7 @@ impl ApplicationBuilder {
         // The ports first: a start that cannot listen must not have created anything.
         let listener = bind(settings.server.listen)?;
         let redirect_listener = settings.server.redirect_listen.map(bind).transpose()?;
-        let Opened { state, master_key, created_data_dir, created_master_key } =
+        let Opened { state, master_key, created_data_dir, created_master_key, instance_lock } =
             rampart_core::boot::open(settings, clock, random).await?;
         let settings = &state.settings;
         let tls = listener_tls(settings, state.clock.as_ref())?;
@@ -137,6 +137,7 @@ impl ApplicationBuilder {
             report,
             master_key,
             acme_challenges,
+            instance_lock,
         })
     }
 }
@@ -232,6 +233,8 @@ pub struct Application {
     master_key: MasterKey,
     /// With `tls.mode = "acme"`: the HTTP-01 challenges the plain-HTTP listener answers.
     acme_challenges: Option<acme::Challenges>,
+    /// With SQLite: held until the server has stopped, so no second `serve` shares the file.
+    instance_lock: Option<InstanceLock>,
 }
 
 impl Application {

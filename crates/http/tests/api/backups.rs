@@ -386,5 +386,7 @@ on_both_engines!(
     a_restore_refuses_what_it_cannot_trust,
     failed_and_stale_backups_raise_alerts,
     scheduled_backups_run_once_per_interval_and_keep_the_newest,
-    one_instance_makes_the_scheduled_backup,
 );
+
+// Several instances share one database: PostgreSQL only (one `serve` per SQLite file).
+rampart_store::on_postgres!(one_instance_makes_the_scheduled_backup);

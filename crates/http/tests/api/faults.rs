@@ -127,6 +127,34 @@ on_both_engines!(
     a_mistyped_master_key_creates_nothing,
 );
 
+/// One `serve` per SQLite file: a second start on the same database is refused with the path
+/// of the lock, and starts once the first has gone.
+#[tokio::test]
+async fn a_second_serve_on_one_sqlite_file_is_refused_until_the_first_stops() {
+    let database = TestDatabase::create(TestEngine::Sqlite).await;
+    let (first_home, second_home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first =
+        rampart_http::Application::builder(test_settings(first_home.path(), &database.url, vec![]))
+            .build()
+            .await
+            .unwrap();
+    let key = std::fs::read(first_home.path().join("data/master.key")).unwrap();
+    let second_settings = || {
+        test_settings(
+            second_home.path(),
+            &database.url,
+            vec![("storage.master_key", hex::encode(&key).into())],
+        )
+    };
+
+    let refused = rampart_http::Application::builder(second_settings()).build().await.unwrap_err();
+    let message = refused.to_string();
+    assert!(message.contains("another `rampart serve`") && message.contains(".lock"), "{message}");
+
+    drop(first);
+    rampart_http::Application::builder(second_settings()).build().await.unwrap();
+}
+
 /// A size-limited tmpfs, mounted for one test and unmounted when dropped (CI runs as root).
 struct SmallDisk {
     dir: tempfile::TempDir,

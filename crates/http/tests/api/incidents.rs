@@ -383,5 +383,7 @@ on_both_engines!(
     incidents_are_opened_updated_and_closed_with_incident_manage_and_a_fresh_sign_in,
     the_timeline_holds_what_happened_while_open_and_nothing_from_before_or_after,
     a_forced_password_reset_stops_the_old_password_and_mails_a_link_that_sets_a_new_one,
-    containment_taken_on_one_instance_is_in_force_on_the_other_at_once,
 );
+
+// Several instances share one database: PostgreSQL only (one `serve` per SQLite file).
+rampart_store::on_postgres!(containment_taken_on_one_instance_is_in_force_on_the_other_at_once);

@@ -143,10 +143,12 @@ async fn a_rotation_reaches_every_running_instance_without_a_restart(engine: Tes
 }
 
 on_both_engines!(
-    a_rotation_reaches_every_running_instance_without_a_restart,
     the_first_start_makes_one_key_per_purpose,
     a_wrong_master_key_is_refused_and_nothing_changes,
     after_a_rotation_new_writes_use_the_new_version_and_old_values_still_decrypt,
     a_new_master_key_opens_the_keyring_and_the_old_one_no_longer_does,
     no_data_key_appears_in_the_raw_database,
 );
+
+// Several instances share one database: PostgreSQL only (one `serve` per SQLite file).
+rampart_store::on_postgres!(a_rotation_reaches_every_running_instance_without_a_restart);

@@ -141,5 +141,7 @@ async fn a_lockout_and_a_revocation_made_on_one_instance_hold_on_the_other(engin
 on_both_engines!(
     unknown_wrong_throttled_and_disabled_take_the_same_time,
     a_login_flood_gets_503_at_once_instead_of_queueing,
-    a_lockout_and_a_revocation_made_on_one_instance_hold_on_the_other,
 );
+
+// Several instances share one database: PostgreSQL only (one `serve` per SQLite file).
+rampart_store::on_postgres!(a_lockout_and_a_revocation_made_on_one_instance_hold_on_the_other);
