@@ -12,11 +12,18 @@
 //! without reading what may be gigabytes), and a body that grows past it while being read is
 //! refused when it does. Inside the request timeout, so a client trickling its body is cut off.
 
-use axum::body::{Body, to_bytes};
+use std::time::Duration;
+
+use axum::body::{Body, BodyDataStream};
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Version, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+
+/// What is read and thrown away of an HTTP/2 body after its 413 (see [`drain_in_background`]).
+const DRAIN_AT_MOST: usize = 64 << 20;
+const DRAIN_FOR: Duration = Duration::from_secs(30);
 
 /// The largest body accepted, in bytes.
 #[derive(Debug, Clone, Copy)]
@@ -27,15 +34,50 @@ pub(crate) async fn read_whole_body(
     request: Request,
     next: Next,
 ) -> Response {
-    if declared_length(&request).is_some_and(|length| length > limit) {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    }
+    let http2 = request.version() == Version::HTTP_2;
+    let too_large = declared_length(&request).is_some_and(|length| length > limit);
     let (parts, body) = request.into_parts();
-    match to_bytes(body, limit).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        // Over the limit, or the client broke off: either way there is no request to answer.
-        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    let mut stream = body.into_data_stream();
+    if too_large {
+        return refuse(stream, http2);
     }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        // The client broke off: there is no request to answer.
+        let Ok(chunk) = chunk else { return StatusCode::PAYLOAD_TOO_LARGE.into_response() };
+        if bytes.len() + chunk.len() > limit {
+            return refuse(stream, http2);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Answers 413 Payload Too Large. Over HTTP/2 the rest of the body is read and thrown away in
+/// the background (up to 64 MiB, for 30 s): dropping it at once would reset the stream, and a
+/// client still sending (beyond the flow-control window, as any large upload is) would see the
+/// reset instead of the answer. Over HTTP/1.1 the connection closes after the answer (see the
+/// module's comment).
+fn refuse(rest: BodyDataStream, http2: bool) -> Response {
+    if http2 {
+        drain_in_background(rest);
+    }
+    StatusCode::PAYLOAD_TOO_LARGE.into_response()
+}
+
+fn drain_in_background(mut rest: BodyDataStream) {
+    tokio::spawn(async move {
+        let mut read = 0usize;
+        let drained = async {
+            while let Some(Ok(chunk)) = rest.next().await {
+                read += chunk.len();
+                if read > DRAIN_AT_MOST {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_FOR, drained).await;
+    });
 }
 
 fn declared_length(request: &Request) -> Option<usize> {
@@ -61,7 +103,7 @@ mod tests {
     async fn answer(limit: usize, request: Request) -> (StatusCode, String) {
         let response = app(limit).oneshot(request).await.unwrap();
         let status = response.status();
-        let body = to_bytes(response.into_body(), 1024).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
         (status, String::from_utf8_lossy(&body).into_owned())
     }
 

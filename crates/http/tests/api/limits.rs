@@ -31,6 +31,39 @@ async fn a_body_over_the_limit_is_a_413(engine: TestEngine) {
     assert_eq!(error["code"], "payload_too_large");
 }
 
+/// Over HTTP/2 too, and with a body far beyond the flow-control window (the client is still
+/// sending when the answer comes): 413, not a reset stream. Asked with curl, which reported the
+/// reset as no answer at all (`000`); declared length and streamed.
+async fn an_http2_body_over_the_limit_is_a_413_not_a_reset(engine: TestEngine) {
+    let app = spawn_app_with(
+        engine,
+        TestOptions {
+            overrides: vec![("server.body_limit_bytes", 1024.into())],
+            ..TestOptions::default()
+        },
+    )
+    .await;
+    let body = app.data_dir.join("big.json");
+    std::fs::write(&body, format!("{{\"email\":\"{}\"}}", "a".repeat(3 << 20))).unwrap();
+
+    for (source, stdin) in [(format!("@{}", body.display()), None), ("@-".to_owned(), Some(&body))]
+    {
+        let mut curl = std::process::Command::new("curl");
+        curl.args(["--http2", "--silent", "--output", "/dev/null"])
+            .args(["--write-out", "%{http_code} %{http_version}"])
+            .arg("--cacert")
+            .arg(app.data_dir.join("tls/ca.pem"))
+            .args(["--resolve", &format!("localhost:{}:127.0.0.1", app.address.port())])
+            .args(["--header", "content-type: application/json", "--data-binary", &source])
+            .arg(app.at("/api/auth/login"));
+        if let Some(file) = stdin {
+            curl.stdin(std::fs::File::open(file).unwrap());
+        }
+        let output = curl.output().expect("curl is installed");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "413 2", "body {source}");
+    }
+}
+
 async fn a_handler_slower_than_the_timeout_is_a_408(engine: TestEngine) {
     let app = spawn_app_with(
         engine,
@@ -63,6 +96,7 @@ async fn a_request_head_over_the_limit_is_refused(engine: TestEngine) {
 
 on_both_engines!(
     a_body_over_the_limit_is_a_413,
+    an_http2_body_over_the_limit_is_a_413_not_a_reset,
     a_handler_slower_than_the_timeout_is_a_408,
     a_request_head_over_the_limit_is_refused,
 );
