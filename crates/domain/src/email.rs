@@ -1,10 +1,13 @@
 //! `Email`: an address that has been checked once, at the boundary.
 //!
 //! Parsing trims surrounding white space and refuses anything that cannot be delivered to: no
-//! `@`, an empty or over-long part, white space or control characters inside. The address keeps
-//! the case it was given (for display and delivery); [`Email::normalized`] is the form used for
-//! equality — lookups, uniqueness and the blind index — so `Ada@Example.COM` and
-//! `ada@example.com` are one account.
+//! `@`, an empty or over-long part, white space or control characters inside — and characters
+//! that show nothing (a zero-width space, a soft hyphen, a direction mark: Unicode's default
+//! ignorables), which would make two addresses that look the same different accounts. The
+//! address keeps the case it was given (for display and delivery); [`Email::normalized`] is the
+//! form used for equality — lookups, uniqueness and the blind index: compatibility-normalised
+//! (NFKC: a fullwidth `ａ` is an `a`) and lower-cased, so `Ada@Example.COM`, `ａda@example.com`
+//! and `ada@example.com` are one account.
 
 use std::fmt;
 
@@ -21,7 +24,7 @@ pub enum EmailError {
         "an e-mail address is at most {MAX_LEN} characters, and its part before @ at most {MAX_LOCAL_LEN}"
     )]
     TooLong,
-    #[error("an e-mail address cannot contain spaces or control characters")]
+    #[error("an e-mail address cannot contain spaces, control characters or invisible characters")]
     ForbiddenCharacter,
     #[error("the domain of an e-mail address must be a host name such as example.com")]
     Domain,
@@ -36,7 +39,7 @@ impl Email {
         if address.chars().count() > MAX_LEN {
             return Err(EmailError::TooLong);
         }
-        if address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if address.chars().any(|c| c.is_whitespace() || c.is_control() || is_invisible(c)) {
             return Err(EmailError::ForbiddenCharacter);
         }
         let (local, domain) = address.rsplit_once('@').ok_or(EmailError::Shape)?;
@@ -63,10 +66,36 @@ impl Email {
         &self.0
     }
 
-    /// Lower-cased: the form compared, indexed and kept unique.
+    /// NFKC, lower-cased: the form compared, indexed and kept unique.
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        self.0.nfkc().collect::<String>().to_lowercase()
     }
+}
+
+/// Unicode's default-ignorable code points (DerivedCoreProperties.txt, Unicode 15): characters a
+/// renderer shows as nothing, such as U+200B ZERO WIDTH SPACE, U+00AD SOFT HYPHEN or U+202E
+/// RIGHT-TO-LEFT OVERRIDE.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
 }
 
 /// An e-mail address is personal data: `Debug` shows only its domain.
@@ -103,6 +132,23 @@ mod tests {
             Email::parse(&format!("{}@example.com", "a".repeat(65))),
             Err(EmailError::TooLong)
         );
+    }
+
+    #[test]
+    fn look_alikes_are_one_address_or_refused() {
+        let plain = Email::parse("admin@example.com").unwrap().normalized();
+        // Fullwidth letters are the same address once compatibility-normalised.
+        assert_eq!(Email::parse("\u{ff41}dmin@example.com").unwrap().normalized(), plain);
+        assert_eq!(Email::parse("ADMIN@EXAMPLE.COM").unwrap().normalized(), plain);
+        // Characters that show nothing are refused, not kept as a second account.
+        for hidden in [
+            "ad\u{200b}min@example.com",
+            "ad\u{ad}min@example.com",
+            "admin\u{202e}@example.com",
+            "\u{feff}admin@example.com",
+        ] {
+            assert_eq!(Email::parse(hidden), Err(EmailError::ForbiddenCharacter), "{hidden:?}");
+        }
     }
 
     #[test]
