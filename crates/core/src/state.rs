@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// Wakes the alert delivery worker and the live feeds when this instance raises an alert.
     pub alert_signals: crate::alerts::AlertSignals,
+    /// Sign-ins refused to blocked clients, counted here and audited once a minute per client.
+    pub refusals: crate::accounts::RefusalTally,
 }
 
 /// How long `GET /readyz` waits for the database: a load balancer must hear "not ready" fast.

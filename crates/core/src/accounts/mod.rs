@@ -33,6 +33,7 @@ mod links;
 mod mail_limit;
 mod notices;
 mod password_change;
+mod refusals;
 mod registration;
 mod sign_in;
 
@@ -47,6 +48,7 @@ pub use password_change::{
 };
 /// What a one-time link is for (`issue_link`, `peek_link`, `consume_link`).
 pub use rampart_store::one_time_tokens::TokenPurpose;
+pub use refusals::RefusalTally;
 pub use registration::{register, verify_email};
 pub use sign_in::{SignInOutcome, sign_in};
 

@@ -54,13 +54,18 @@ pub async fn sign_in(
     if let Some(until) = find_ip_block(&state.db, &ip).await?
         && until > now
     {
-        record(
-            state,
-            AuditEvent::failure(AuditAction::AuthnLoginFail)
-                .client(client)
-                .detail("reason", "ip_blocked"),
-        )
-        .await?;
+        // Audited once a minute per client, with a count (`refusals.rs`): a blocked client's rate
+        // does not set the trail's size.
+        if let Some(previous_minute) = state.refusals.count(client.ip, now) {
+            record(
+                state,
+                AuditEvent::failure(AuditAction::AuthnLoginFail)
+                    .client(client)
+                    .detail("reason", "ip_blocked")
+                    .detail("refused_previous_minute", previous_minute),
+            )
+            .await?;
+        }
         return Ok(SignInOutcome::Throttled(until - now));
     }
 

@@ -66,6 +66,7 @@ impl ExistingInstallation {
             random,
             metrics: crate::metrics::Metrics::new(),
             alert_signals: crate::alerts::AlertSignals::default(),
+            refusals: crate::accounts::RefusalTally::default(),
         })
     }
 }

@@ -104,6 +104,7 @@ pub async fn open(
         mailer,
         metrics: crate::metrics::Metrics::new(),
         alert_signals: crate::alerts::AlertSignals::default(),
+        refusals: crate::accounts::RefusalTally::default(),
     };
     Ok(Opened { state, master_key, created_data_dir, created_master_key, instance_lock })
 }

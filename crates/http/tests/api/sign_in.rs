@@ -186,7 +186,48 @@ async fn thirty_failures_from_one_address_block_it_but_not_the_accounts_it_tried
     assert_eq!(events[0].entry.ip.as_deref(), Some("203.0.113.7"));
 }
 
+/// A blocked client's refused sign-ins cost it nothing to send: they are audited once a minute,
+/// with a count, so its rate does not set the trail's size. (Before: one event each.)
+async fn a_blocked_clients_flood_is_audited_once_a_minute_with_a_count(engine: TestEngine) {
+    let clock = ManualClock::starting_at(OffsetDateTime::now_utc());
+    let options = TestOptions {
+        overrides: vec![("server.trusted_proxies", vec!["127.0.0.1"].into())],
+        clock: Some(clock.clone()),
+        ..TestOptions::default()
+    };
+    let app = spawn_app_with(engine, options).await;
+    let app = &app;
+    let attempt = |n: usize| async move {
+        let email = format!("user{n}@example.com");
+        crate::people::login_from(app, "203.0.113.8", &email, WRONG, "flood").await
+    };
+    for n in 0..30 {
+        assert_eq!(attempt(n).await, 401);
+    }
+    let blocked_events = || async {
+        rampart_store::audit::list_audit_events(&app.db, Some("authn_login_fail"))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|event| event.entry.details.contains("ip_blocked"))
+            .collect::<Vec<_>>()
+    };
+
+    for n in 0..200 {
+        assert_eq!(attempt(n).await, 429);
+    }
+    assert_eq!(blocked_events().await.len(), 1, "one event for the minute, not one per refusal");
+
+    clock.advance(Duration::seconds(61));
+    assert_eq!(attempt(0).await, 429);
+    let events = blocked_events().await;
+    assert_eq!(events.len(), 2);
+    let latest: Value = serde_json::from_str(&events.last().unwrap().entry.details).unwrap();
+    assert_eq!(latest["refused_previous_minute"], 200, "{latest}");
+}
+
 on_both_engines!(
+    a_blocked_clients_flood_is_audited_once_a_minute_with_a_count,
     the_right_password_gives_a_bearer_session_that_reaches_the_account,
     every_kind_of_failure_gets_the_same_answer,
     the_fifth_failure_starts_a_doubling_wait_for_known_and_unknown_addresses,
