@@ -35,8 +35,17 @@ pub enum BootError {
     PrivateFile(#[from] crate::private_files::PrivateFileError),
     #[error("master key: {0}")]
     MasterKey(String),
-    #[error("database: {0}")]
+    /// The error's own text comes after (`{:#}` prints the chain): not repeated here.
+    #[error("database")]
     Database(#[from] StoreError),
+    /// Connecting to or migrating the database at `at` (its host and name or its file, never
+    /// a credential) failed.
+    #[error("database {at}")]
+    Connect {
+        at: String,
+        #[source]
+        source: StoreError,
+    },
     #[error("keys: {0}")]
     Keys(#[from] KeysError),
     #[error(
@@ -128,18 +137,78 @@ async fn connect_and_migrate(settings: &Settings) -> Result<Db, BootError> {
             crate::private_files::write_new_private_file(&path, b"")?;
         }
     }
+    let at = |url: &str| {
+        let at = database_location(url);
+        move |source| BootError::Connect { at, source }
+    };
+    let url = settings.database_url();
     match &settings.database.migration_url {
         // Least privilege: the schema's owner migrates, then only the runtime role works.
         Some(migration_url) => {
-            let owner = Db::connect(migration_url.expose_secret(), &pool).await?;
-            owner.migrate().await?;
+            let migration_url = migration_url.expose_secret();
+            let owner = Db::connect(migration_url, &pool).await.map_err(at(migration_url))?;
+            owner.migrate().await.map_err(at(migration_url))?;
             owner.close().await;
-            Ok(Db::connect(settings.database_url().expose_secret(), &pool).await?)
+            Db::connect(url.expose_secret(), &pool).await.map_err(at(url.expose_secret()))
         }
         None => {
-            let db = Db::connect(settings.database_url().expose_secret(), &pool).await?;
-            db.migrate().await?;
+            let db =
+                Db::connect(url.expose_secret(), &pool).await.map_err(at(url.expose_secret()))?;
+            db.migrate().await.map_err(at(url.expose_secret()))?;
             Ok(db)
         }
+    }
+}
+
+/// Where a database URL points, for an error message: the host, port and database name of a
+/// PostgreSQL URL (no user, password or options), or the file of a SQLite one.
+fn database_location(url: &str) -> String {
+    if let Some(file) = url.strip_prefix("sqlite:") {
+        let file = file.strip_prefix("//").unwrap_or(file);
+        return file.split('?').next().unwrap_or(file).to_owned();
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) => format!(
+            "{}:{}{}",
+            parsed.host_str().unwrap_or("?"),
+            parsed.port().unwrap_or(5432),
+            parsed.path()
+        ),
+        Err(_) => "(an unreadable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BootError, database_location};
+    use rampart_store::StoreError;
+
+    #[test]
+    fn a_database_error_names_where_once_and_never_the_credentials() {
+        let at = database_location(
+            "postgres://rampart:hunter2@db.internal:5433/rampart?sslmode=verify-full",
+        );
+        assert_eq!(at, "db.internal:5433/rampart");
+        assert_eq!(
+            database_location("sqlite:/var/lib/rampart/rampart.db?mode=rwc"),
+            "/var/lib/rampart/rampart.db"
+        );
+        let error = BootError::Connect { at, source: StoreError::BadUrl("x") };
+        let shown = format!("{:#}", anyhow_like(&error));
+        assert!(shown.starts_with("database db.internal:5433/rampart: "), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert_eq!(shown.matches("valid sqlite").count(), 1, "said once: {shown}");
+    }
+
+    /// The chain as the command line prints it: each error, then its source.
+    fn anyhow_like(error: &(dyn std::error::Error + 'static)) -> String {
+        let mut shown = error.to_string();
+        let mut source = error.source();
+        while let Some(next) = source {
+            shown.push_str(": ");
+            shown.push_str(&next.to_string());
+            source = next.source();
+        }
+        shown
     }
 }
