@@ -57,7 +57,6 @@ impl AppState {
     /// disk holding the database has room left.
     pub async fn ready(&self) -> Result<(), NotReady> {
         let probe = async {
-            self.db.ping().await?;
             let heartbeat = rampart_store::jobs::JobProgressRow {
                 name: "readiness".to_owned(),
                 cursor: String::new(),

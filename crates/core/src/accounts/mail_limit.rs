@@ -39,12 +39,12 @@ pub(super) async fn mail_allowed(
     let to_address =
         count_mail_request(&state.db, "address", &address.digest, window_start).await?;
     let from_client = count_mail_request(&state.db, "client", ip.as_bytes(), window_start).await?;
-    let refused = [
+    let limits = [
         ("address", to_address, PER_ADDRESS_PER_HOUR),
         ("client", from_client, PER_CLIENT_PER_HOUR),
     ];
     let mut allowed = true;
-    for (limit, count, most) in refused {
+    for (limit, count, most) in limits {
         if count > most {
             allowed = false;
             if count == most + 1 {

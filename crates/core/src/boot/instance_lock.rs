@@ -48,7 +48,7 @@ impl InstanceLock {
 
 /// The file of a `sqlite:` database URL (`sqlite:/path`, `sqlite:///path`, `sqlite://path`,
 /// options after `?` left out); `None` for any other engine or an in-memory database.
-fn sqlite_file(url: &str) -> Option<PathBuf> {
+pub(super) fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split('?').next().unwrap_or(rest);

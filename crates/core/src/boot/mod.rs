@@ -163,9 +163,9 @@ async fn connect_and_migrate(settings: &Settings) -> Result<Db, BootError> {
 /// Where a database URL points, for an error message: the host, port and database name of a
 /// PostgreSQL URL (no user, password or options), or the file of a SQLite one.
 fn database_location(url: &str) -> String {
-    if let Some(file) = url.strip_prefix("sqlite:") {
-        let file = file.strip_prefix("//").unwrap_or(file);
-        return file.split('?').next().unwrap_or(file).to_owned();
+    if url.starts_with("sqlite:") {
+        return instance_lock::sqlite_file(url)
+            .map_or_else(|| "in memory".to_owned(), |file| file.display().to_string());
     }
     match url::Url::parse(url) {
         Ok(parsed) => format!(

@@ -76,13 +76,7 @@ pub async fn log_in_with_password(
     else {
         return Err(LoginError::InvalidCredentials);
     };
-    let account = match sign_in(state, &email, password, client).await? {
-        SignInOutcome::SignedIn(account) => account,
-        SignInOutcome::Failed => return Err(LoginError::InvalidCredentials),
-        SignInOutcome::Throttled(wait) => {
-            return Err(LoginError::Throttled { retry_after_secs: retry_after_secs(wait) });
-        }
-    };
+    let account = signed_in_account(sign_in(state, &email, password, client).await?)?;
     let replacing = replaced_session(current, account.id);
     let second_factor_owed = factors_of(state, account.id).await?.any();
     let grant = if second_factor_owed {
@@ -195,13 +189,7 @@ pub async fn reauthenticate(
         find_account_by_id(state, principal.user_id).await?.ok_or(LoginError::SignInEnded)?;
     let password =
         Password::for_sign_in(password.expose_secret()).ok_or(LoginError::InvalidCredentials)?;
-    match sign_in(state, &account.email, password, client).await? {
-        SignInOutcome::SignedIn(_) => {}
-        SignInOutcome::Failed => return Err(LoginError::InvalidCredentials),
-        SignInOutcome::Throttled(wait) => {
-            return Err(LoginError::Throttled { retry_after_secs: retry_after_secs(wait) });
-        }
-    }
+    signed_in_account(sign_in(state, &account.email, password, client).await?)?;
     let assurance = if factors_of(state, account.id).await?.any() {
         let factor = factor.ok_or(LoginError::SecondFactorMissing)?;
         match check_second_factor(state, &account, client, principal.token_hash(), factor).await? {
@@ -246,6 +234,17 @@ pub async fn log_out(
     );
     work.commit().await?;
     Ok(())
+}
+
+/// The account a password check let in, or the one answer every failure gets.
+fn signed_in_account(outcome: SignInOutcome) -> Result<Account, LoginError> {
+    match outcome {
+        SignInOutcome::SignedIn(account) => Ok(account),
+        SignInOutcome::Failed => Err(LoginError::InvalidCredentials),
+        SignInOutcome::Throttled(wait) => {
+            Err(LoginError::Throttled { retry_after_secs: retry_after_secs(wait) })
+        }
+    }
 }
 
 /// The caller's session, when it is `user_id`'s: a new sign-in replaces it.

@@ -42,23 +42,21 @@ pub trait Statements: sqlx::Database {
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 }
 
-impl Statements for sqlx::Sqlite {
-    async fn run(
-        connection: &mut PoolConnection<Self>,
-        sql: &'static str,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql(sql).execute(&mut **connection).await.map(drop)
-    }
+/// The same text runs on either engine's connection; only the connection's type differs.
+macro_rules! statements_for {
+    ($($engine:ty),+) => {$(
+        impl Statements for $engine {
+            async fn run(
+                connection: &mut PoolConnection<Self>,
+                sql: &'static str,
+            ) -> Result<(), sqlx::Error> {
+                sqlx::raw_sql(sql).execute(&mut **connection).await.map(drop)
+            }
+        }
+    )+};
 }
 
-impl Statements for sqlx::Postgres {
-    async fn run(
-        connection: &mut PoolConnection<Self>,
-        sql: &'static str,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql(sql).execute(&mut **connection).await.map(drop)
-    }
-}
+statements_for!(sqlx::Sqlite, sqlx::Postgres);
 
 impl<DB: Statements> Open<DB> {
     /// Takes a connection from `pool` and runs `begin` on it (`BEGIN`, `BEGIN IMMEDIATE`, …).
