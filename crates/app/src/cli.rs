@@ -281,6 +281,15 @@ pub(crate) enum AuditCommand {
     Verify,
     /// Print the Ed25519 public keys that sign the audit checkpoints (keep a copy elsewhere).
     PublicKey,
+    /// After a break was found and investigated: close the broken segment (kept as evidence) and
+    /// start a new one, signed, that refers to it. Until then every audited action is refused
+    /// (503 audit_unavailable). See docs/forensics.md.
+    NewSegment {
+        /// Required: you have read `rampart audit verify` and kept a copy of the trail
+        /// (`rampart audit export`).
+        #[arg(long)]
+        confirm: bool,
+    },
     /// Write events as OCSF JSON, one per line, oldest first.
     Export {
         /// Events at or after this time (RFC 3339, or a date: 2026-12-01).

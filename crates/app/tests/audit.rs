@@ -1,4 +1,4 @@
-//! `rampart audit verify | public-key | export` as an operator runs them, on the embedded
+//! `rampart audit verify | new-segment | public-key | export` as an operator runs them, on the embedded
 //! database, with the trail edited behind Rampart's back by the sqlite3 client.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -38,6 +38,19 @@ fn verify_passes_an_untouched_trail_and_names_an_edited_entry() {
     let (ok, _, stderr) = rampart(dir.path(), &["audit", "verify"]);
     assert!(!ok, "an edited trail fails verification");
     assert!(stderr.contains("entry 1 was altered"), "{stderr}");
+
+    // The documented way back: only with --confirm; then the new segment verifies and the
+    // closed one is listed with what was found.
+    let (ok, _, stderr) = rampart(dir.path(), &["audit", "new-segment"]);
+    assert!(!ok && stderr.contains("--confirm"), "{stderr}");
+    let (ok, stdout, stderr) = rampart(dir.path(), &["audit", "new-segment", "--confirm"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("segment 1 closed (entry 1 was altered)"), "{stdout}");
+    let (ok, stdout, stderr) = rampart(dir.path(), &["audit", "verify"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("closed segment 1: entry 1 was altered"), "{stdout}");
+    let (ok, _, stderr) = rampart(dir.path(), &["audit", "new-segment", "--confirm"]);
+    assert!(!ok && stderr.contains("no break to close"), "{stderr}");
 }
 
 #[test]

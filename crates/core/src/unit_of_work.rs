@@ -67,7 +67,12 @@ impl<'s> UnitOfWork<'s> {
     pub async fn commit(self) -> Result<(), StoreError> {
         let Self { state, transaction, events, mail_queued } = self;
         for event in &events {
-            audit::append(state, &transaction, event).await?;
+            if let Err(error) = audit::append(state, &transaction, event).await {
+                if matches!(error, StoreError::AuditChainBroken(_)) {
+                    crate::alerts::check_chain_soon(state);
+                }
+                return Err(error);
+            }
         }
         transaction.commit().await?;
         if mail_queued {

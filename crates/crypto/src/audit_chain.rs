@@ -15,7 +15,7 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use sha2::{Digest, Sha256};
 
 pub use bundle::{bundle_signature_is_valid, sha256_hex};
-pub use verify::{ChainBreak, ChainSummary, ChainVerifier, Finding, LinkedRow};
+pub use verify::{ChainBreak, ChainSummary, ChainVerifier, Finding, LinkedRow, Lookup};
 
 use crate::aead::framed;
 use crate::{CryptoError, Keyring, Purpose};
@@ -26,6 +26,7 @@ pub const GENESIS_HASH: [u8; 32] = [0; 32];
 /// Domain separation of the two things this module hashes or signs.
 const EVENT_FORMAT: &[u8] = b"rampart-audit-event-v1";
 const CHECKPOINT_FORMAT: &[u8] = b"rampart-audit-checkpoint-v1";
+const SEGMENT_FORMAT: &[u8] = b"rampart-audit-segment-v1";
 
 /// One audit event as the chain sees it: every stored field, in stored form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +92,53 @@ pub(crate) fn checkpoint_message(tree_size: i64, head_hash: &[u8], at_micros: i6
     framed(&[CHECKPOINT_FORMAT, &tree_size.to_be_bytes(), head_hash, &at_micros.to_be_bytes()])
 }
 
+/// The start of a new segment of the chain, after an operator acknowledged a break in the one
+/// before (`rampart audit new-segment`). Signed like a checkpoint, so that only the holder of the
+/// audit key can close a broken segment; the new segment's first entry links from
+/// [`SegmentStart::anchor`], which commits to the number and to the last stored hash of the
+/// broken segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentStart<'a> {
+    /// 2 for the first segment started this way (the original chain is segment 1).
+    pub segment: i64,
+    /// The `seq` of the new segment's first entry.
+    pub first_seq: i64,
+    /// The hash of the broken segment's last stored entry (or its head's, when it has none).
+    pub previous_head: &'a [u8],
+    /// Where verification found the broken segment broken.
+    pub broken_seq: i64,
+    pub at_micros: i64,
+}
+
+impl SegmentStart<'_> {
+    /// The hash the new segment's first entry follows (its genesis).
+    pub fn anchor(&self) -> [u8; 32] {
+        Sha256::digest(framed(&[
+            SEGMENT_FORMAT,
+            &self.segment.to_be_bytes(),
+            &self.first_seq.to_be_bytes(),
+            self.previous_head,
+        ]))
+        .into()
+    }
+
+    fn message(&self) -> Vec<u8> {
+        framed(&[
+            SEGMENT_FORMAT,
+            &self.segment.to_be_bytes(),
+            &self.first_seq.to_be_bytes(),
+            self.previous_head,
+            &self.broken_seq.to_be_bytes(),
+            &self.at_micros.to_be_bytes(),
+        ])
+    }
+
+    /// Whether `signature` is `public_key`'s signature of this segment start.
+    pub fn signature_is_valid(&self, public_key: &[u8], signature: &[u8]) -> bool {
+        UnparsedPublicKey::new(&ED25519, public_key).verify(&self.message(), signature).is_ok()
+    }
+}
+
 /// Signs checkpoints with the newest `audit` key.
 pub struct CheckpointSigner {
     version: u32,
@@ -110,6 +158,10 @@ impl CheckpointSigner {
 
     pub fn sign(&self, tree_size: i64, head_hash: &[u8], at_micros: i64) -> Vec<u8> {
         self.pair.sign(&checkpoint_message(tree_size, head_hash, at_micros)).as_ref().to_vec()
+    }
+
+    pub fn sign_segment(&self, start: &SegmentStart<'_>) -> Vec<u8> {
+        self.pair.sign(&start.message()).as_ref().to_vec()
     }
 }
 
@@ -208,5 +260,28 @@ mod tests {
         assert!(!checkpoint_signature_is_valid(&public, 10, &head, 6, &signature));
         assert!(!checkpoint_signature_is_valid(&[1u8; 32], 10, &head, 5, &signature));
         assert!(!format!("{signer:?}").contains(&hex::encode(head)));
+    }
+
+    #[test]
+    fn a_segment_start_verifies_only_with_its_own_contents_and_anchors_to_the_old_head() {
+        let mut keyring = Keyring::new();
+        keyring.insert(Purpose::Audit, 1, DataKey::generate(&OsRandom).unwrap());
+        let signer = keyring.checkpoint_signer().unwrap();
+        let (_, public) = keyring.audit_public_keys().unwrap()[0];
+        let start = SegmentStart {
+            segment: 2,
+            first_seq: 12,
+            previous_head: &[7; 32],
+            broken_seq: 5,
+            at_micros: 9,
+        };
+        let signature = signer.sign_segment(&start);
+        assert!(start.signature_is_valid(&public, &signature));
+        let moved = SegmentStart { broken_seq: 6, ..start.clone() };
+        assert!(!moved.signature_is_valid(&public, &signature));
+        assert_eq!(moved.anchor(), start.anchor(), "the anchor is the position and the old head");
+        let other_head = SegmentStart { previous_head: &[8; 32], ..start.clone() };
+        assert_ne!(other_head.anchor(), start.anchor());
+        assert!(!checkpoint_signature_is_valid(&public, 12, &start.anchor(), 9, &signature));
     }
 }

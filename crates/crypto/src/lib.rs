@@ -32,8 +32,8 @@ mod webhook;
 
 pub use audit_chain::{
     ChainBreak, ChainSummary, ChainVerifier, ChainedEvent, CheckpointSigner,
-    Finding as ChainFinding, GENESIS_HASH, LinkedRow, bundle_signature_is_valid,
-    checkpoint_signature_is_valid, link_hash, sha256_hex,
+    Finding as ChainFinding, GENESIS_HASH, LinkedRow, Lookup as ChainLookup, SegmentStart,
+    bundle_signature_is_valid, checkpoint_signature_is_valid, link_hash, sha256_hex,
 };
 pub use backup_file::{BackupCryptoError, BackupIdentities, BackupRecipients, Digesting};
 pub use blind_index::{BLIND_INDEX_LEN, BlindIndex};

@@ -43,6 +43,9 @@ pub enum AuditAction {
     AuditPruned,
     /// The trail, or part of it, was exported (`rampart audit export`).
     AuditExported,
+    /// An operator started a new segment of a chain found broken (`rampart audit new-segment`):
+    /// the new segment's first entry.
+    AuditSegmentStarted,
     /// A sign-in from a device (browser family and network) the account never used.
     AuthnNewDevice,
     /// A role was granted or revoked.
@@ -132,6 +135,7 @@ impl AuditAction {
             Self::CryptDecryptFail => "crypt_decrypt_fail",
             Self::AuditPruned => "audit_pruned",
             Self::AuditExported => "audit_exported",
+            Self::AuditSegmentStarted => "audit_segment_started",
             Self::AuthnNewDevice => "authn_new_device",
             Self::PrivilegePermissionsChanged => "privilege_permissions_changed",
             Self::SensitiveRead => "sensitive_read",
@@ -198,6 +202,7 @@ impl AuditAction {
             Self::AlertRaised => (Finding, 1),
             Self::AlertStatusChanged => (Finding, 2),
             Self::ApikeyRevoked | Self::AuditPruned => (Api, 4),
+            Self::AuditSegmentStarted => (Api, 1),
             Self::AuthzFail | Self::CryptDecryptFail => (Api, 99),
             Self::DepartmentChanged => (Api, 3),
             Self::RoleChanged => (Account, 7),
@@ -226,7 +231,7 @@ impl AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 56] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -255,6 +260,7 @@ impl AuditAction {
         Self::CryptDecryptFail,
         Self::AuditPruned,
         Self::AuditExported,
+        Self::AuditSegmentStarted,
         Self::AuthnNewDevice,
         Self::PrivilegePermissionsChanged,
         Self::SensitiveRead,

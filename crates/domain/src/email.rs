@@ -7,7 +7,9 @@
 //! address keeps the case it was given (for display and delivery); [`Email::normalized`] is the
 //! form used for equality — lookups, uniqueness and the blind index: compatibility-normalised
 //! (NFKC: a fullwidth `ａ` is an `a`) and lower-cased, so `Ada@Example.COM`, `ａda@example.com`
-//! and `ada@example.com` are one account.
+//! and `ada@example.com` are one account. [`Email::skeleton`] is what the address looks like
+//! (Unicode TS #39): a new address whose skeleton matches an existing account's is refused, so
+//! `аdmin@example.com` with a Cyrillic `а` cannot sit beside `admin@example.com`.
 
 use std::fmt;
 
@@ -69,6 +71,12 @@ impl Email {
     /// NFKC, lower-cased: the form compared, indexed and kept unique.
     pub fn normalized(&self) -> String {
         self.0.nfkc().collect::<String>().to_lowercase()
+    }
+
+    /// The confusable skeleton (Unicode TS #39) of [`Email::normalized`]: two addresses that
+    /// look alike have the same one. Never an address itself: only compared, as a blind index.
+    pub fn skeleton(&self) -> String {
+        unicode_security::skeleton(&self.normalized()).collect()
     }
 }
 
@@ -149,6 +157,22 @@ mod tests {
         ] {
             assert_eq!(Email::parse(hidden), Err(EmailError::ForbiddenCharacter), "{hidden:?}");
         }
+    }
+
+    #[test]
+    fn look_alike_letters_from_other_scripts_share_a_skeleton() {
+        let skeleton = |address: &str| Email::parse(address).unwrap().skeleton();
+        let plain = skeleton("admin@example.com");
+        assert_eq!(skeleton("\u{0430}dmin@example.com"), plain, "Cyrillic а");
+        assert_eq!(skeleton("adm\u{0456}n@example.com"), plain, "Cyrillic і");
+        assert_eq!(skeleton("admin@ex\u{0430}mple.com"), plain, "in the domain too");
+        assert_eq!(skeleton("\u{ff41}dmin@example.com"), plain, "fullwidth");
+        assert_ne!(
+            skeleton("admim@example.com"),
+            plain,
+            "a different letter is a different address"
+        );
+        assert_ne!(skeleton("ada@example.com"), plain);
     }
 
     #[test]

@@ -74,6 +74,12 @@ pub enum ApiError {
     /// is logged, never sent.
     #[error("the database is unavailable; nothing was changed; retry shortly")]
     DatabaseUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The audit trail cannot record the action (found broken, awaiting an operator's new
+    /// segment): nothing was done, since nothing may happen unrecorded.
+    #[error(
+        "the audit trail cannot record this action, so nothing was changed; an operator has been alerted"
+    )]
+    AuditUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The disk is full: nothing was saved. The cause is logged, never sent.
     #[error("the server's storage is full; nothing was saved; retry later")]
     StorageFull(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -94,6 +100,7 @@ impl ApiError {
         match database_fault(&cause) {
             Some(DatabaseFault::Unavailable) => Self::DatabaseUnavailable(Box::new(cause)),
             Some(DatabaseFault::Full) => Self::StorageFull(Box::new(cause)),
+            Some(DatabaseFault::AuditUnavailable) => Self::AuditUnavailable(Box::new(cause)),
             None => Self::Internal(Box::new(cause)),
         }
     }
@@ -115,9 +122,10 @@ impl ApiError {
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unavailable | Self::Lockdown | Self::DatabaseUnavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::Unavailable
+            | Self::Lockdown
+            | Self::DatabaseUnavailable(_)
+            | Self::AuditUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -146,6 +154,7 @@ impl ApiError {
             Self::Unavailable => "not_ready",
             Self::DatabaseUnavailable(_) => "unavailable",
             Self::StorageFull(_) => "insufficient_storage",
+            Self::AuditUnavailable(_) => "audit_unavailable",
             Self::Lockdown => "lockdown",
             Self::Internal(_) => "internal_error",
         }
@@ -291,6 +300,7 @@ impl From<rampart_core::accounts::AccountError> for ApiError {
             AccountError::EmailTaken => {
                 Self::Conflict("an account with this address exists".into())
             }
+            AccountError::LookAlike => Self::Conflict(error.to_string()),
             other => Self::internal(other),
         }
     }
@@ -345,6 +355,9 @@ impl IntoResponse for ApiError {
             Self::DatabaseUnavailable(cause) | Self::StorageFull(cause) => {
                 tracing::warn!(error = %cause, source = ?cause.source(), "request refused: the database cannot serve it");
             }
+            Self::AuditUnavailable(cause) => {
+                tracing::error!(error = %cause, "request refused: the audit trail is broken (rampart audit verify; docs/forensics.md)");
+            }
             _ => {}
         }
         let mut response = self.status().into_response();
@@ -353,7 +366,7 @@ impl IntoResponse for ApiError {
             | Self::Busy { retry_after_secs }
             | Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             Self::DatabaseUnavailable(_) => Some(DATABASE_RETRY_AFTER_SECS),
-            Self::StorageFull(_) => Some(STORAGE_RETRY_AFTER_SECS),
+            Self::StorageFull(_) | Self::AuditUnavailable(_) => Some(STORAGE_RETRY_AFTER_SECS),
             _ => None,
         };
         if let Some(secs) = retry_after {

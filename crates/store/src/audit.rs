@@ -6,10 +6,11 @@ use sea_query::{Expr, ExprTrait, Func, Iden, Order, Query, SelectStatement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::error::AuditHalted;
 use crate::{Engine, Executor, StoreError};
 
 #[derive(Iden)]
-enum AuditEvents {
+pub(crate) enum AuditEvents {
     Table,
     Seq,
     At,
@@ -26,13 +27,18 @@ enum AuditEvents {
 }
 
 #[derive(Iden)]
-enum AuditHead {
+pub(crate) enum AuditHead {
     Table,
     Id,
     Seq,
     Hash,
     CheckpointedSeq,
+    BrokenSeq,
 }
+
+/// Every column of the head, as [`ChainHead`] reads it.
+pub(crate) const HEAD_COLUMNS: [AuditHead; 4] =
+    [AuditHead::Seq, AuditHead::Hash, AuditHead::CheckpointedSeq, AuditHead::BrokenSeq];
 
 #[derive(Iden)]
 enum AuditCheckpoints {
@@ -77,6 +83,9 @@ pub struct ChainHead {
     pub hash: Vec<u8>,
     /// The tree size of the newest checkpoint.
     pub checkpointed_seq: i64,
+    /// Set when verification found the chain broken here: nothing is appended (nor signed) until
+    /// an operator starts a new segment (`audit_segments.rs`).
+    pub broken_seq: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -134,16 +143,16 @@ pub async fn append_audit_event(
         .table(AuditHead::Table)
         .value(AuditHead::Seq, Expr::col(AuditHead::Seq).add(1))
         .and_where(Expr::col(AuditHead::Id).eq(1))
-        .returning(Query::returning().columns([
-            AuditHead::Seq,
-            AuditHead::Hash,
-            AuditHead::CheckpointedSeq,
-        ]))
+        .returning(Query::returning().columns(HEAD_COLUMNS))
         .to_owned();
     let position: ChainHead = tx
         .fetch_optional(&advance)
         .await?
         .ok_or(StoreError::Conflict("the audit head is missing"))?;
+    if position.broken_seq.is_some() {
+        // Dropped without a commit: the head's advance is rolled back with everything else.
+        return Err(StoreError::AuditChainBroken(AuditHalted));
+    }
     let sealed = seal(&position);
     let insert = Query::insert()
         .into_table(AuditEvents::Table)
@@ -163,7 +172,12 @@ pub async fn append_audit_event(
             sealed.hash.clone().into(),
         ])
         .to_owned();
-    tx.execute(&insert).await?;
+    tx.execute(&insert).await.map_err(|error| match error {
+        // The position the head gives is taken: rows were moved behind the head's back (an
+        // entry inserted, the rest renumbered). Fail closed, as verification will.
+        StoreError::Duplicate => StoreError::AuditChainBroken(AuditHalted),
+        other => other,
+    })?;
     let mut head = Query::update();
     head.table(AuditHead::Table)
         .value(AuditHead::Hash, sealed.hash)
@@ -190,11 +204,9 @@ pub async fn checkpoint_head(
         .value(AuditHead::CheckpointedSeq, Expr::col(AuditHead::Seq))
         .and_where(Expr::col(AuditHead::Id).eq(1))
         .and_where(Expr::col(AuditHead::CheckpointedSeq).lt(Expr::col(AuditHead::Seq)))
-        .returning(Query::returning().columns([
-            AuditHead::Seq,
-            AuditHead::Hash,
-            AuditHead::CheckpointedSeq,
-        ]))
+        // A broken chain is never signed: a checkpoint would vouch for what was forged.
+        .and_where(Expr::col(AuditHead::BrokenSeq).is_null())
+        .returning(Query::returning().columns(HEAD_COLUMNS))
         .to_owned();
     let Some(head) = tx.fetch_optional::<ChainHead>(&claim).await? else {
         return Ok(None);
@@ -221,11 +233,24 @@ fn insert_checkpoint(checkpoint: &CheckpointRow) -> sea_query::InsertStatement {
 
 pub async fn find_chain_head(db: &impl Executor) -> Result<ChainHead, StoreError> {
     let query = Query::select()
-        .columns([AuditHead::Seq, AuditHead::Hash, AuditHead::CheckpointedSeq])
+        .columns(HEAD_COLUMNS)
         .from(AuditHead::Table)
         .and_where(Expr::col(AuditHead::Id).eq(1))
         .to_owned();
     db.fetch_optional(&query).await?.ok_or(StoreError::Conflict("the audit head is missing"))
+}
+
+/// Marks the chain broken at `seq` (the first bad entry verification found), unless it already
+/// is: from then on nothing is appended until a new segment starts. A plain update of the head,
+/// never an append: it works on a chain that cannot take one.
+pub async fn mark_chain_broken(db: &impl Executor, seq: i64) -> Result<(), StoreError> {
+    let mark = Query::update()
+        .table(AuditHead::Table)
+        .value(AuditHead::BrokenSeq, seq)
+        .and_where(Expr::col(AuditHead::Id).eq(1))
+        .and_where(Expr::col(AuditHead::BrokenSeq).is_null())
+        .to_owned();
+    db.execute(&mark).await.map(drop)
 }
 
 /// The newest checkpoint, or the newest whose tree size is at most `at_most`: the metrics'

@@ -21,6 +21,11 @@ pub enum StoreError {
     /// is freed. Nothing that failed this way was committed.
     #[error("the database's disk is full")]
     Full(#[source] sqlx::Error),
+    /// The audit chain is broken (verification found it, or an append collided with rows that
+    /// are not where the head says): nothing that must be audited can be done until an operator
+    /// starts a new segment (`rampart audit new-segment`). Nothing was committed.
+    #[error("the audit trail cannot take an event")]
+    AuditChainBroken(#[source] AuditHalted),
     #[error("a database query failed")]
     Query(#[source] sqlx::Error),
 }
@@ -34,11 +39,21 @@ impl From<sqlx::Error> for StoreError {
             _ => match driver_fault(&error) {
                 Some(Fault::Full) => Self::Full(error),
                 Some(Fault::Unavailable) => Self::Unavailable(error),
-                None => Self::Query(error),
+                // The driver never reports the audit trail's state.
+                Some(Fault::AuditUnavailable) | None => Self::Query(error),
             },
         }
     }
 }
+
+/// Why [`StoreError::AuditChainBroken`] happened, as its source: an error that wraps a
+/// `StoreError` transparently forwards `source()` past it, so this is what [`database_fault`]
+/// finds in any chain of errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the audit trail is broken: nothing can be recorded until an operator starts a new segment"
+)]
+pub struct AuditHalted;
 
 /// A database error that says something about the database rather than the statement: the
 /// answer is "try again later", not "this request is wrong" nor "a bug".
@@ -48,6 +63,8 @@ pub enum Fault {
     Full,
     /// Unreachable, busy, locked, read-only, shutting down, out of connections.
     Unavailable,
+    /// The audit trail cannot take an event: actions that must be audited are refused.
+    AuditUnavailable,
 }
 
 /// The database fault behind `error`, wherever it sits in the chain of sources (a use case's
@@ -60,8 +77,12 @@ pub fn database_fault(error: &(dyn std::error::Error + 'static)) -> Option<Fault
             match store {
                 StoreError::Full(_) => return Some(Fault::Full),
                 StoreError::Unavailable(_) => return Some(Fault::Unavailable),
+                StoreError::AuditChainBroken(_) => return Some(Fault::AuditUnavailable),
                 _ => {}
             }
+        }
+        if error.is::<AuditHalted>() {
+            return Some(Fault::AuditUnavailable);
         }
         if let Some(fault) = error.downcast_ref::<sqlx::Error>().and_then(driver_fault) {
             return Some(fault);
@@ -112,7 +133,23 @@ fn fault_of(code: Option<&str>) -> Option<Fault> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Fault, fault_of};
+    use super::{AuditHalted, Fault, StoreError, database_fault, fault_of};
+
+    /// A use case's error that wraps the store's transparently, as most do.
+    #[derive(Debug, thiserror::Error)]
+    enum UseCaseError {
+        #[error(transparent)]
+        Store(#[from] StoreError),
+    }
+
+    #[test]
+    fn a_broken_audit_trail_is_found_behind_a_transparent_wrapper() {
+        let bare = StoreError::AuditChainBroken(AuditHalted);
+        assert_eq!(database_fault(&bare), Some(Fault::AuditUnavailable));
+        let wrapped = UseCaseError::from(StoreError::AuditChainBroken(AuditHalted));
+        assert_eq!(database_fault(&wrapped), Some(Fault::AuditUnavailable));
+        assert_eq!(database_fault(&UseCaseError::from(StoreError::Duplicate)), None);
+    }
 
     #[test]
     fn engine_codes_that_speak_of_the_database_are_told_apart_from_failed_statements() {

@@ -8,11 +8,13 @@
 pub mod alerts;
 pub mod api_keys;
 pub mod audit;
+pub mod audit_segments;
 pub mod backup;
 pub mod backups;
 pub mod collections;
 mod db;
 pub mod departments;
+pub mod email_skeletons;
 mod error;
 pub mod forms;
 pub mod incident_notifications;

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use rampart_core::alerts::verify_and_alert;
-use rampart_core::audit::{AuditEvent, Verification, export_events};
+use rampart_core::audit::{
+    AuditEvent, Verification, closed_segments, export_events, start_new_segment,
+};
 use rampart_core::boot::ExistingInstallation;
 use rampart_core::config;
 use rampart_core::unit_of_work::record;
@@ -23,12 +25,43 @@ pub(crate) fn verify(file: Option<&Path>) -> anyhow::Result<()> {
                     "audit trail intact: {} entries checked up to {}, {} signed checkpoints match",
                     summary.entries, summary.head_seq, summary.checkpoints
                 );
+                for closed in closed_segments(&state.db).await? {
+                    println!(
+                        "closed segment {}: {} (closed {}; the next segment starts at entry {})",
+                        closed.segment,
+                        closed.finding,
+                        closed.closed_at.format(&Rfc3339).unwrap_or_default(),
+                        closed.next_first_seq
+                    );
+                }
                 Ok(())
             }
             Verification::Broken(found) => {
                 bail!("audit trail NOT intact: {found} (raised as the audit_chain_broken alert)")
             }
         }
+    })
+}
+
+pub(crate) fn new_segment(file: Option<&Path>, confirm: bool) -> anyhow::Result<()> {
+    if !confirm {
+        bail!(
+            "this closes the broken audit segment for good: run `rampart audit verify` and \
+             `rampart audit export --output FILE` first, then add --confirm"
+        );
+    }
+    let settings = config::load(file)?;
+    super::runtime()?.block_on(async {
+        let state = ExistingInstallation::open(&settings).await?.into_app_state(settings).await?;
+        let started = start_new_segment(&state).await?;
+        println!(
+            "segment {} closed ({}); segment {} starts at entry {}: audited actions work again",
+            started.segment - 1,
+            started.finding,
+            started.segment,
+            started.first_seq
+        );
+        Ok(())
     })
 }
 

@@ -37,6 +37,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => audit::verify(file),
         Command::Audit(AuditCommand::PublicKey) => audit::public_key(file),
+        Command::Audit(AuditCommand::NewSegment { confirm }) => audit::new_segment(file, confirm),
         Command::Audit(AuditCommand::Export { since, until, format: _, output }) => {
             audit::export(file, since.as_deref(), until.as_deref(), output.as_deref())
         }

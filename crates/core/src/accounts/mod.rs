@@ -18,6 +18,7 @@ use std::sync::Arc;
 use rampart_crypto::{BlindIndex, CryptoError, FieldContext, Keyring, Purpose, field_key_version};
 use rampart_domain::{AuditAction, Email, Grants, Password};
 use rampart_store::StoreError;
+use rampart_store::email_skeletons::set_email_skeleton;
 use rampart_store::users::{UserRow, find_user_by_email_index, insert_user, update_password_hash};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -30,6 +31,7 @@ use crate::unit_of_work::UnitOfWork;
 
 pub mod administration;
 mod links;
+mod look_alikes;
 mod mail_limit;
 mod notices;
 mod password_change;
@@ -40,6 +42,7 @@ mod sign_in;
 pub use links::{
     BootstrapError, consume_link, create_owner, issue_bootstrap_link, issue_link, peek_link,
 };
+pub use look_alikes::{EMAIL_SKELETON_CONTEXT, SkeletonBackfill, backfill_email_skeletons};
 pub use mail_limit::{PER_ADDRESS_PER_HOUR, PER_CLIENT_PER_HOUR};
 pub use notices::Notice;
 pub(crate) use notices::notify;
@@ -59,6 +62,9 @@ pub const EMAIL_INDEX_CONTEXT: &str = "users.email";
 pub enum AccountError {
     #[error("an account with this e-mail address exists")]
     EmailTaken,
+    /// The address looks like an existing account's (Unicode look-alike characters).
+    #[error("an account with an address that looks the same exists; use another address")]
+    LookAlike,
     #[error(transparent)]
     Busy(#[from] PoolBusy),
     #[error("a stored value could not be decrypted: {0}")]
@@ -112,6 +118,7 @@ pub async fn create_account(
 #[derive(Debug)]
 pub struct NewAccount {
     row: UserRow,
+    skeleton_index: Vec<u8>,
     keyring: Arc<Keyring>,
 }
 
@@ -132,7 +139,12 @@ pub async fn prepare_account(
         state.random.as_ref(),
     )?;
     let index = keyring.blind_index(EMAIL_INDEX_CONTEXT, email.normalized().as_bytes())?;
+    let skeleton_index = look_alikes::skeleton_index(&keyring, email)?.digest.to_vec();
     let password_hash = hash_password(state, &keyring, password).await?;
+    // After the hashing, so that registration answers a look-alike as slowly as a new address.
+    if look_alikes::look_alike_exists(&state.db, &keyring, email).await? {
+        return Err(AccountError::LookAlike);
+    }
     let row = UserRow {
         id,
         email_ciphertext,
@@ -144,17 +156,23 @@ pub async fn prepare_account(
         email_verified_at: None,
         password_changed_at: None,
     };
-    Ok(NewAccount { row, keyring })
+    Ok(NewAccount { row, skeleton_index, keyring })
 }
 
 impl NewAccount {
     /// Stores the account with `work`'s action; [`AccountError::EmailTaken`] when the address
-    /// was taken in the meantime.
+    /// was taken in the meantime, [`AccountError::LookAlike`] when a look-alike was.
     pub async fn insert(&self, work: &UnitOfWork<'_>) -> Result<Account, AccountError> {
         insert_user(work.db(), &self.row).await.map_err(|error| match error {
             StoreError::Duplicate => AccountError::EmailTaken,
             other => AccountError::Store(other),
         })?;
+        set_email_skeleton(work.db(), self.row.id, self.skeleton_index.clone()).await.map_err(
+            |error| match error {
+                StoreError::Duplicate => AccountError::LookAlike,
+                other => AccountError::Store(other),
+            },
+        )?;
         to_account(&self.keyring, &self.row)
     }
 }
@@ -219,13 +237,13 @@ pub async fn check_password_in(
     open_account(state, &keyring, &row).await.map(Some)
 }
 
-/// The row's e-mail ciphertext and index under the newest keys, or `None` when it already uses
-/// them (what the re-encryption job calls for every account).
+/// The row's e-mail ciphertext, index and skeleton index under the newest keys, or `None` when
+/// it already uses them (what the re-encryption job calls for every account).
 pub(crate) fn reencrypted_email(
     keyring: &Keyring,
     row: &UserRow,
     random: &dyn rampart_domain::Random,
-) -> Result<Option<(Vec<u8>, BlindIndex)>, AccountError> {
+) -> Result<Option<(Vec<u8>, BlindIndex, BlindIndex)>, AccountError> {
     let current_fields = keyring.current_version(Purpose::Fields);
     let current_index = keyring.current_version(Purpose::BlindIndex);
     if field_key_version(&row.email_ciphertext) == current_fields
@@ -238,7 +256,8 @@ pub(crate) fn reencrypted_email(
     let ciphertext =
         keyring.encrypt_field(&email_place(&id), account.email.as_str().as_bytes(), random)?;
     let index = keyring.blind_index(EMAIL_INDEX_CONTEXT, account.email.normalized().as_bytes())?;
-    Ok(Some((ciphertext, index)))
+    let skeleton = look_alikes::skeleton_index(keyring, &account.email)?;
+    Ok(Some((ciphertext, index, skeleton)))
 }
 
 pub async fn find_account_by_id(

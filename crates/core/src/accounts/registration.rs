@@ -44,6 +44,16 @@ pub async fn register(
         None => match register_customer(state, email, password, client).await {
             // Taken between the look-up and the insert: the same answer as above.
             Ok(()) | Err(AccountError::EmailTaken) => Ok(()),
+            // An address that looks like an account's (Unicode look-alikes): no account, no
+            // mail (the address is not the account holder's), the same answer — and a record.
+            Err(AccountError::LookAlike) => {
+                let event = AuditEvent::failure(AuditAction::UserCreated)
+                    .client(client)
+                    .detail("via", "registration")
+                    .detail("reason", "look_alike_address");
+                crate::unit_of_work::record(state, event).await?;
+                Ok(())
+            }
             Err(other) => Err(other),
         },
     }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-pub(crate) use chain_check::start as start_chain_check;
 pub use chain_check::verify_and_alert;
+pub(crate) use chain_check::{check_soon as check_chain_soon, start as start_chain_check};
 pub(crate) use deliver::start as start_delivery;
 pub(crate) use detect::observe;
 pub use raise::raise;
@@ -33,6 +33,8 @@ pub use webhook::{SignedAlert, WebhookClient};
 pub struct AlertSignals {
     pub(crate) delivery: Arc<Notify>,
     pub(crate) feed: Arc<Notify>,
+    /// A verification of the audit trail is running on this instance (one at a time).
+    pub(crate) chain_check: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AlertSignals {

@@ -41,12 +41,18 @@ pub async fn raise(
     };
     let transaction = state.db.begin().await?;
     let Some(id) = insert_alert(&transaction, &alert, &sinks).await? else { return Ok(None) };
-    let event = AuditEvent::success(AuditAction::AlertRaised)
-        .target(format!("alert:{id}"))
-        .detail("rule", rule.as_str())
-        .detail("severity", rule.severity().as_str())
-        .detail("subject", subject);
-    crate::audit::commit_with(state, transaction, &event).await?;
+    if rule == AlertRule::AuditChainBroken {
+        // The chain cannot take the event that would record this alert: the alert's own row is
+        // the record, and the new segment's first entry names the break.
+        transaction.commit().await?;
+    } else {
+        let event = AuditEvent::success(AuditAction::AlertRaised)
+            .target(format!("alert:{id}"))
+            .detail("rule", rule.as_str())
+            .detail("severity", rule.severity().as_str())
+            .detail("subject", subject);
+        crate::audit::commit_with(state, transaction, &event).await?;
+    }
     tracing::warn!(alert_id = id, rule = %rule, severity = rule.severity().as_str(), "alert raised");
     state.metrics.alert_raised(rule.as_str(), rule.severity().as_str());
     state.alert_signals.delivery.notify_one();

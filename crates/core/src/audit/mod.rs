@@ -12,6 +12,8 @@
 //! - `chain.rs`: each event is a link of a hash chain, with Ed25519-signed checkpoints;
 //! - `verify.rs`: `rampart audit verify`, naming the first entry altered, deleted, inserted or
 //!   reordered;
+//! - `segment.rs`: `rampart audit new-segment`, the way back after a break (until then every
+//!   action that must be audited is refused);
 //! - `worker.rs`: checkpoints on a timer, and retention (the hourly full verification, which
 //!   raises an alert, is `alerts/chain_check.rs`);
 //! - `ocsf.rs`: the export format for SIEMs.
@@ -22,13 +24,15 @@
 mod chain;
 mod ocsf;
 mod search;
+mod segment;
 mod verify;
 mod worker;
 
 pub use chain::{append_event, checkpoint_now, truncate_to_micros};
 pub use ocsf::{export_events, to_ocsf};
 pub use search::{AuditFilter, AuditRow, search_events};
-pub use verify::{Verification, verify_chain};
+pub use segment::{SegmentError, StartedSegment, start_new_segment};
+pub use verify::{ClosedSegment, Verification, closed_segments, verify_chain};
 pub use worker::apply_retention;
 pub(crate) use worker::start as start_worker;
 

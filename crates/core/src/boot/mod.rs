@@ -100,6 +100,19 @@ pub async fn open(
         claim_installation(&db, &record).await?;
     }
     let keyring = load_or_create_keyring(&db, &master_key, random.as_ref(), clock.as_ref()).await?;
+    // Accounts made before look-alike addresses were refused get their skeleton index; an
+    // error here weakens that one check, it does not stop the server.
+    match crate::accounts::backfill_email_skeletons(&db, &keyring).await {
+        Ok(report) if report.indexed + report.look_alikes > 0 => tracing::info!(
+            indexed = report.indexed,
+            look_alikes = report.look_alikes,
+            "accounts: look-alike index filled in"
+        ),
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(error = %error, "accounts: could not fill in the look-alike index")
+        }
+    }
     let hashing =
         HashingPool::start(settings.passwords.hashing_threads, settings.passwords.hashing_queue);
     let mailer = crate::mail::Mailer::new(&settings)?;

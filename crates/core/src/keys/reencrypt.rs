@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 
 use rampart_crypto::{Keyring, Purpose, field_key_version};
 use rampart_domain::{Clock, Random};
-use rampart_store::Db;
+use rampart_store::email_skeletons::set_email_skeleton;
 use rampart_store::jobs::{
     JobProgressRow, delete_job_progress, find_job_progress, save_job_progress,
 };
@@ -28,6 +28,7 @@ use rampart_store::keys::{delete_key, list_keys};
 use rampart_store::outbox::list_outbox_messages_after;
 use rampart_store::totp_factors::{list_totp_factors, update_totp_secret};
 use rampart_store::users::{list_users_after, replace_email_encryption};
+use rampart_store::{Db, StoreError};
 use time::Duration;
 use uuid::Uuid;
 
@@ -79,7 +80,7 @@ pub async fn reencrypt(
         cursor = Some(last.id);
         for row in &rows {
             report.checked += 1;
-            let Some((ciphertext, index)) = reencrypted_email(keyring, row, random)
+            let Some((ciphertext, index, skeleton)) = reencrypted_email(keyring, row, random)
                 .map_err(|error| KeysError::Corrupt(format!("account {}: {error}", row.id)))?
             else {
                 continue;
@@ -93,6 +94,13 @@ pub async fn reencrypt(
                 i64::from(index.version),
             )
             .await?;
+            if changed {
+                // A look-alike pair from before look-alikes were refused keeps its NULL.
+                match set_email_skeleton(db, row.id, skeleton.digest.to_vec()).await {
+                    Ok(()) | Err(StoreError::Duplicate) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
             report.rewritten += u64::from(changed);
         }
         batches += 1;

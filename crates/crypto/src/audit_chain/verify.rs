@@ -8,7 +8,7 @@
 //! |---|---|
 //! | a field edited | chained, not consistent |
 //! | an entry deleted | a gap in `seq`; or, if later ones were renumbered, a consistent entry whose predecessor no row holds |
-//! | an entry inserted | the next row chains to the entry before this one; or a `seq` past the head |
+//! | an entry inserted | the next row chains to the entry before this one; or a genuine entry further on chains to a row before it (the rows between were slipped in); or a `seq` past the head |
 //! | entries reordered | a consistent entry that follows a row found elsewhere (often the next one) |
 //! | the chain recomputed | rows look fine, but a signed checkpoint's head hash differs |
 
@@ -44,6 +44,8 @@ pub enum ChainBreak {
     Rewritten { from_seq: i64, tree_size: i64 },
     /// A checkpoint's signature does not verify under any audit public key.
     BadCheckpoint { tree_size: i64 },
+    /// A segment start (after an acknowledged break) whose anchor or signature does not hold.
+    BadSegment { first_seq: i64 },
 }
 
 impl ChainBreak {
@@ -56,6 +58,7 @@ impl ChainBreak {
             | Self::Reordered { seq } => seq,
             Self::Rewritten { from_seq, .. } => from_seq,
             Self::BadCheckpoint { tree_size } => tree_size,
+            Self::BadSegment { first_seq } => first_seq,
         }
     }
 }
@@ -75,6 +78,9 @@ impl std::fmt::Display for ChainBreak {
             Self::BadCheckpoint { tree_size } => {
                 write!(f, "the checkpoint at {tree_size} has no valid signature")
             }
+            Self::BadSegment { first_seq } => {
+                write!(f, "the segment starting at entry {first_seq} has no valid signature")
+            }
         }
     }
 }
@@ -85,10 +91,17 @@ pub enum Finding {
     Broken(ChainBreak),
     /// A consistent entry at `seq` follows a hash that is not the previous entry's: the caller
     /// looks up which row holds `prev_hash` and passes the answer to [`ChainVerifier::resolve`].
-    Lookup {
-        seq: i64,
-        prev_hash: Vec<u8>,
-    },
+    Lookup(Lookup),
+}
+
+/// The question a [`Finding::Lookup`] asks, with what the walk knew when it asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub seq: i64,
+    pub prev_hash: Vec<u8>,
+    /// Whether the chain goes on from this entry (the next row links to it, or it is the last):
+    /// then it is genuine, and rows between its predecessor and it were slipped in.
+    continued: bool,
 }
 
 /// The result of a clean walk.
@@ -166,11 +179,22 @@ impl ChainVerifier {
         Ok(ChainSummary { entries: self.entries, head_seq: last_seen, checkpoints: self.matched })
     }
 
-    /// The answer to [`Finding::Lookup`]: the `seq` of the row whose hash was asked about, if any.
-    pub fn resolve(seq: i64, holder: Option<i64>) -> ChainBreak {
+    /// The answer to [`Finding::Lookup`]: `holder` is the `seq` of the row whose hash was asked
+    /// about, if any row holds it.
+    ///
+    /// - No row: the entry's predecessor is gone.
+    /// - A row further on: the entry was moved here from its place after that row.
+    /// - A row earlier, with the chain going on from this entry: the rows after that one and
+    ///   before this entry were never part of the chain (a forged entry slipped in, later ones
+    ///   renumbered, its own hash computed correctly: it chains, but the entry it displaced still
+    ///   names its true predecessor). Otherwise this entry is the one that does not belong.
+    pub fn resolve(lookup: &Lookup, holder: Option<i64>) -> ChainBreak {
+        let seq = lookup.seq;
         match holder {
-            Some(_) => ChainBreak::Reordered { seq },
             None => ChainBreak::Deleted { seq },
+            Some(holder) if holder >= seq => ChainBreak::Reordered { seq },
+            Some(holder) if lookup.continued => ChainBreak::Inserted { seq: holder + 1 },
+            Some(_) => ChainBreak::Inserted { seq },
         }
     }
 
@@ -196,7 +220,12 @@ impl ChainVerifier {
                     return broken(ChainBreak::Inserted { seq });
                 }
                 if consistent {
-                    return Err(Finding::Lookup { seq, prev_hash: row.prev_hash });
+                    let continued = next.is_none_or(|next| next.prev_hash == row.hash);
+                    return Err(Finding::Lookup(Lookup {
+                        seq,
+                        prev_hash: row.prev_hash,
+                        continued,
+                    }));
                 }
                 return broken(ChainBreak::Altered { seq });
             }
@@ -249,9 +278,9 @@ mod tests {
         let mut verifier = ChainVerifier::new(0, &GENESIS_HASH, head, checkpoints);
         let hashes: Vec<(i64, Vec<u8>)> = rows.iter().map(|r| (r.seq, r.hash.clone())).collect();
         let resolve = |finding: Finding| match finding {
-            Finding::Lookup { seq, prev_hash } => {
-                let holder = hashes.iter().find(|(_, h)| *h == prev_hash).map(|(s, _)| *s);
-                ChainVerifier::resolve(seq, holder)
+            Finding::Lookup(lookup) => {
+                let holder = hashes.iter().find(|(_, h)| *h == lookup.prev_hash).map(|(s, _)| *s);
+                ChainVerifier::resolve(&lookup, holder)
             }
             Finding::Broken(kind) => kind,
         };
@@ -311,6 +340,51 @@ mod tests {
         extra.seq = 11;
         appended.push(extra);
         assert_eq!(walk(appended, 10, vec![]), broken(ChainBreak::Inserted { seq: 11 }));
+    }
+
+    /// A forged entry whose hash is computed correctly from its predecessor's chains; the entry
+    /// it displaced still names the true predecessor.
+    fn with_forged_entries(at: usize, count: usize) -> Vec<LinkedRow> {
+        let mut rows = chain(10);
+        for n in 0..count {
+            let prev = rows[at + n - 1].hash.clone();
+            let canonical =
+                ChainedEvent { action: "authn_login_success", ..event("{}") }.canonical();
+            let hash = super::super::link_hash(&prev, &canonical).to_vec();
+            rows.insert(at + n, LinkedRow { seq: 0, prev_hash: prev, hash, canonical });
+        }
+        for (index, row) in rows.iter_mut().enumerate() {
+            row.seq = i64::try_from(index).unwrap() + 1;
+        }
+        rows
+    }
+
+    #[test]
+    fn a_correctly_hashed_entry_slipped_in_is_named_inserted_not_its_successor_reordered() {
+        assert_eq!(
+            walk(with_forged_entries(4, 1), 11, vec![]),
+            broken(ChainBreak::Inserted { seq: 5 })
+        );
+        assert_eq!(
+            walk(with_forged_entries(4, 3), 13, vec![]),
+            broken(ChainBreak::Inserted { seq: 5 })
+        );
+        // The head not moved up: the same answer, not "past the head".
+        assert_eq!(
+            walk(with_forged_entries(4, 1), 10, vec![]),
+            broken(ChainBreak::Inserted { seq: 5 })
+        );
+    }
+
+    #[test]
+    fn an_entry_forking_from_an_older_one_is_the_one_named() {
+        // Entry 6 replaced by a consistent one that claims entry 4 as its predecessor.
+        let mut rows = chain(10);
+        let canonical = ChainedEvent { action: "authn_login_success", ..event("{}") }.canonical();
+        let prev = rows[3].hash.clone();
+        let hash = super::super::link_hash(&prev, &canonical).to_vec();
+        rows[5] = LinkedRow { seq: 6, prev_hash: prev, hash, canonical };
+        assert_eq!(walk(rows, 10, vec![]), broken(ChainBreak::Inserted { seq: 6 }));
     }
 
     #[test]

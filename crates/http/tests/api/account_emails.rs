@@ -91,6 +91,55 @@ async fn registering_a_taken_address_answers_the_same_and_tells_its_holder(engin
     assert_eq!(status, 422, "weak passwords are refused with a reason: {body}");
 }
 
+async fn look_alike_addresses_make_no_second_account_and_the_answer_is_the_same(
+    engine: TestEngine,
+) {
+    let (app, sink, _clock) = app_with_mail(engine, vec![]).await;
+    create_user(&app, "admin@example.com", &[]).await;
+
+    for look_alike in [
+        "\u{0430}dmin@example.com", // Cyrillic а
+        "adm\u{0456}n@example.com", // Cyrillic і
+        "admin@ex\u{0430}mple.com", // in the domain
+        "\u{ff41}dmin@example.com", // fullwidth: the same address once normalised
+    ] {
+        let (status, body) =
+            post(&app, "/api/auth/register", json!({ "email": look_alike, "password": NEW })).await;
+        assert_eq!((status, body), (202, json!({ "status": "check_your_email" })), "{look_alike}");
+        let account = rampart_core::accounts::find_account_by_email(
+            &app.state,
+            &rampart_domain::Email::parse(look_alike).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            account.is_none_or(|account| account.email.as_str() == "admin@example.com"),
+            "{look_alike} made no account of its own"
+        );
+    }
+    let refused = rampart_store::audit::list_audit_events(&app.db, Some("user_created"))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.entry.details.contains("look_alike_address"))
+        .count();
+    assert_eq!(refused, 3, "each look-alike refusal is in the trail");
+    // Only the real holder hears of the fullwidth attempt (it is their address); nobody is mailed
+    // at a look-alike address.
+    let mail = sink.wait_for(1).await;
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0].to, "admin@example.com");
+
+    // A different address that merely resembles one is still welcome.
+    let (status, _) =
+        post(&app, "/api/auth/register", json!({ "email": "admins@example.com", "password": NEW }))
+            .await;
+    assert_eq!(status, 202);
+    let mut to: Vec<String> = sink.wait_for(2).await.into_iter().map(|mail| mail.to).collect();
+    to.sort();
+    assert_eq!(to, ["admin@example.com", "admins@example.com"]);
+}
+
 async fn registration_can_be_turned_off(engine: TestEngine) {
     let (app, _sink, _clock) =
         app_with_mail(engine, vec![("accounts.registration_enabled", false.into())]).await;
@@ -211,6 +260,7 @@ on_both_engines!(
     mail_to_one_address_is_limited_per_hour,
     registration_mails_a_link_that_verifies_the_address_once,
     registering_a_taken_address_answers_the_same_and_tells_its_holder,
+    look_alike_addresses_make_no_second_account_and_the_answer_is_the_same,
     registration_can_be_turned_off,
     a_reset_link_sets_a_new_password_once_ends_sessions_and_expires,
     account_holders_hear_of_new_devices_and_throttling,

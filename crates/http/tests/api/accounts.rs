@@ -1,7 +1,9 @@
 //! Accounts at rest: the address is found by its blind index, decrypts in its own row only, the
 //! password verifies through the hashing pool, and the raw database holds none of them.
 
-use rampart_core::accounts::{AccountError, check_password, create_account, find_account_by_email};
+use rampart_core::accounts::{
+    AccountError, backfill_email_skeletons, check_password, create_account, find_account_by_email,
+};
 use rampart_core::keys::rotate_data_keys;
 use rampart_crypto::{OsRandom, Purpose};
 use rampart_domain::{Email, Password, SystemClock};
@@ -46,6 +48,42 @@ async fn a_second_account_for_the_same_address_is_refused(engine: TestEngine) {
     let again = create_account(&app.state, &email("ADA@example.com"), password(PASSWORD)).await;
 
     assert!(matches!(again, Err(AccountError::EmailTaken)), "{again:?}");
+}
+
+async fn an_address_that_looks_like_an_account_s_is_refused_also_for_older_accounts(
+    engine: TestEngine,
+) {
+    let app = spawn_app(engine).await;
+    create_account(&app.state, &email("admin@example.com"), password(PASSWORD)).await.unwrap();
+    let cyrillic =
+        create_account(&app.state, &email("\u{0430}dmin@example.com"), password(PASSWORD)).await;
+    assert!(matches!(cyrillic, Err(AccountError::LookAlike)), "{cyrillic:?}");
+
+    // An installation from before look-alikes were refused: its accounts have no skeleton index
+    // until start-up fills it in.
+    app.run_sql("UPDATE users SET email_skeleton_index = NULL");
+    create_account(&app.state, &email("ops@example.com"), password(PASSWORD)).await.unwrap();
+    app.run_sql("UPDATE users SET email_skeleton_index = NULL");
+    let report = backfill_email_skeletons(&app.db, &app.state_keyring()).await.unwrap();
+    assert_eq!((report.indexed, report.look_alikes), (2, 0));
+    let again = backfill_email_skeletons(&app.db, &app.state_keyring()).await.unwrap();
+    assert_eq!((again.indexed, again.look_alikes), (0, 0), "once done, nothing to do");
+    let greek =
+        create_account(&app.state, &email("\u{03bf}ps@example.com"), password(PASSWORD)).await;
+    assert!(matches!(greek, Err(AccountError::LookAlike)), "Greek omicron: {greek:?}");
+    create_account(&app.state, &email("opsy@example.com"), password(PASSWORD)).await.unwrap();
+
+    // The index survives a key rotation and re-encryption.
+    crate::reencrypt::rotate(&app).await;
+    let keyring = app.state_keyring();
+    let report =
+        rampart_core::keys::reencrypt(&app.db, &keyring, &OsRandom, &SystemClock, 100, None)
+            .await
+            .unwrap();
+    assert_eq!(report.rewritten, 3);
+    let after =
+        create_account(&app.state, &email("adm\u{0456}n@example.com"), password(PASSWORD)).await;
+    assert!(matches!(after, Err(AccountError::LookAlike)), "{after:?}");
 }
 
 async fn only_the_right_password_signs_in(engine: TestEngine) {
@@ -134,6 +172,7 @@ async fn the_raw_database_holds_no_address_and_no_password(engine: TestEngine) {
 on_both_engines!(
     an_account_is_found_by_its_address_in_any_letter_case,
     a_second_account_for_the_same_address_is_refused,
+    an_address_that_looks_like_an_account_s_is_refused_also_for_older_accounts,
     only_the_right_password_signs_in,
     accounts_stay_readable_and_findable_across_key_rotations,
     an_address_moved_to_another_row_fails_closed_and_is_audited,

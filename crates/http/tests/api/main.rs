@@ -16,6 +16,7 @@ mod acme;
 mod alerts;
 mod api_keys;
 mod atomicity;
+mod audit_breaks;
 mod audit_trail;
 mod backups;
 mod bootstrap;

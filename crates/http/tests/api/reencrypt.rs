@@ -33,7 +33,7 @@ fn master_of(app: &TestApp) -> MasterKey {
 }
 
 /// Rotates the field and blind-index keys and makes the running server use the new versions.
-async fn rotate(app: &TestApp) {
+pub async fn rotate(app: &TestApp) {
     let master = master_of(app);
     rotate_data_keys(
         &app.db,

@@ -22,6 +22,7 @@ pub const TABLES: &[&str] = &[
     "audit_events",
     "audit_head",
     "audit_checkpoints",
+    "audit_segments",
     "totp_factors",
     "recovery_codes",
     "passkeys",
