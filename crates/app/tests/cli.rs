@@ -80,6 +80,47 @@ fn serve_refuses_a_data_directory_others_can_read() {
     assert!(stderr.contains("chmod 700"), "{stderr}");
 }
 
+#[test]
+fn a_bad_master_key_file_is_named_once_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("rampart-master.key");
+    std::fs::write(&key_file, "not a key\n").unwrap();
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let (ok, _, stderr) = run(rampart(dir.path())
+        .arg("serve")
+        .env("RAMPART_SERVER__LISTEN", "127.0.0.1:0")
+        .env("RAMPART_STORAGE__MASTER_KEY_FILE", &key_file));
+
+    assert!(!ok);
+    let line = stderr.lines().find(|line| line.starts_with("rampart:")).unwrap_or_default();
+    assert_eq!(
+        line,
+        format!(
+            "rampart: storage.master_key_file ({}): a master key given as text must be 64 \
+             hexadecimal digits",
+            key_file.display()
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not a key"), "the file's contents are never shown: {stderr}");
+    assert!(!dir.path().join("rampart-data").exists(), "nothing created");
+}
+
+#[test]
+fn a_port_in_use_is_named_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+
+    let (ok, _, stderr) =
+        run(rampart(dir.path()).arg("serve").env("RAMPART_SERVER__LISTEN", &address));
+
+    assert!(!ok);
+    assert!(stderr.contains(&format!("cannot listen on {address}")), "{stderr}");
+    assert!(!dir.path().join("rampart-data").exists(), "nothing created: {stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_serve_creates_everything_serves_https_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();

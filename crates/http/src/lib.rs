@@ -32,4 +32,4 @@ pub use error::{ApiError, ErrorBody};
 pub use extract::{ApiJson, ApiQuery};
 pub use middleware::request_id::RequestId;
 pub use rampart_core::AppState;
-pub use startup::{Application, ApplicationBuilder, StartupError, StartupReport};
+pub use startup::{Application, ApplicationBuilder, Listeners, StartupError, StartupReport};

@@ -2,19 +2,27 @@ use std::path::Path;
 
 use rampart_core::sandbox::{self, SandboxStatus};
 use rampart_core::{config, telemetry};
-use rampart_http::Application;
+use rampart_http::{Application, Listeners};
 use secrecy::ExposeSecret;
 
 /// `rampart serve`: start, print where to connect, serve until SIGTERM or SIGINT.
 pub(crate) fn run(file: Option<&Path>) -> anyhow::Result<()> {
     let settings = config::load(file)?;
     telemetry::init(&settings.log);
+    // Everything that can fail without writing fails first — the key, the ports — so that a
+    // start that cannot serve has created nothing (the sandbox creates the data directory).
+    rampart_core::boot::check_before_creating(&settings)?;
+    let listeners = Listeners::bind(&settings)?;
     // On this thread, before the runtime starts its threads: Landlock restricts the calling
     // thread and those it starts afterwards, never threads already running.
     let confinement = sandbox::confine(&settings)?;
     let status = confinement.status;
     super::runtime()?.block_on(async {
-        let app = Application::builder(settings).confinement(confinement).build().await?;
+        let app = Application::builder(settings)
+            .listeners(listeners)
+            .confinement(confinement)
+            .build()
+            .await?;
         // Listen for the signals before saying we are up: a SIGTERM sent right after the
         // announcement must stop the server gracefully, not kill it.
         let shutdown = shutdown_signal()?;

@@ -24,7 +24,12 @@ pub(super) fn configured(storage: &StorageSettings) -> Result<Option<MasterKey>,
         .as_ref()
         .map(|text| {
             MasterKey::from_hex(text.expose_secret()).map_err(|error| {
-                BootError::MasterKey(format!("storage.master_key(_file): {error}"))
+                // Say where the key came from (never the key): the file, or the setting.
+                let source = match &storage.master_key_file {
+                    Some(file) => format!("storage.master_key_file ({})", file.display()),
+                    None => "storage.master_key".to_owned(),
+                };
+                BootError::MasterKey(format!("{source}: {error}"))
             })
         })
         .transpose()
@@ -62,7 +67,7 @@ pub(super) fn load_or_create(
                 )));
             }
             let key = MasterKey::generate(random)
-                .map_err(|error| BootError::MasterKey(error.to_string()))?;
+                .map_err(|error| BootError::MasterKey(format!("a new master key: {error}")))?;
             write_new_private_file(&path, key.expose_bytes())?;
             Ok((key, true))
         }

@@ -33,7 +33,8 @@ pub enum BootError {
     Filesystem { path: PathBuf, problem: String },
     #[error(transparent)]
     PrivateFile(#[from] crate::private_files::PrivateFileError),
-    #[error("master key: {0}")]
+    /// The text names the key's source (file or setting), never the key.
+    #[error("{0}")]
     MasterKey(String),
     /// The error's own text comes after (`{:#}` prints the chain): not repeated here.
     #[error("database")]
@@ -78,6 +79,12 @@ pub struct Opened {
     pub instance_lock: Option<InstanceLock>,
 }
 
+/// What can be checked of `settings` without writing anything (today: a master key given in the
+/// settings): `serve` runs it before it creates the data directory.
+pub fn check_before_creating(settings: &Settings) -> Result<(), BootError> {
+    master_key::configured(&settings.storage).map(drop)
+}
+
 /// Opens (creating on first start) the installation `settings` describe: the data directory
 /// (0700), the database (migrated), the installation claim, the master key (made only for a
 /// database never claimed), the data keys, the hashing pool and the outbox.
@@ -87,7 +94,7 @@ pub async fn open(
     random: Arc<dyn Random>,
 ) -> Result<Opened, BootError> {
     // What can be checked without writing is checked first: a bad key creates nothing.
-    master_key::configured(&settings.storage)?;
+    check_before_creating(&settings)?;
     let created_data_dir = crate::private_files::prepare_private_dir(&settings.storage.data_dir)?;
     let instance_lock = InstanceLock::take(&settings)?;
     let db = connect_and_migrate(&settings).await?;

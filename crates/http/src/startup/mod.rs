@@ -69,9 +69,34 @@ pub struct ApplicationBuilder {
     random: Arc<dyn Random>,
     extra_routes: RouteTable,
     confinement: Option<Confinement>,
+    listeners: Option<Listeners>,
+}
+
+/// The server's ports, bound before anything else happens: `serve` binds them before it enters
+/// the sandbox (which creates the data directory), so that a start that cannot listen has
+/// created nothing.
+#[derive(Debug)]
+pub struct Listeners {
+    main: TcpListener,
+    redirect: Option<TcpListener>,
+}
+
+impl Listeners {
+    pub fn bind(settings: &Settings) -> Result<Self, StartupError> {
+        Ok(Self {
+            main: bind(settings.server.listen)?,
+            redirect: settings.server.redirect_listen.map(bind).transpose()?,
+        })
+    }
 }
 
 impl ApplicationBuilder {
+    /// Ports bound beforehand ([`Listeners::bind`]); otherwise [`Self::build`] binds them first.
+    pub fn listeners(mut self, listeners: Listeners) -> Self {
+        self.listeners = Some(listeners);
+        self
+    }
+
     /// The sandbox `serve` entered before its runtime started: logged, exported as a metric,
     /// and its creation of the data directory reported.
     pub fn confinement(mut self, confinement: Confinement) -> Self {
@@ -96,15 +121,17 @@ impl ApplicationBuilder {
     }
 
     pub async fn build(self) -> Result<Application, StartupError> {
-        let Self { settings, clock, random, extra_routes, confinement } = self;
+        let Self { settings, clock, random, extra_routes, confinement, listeners } = self;
         let middleware_settings = MiddlewareSettings {
             request_timeout: settings.server.request_timeout(),
             body_limit_bytes: settings.server.body_limit_bytes,
             hsts: settings.server.sends_hsts(),
         };
         // The ports first: a start that cannot listen must not have created anything.
-        let listener = bind(settings.server.listen)?;
-        let redirect_listener = settings.server.redirect_listen.map(bind).transpose()?;
+        let Listeners { main: listener, redirect: redirect_listener } = match listeners {
+            Some(bound) => bound,
+            None => Listeners::bind(&settings)?,
+        };
         let Opened { state, master_key, created_data_dir, created_master_key, instance_lock } =
             rampart_core::boot::open(settings, clock, random).await?;
         let settings = &state.settings;
@@ -245,6 +272,7 @@ impl Application {
             random: Arc::new(OsRandom),
             extra_routes: RouteTable::new(),
             confinement: None,
+            listeners: None,
         }
     }
 
