@@ -15,6 +15,7 @@
 //!   per method; the OpenAPI document is derived from it.
 //! - `error.rs`: [`ApiError`], the one error type handlers return, and how each use case's error
 //!   becomes a status.
+//! - `site.rs`: the business's own static website (`site.dir`) at `/`.
 //! - `webhook.rs`: the HTTP client that POSTs alerts.
 //! - `fuzzing.rs` (feature `fuzzing`, off by default): the crate's parsers, opened to `fuzz/`.
 
@@ -25,6 +26,7 @@ mod extract;
 pub mod fuzzing;
 mod middleware;
 pub mod routes;
+mod site;
 mod startup;
 mod webhook;
 

@@ -19,6 +19,7 @@ pub(crate) use model::seconds;
 pub use model::{
     AccountSettings, AcmeSettings, DatabaseSettings, DoctorSettings, HSTS, KeySettings, LogFormat,
     LogSettings, MfaSettings, PasswordSettings, SandboxSettings, ServerSettings, SessionSettings,
-    Settings, SignInSettings, SmtpSettings, SmtpTls, StorageSettings, TlsMode, TlsSettings,
+    Settings, SignInSettings, SiteSettings, SmtpSettings, SmtpTls, StorageSettings, TlsMode,
+    TlsSettings,
 };
 pub use show::render_redacted;

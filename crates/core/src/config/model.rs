@@ -30,6 +30,7 @@ pub struct Settings {
     pub doctor: DoctorSettings,
     pub sandbox: SandboxSettings,
     pub log: LogSettings,
+    pub site: SiteSettings,
 }
 
 impl Settings {
@@ -404,6 +405,17 @@ pub struct SandboxSettings {
     pub read_only: Vec<PathBuf>,
     /// More paths `serve` may read and write.
     pub read_write: Vec<PathBuf>,
+}
+
+/// The `[site]` section: the business's own static website, served at `/` on the API's origin.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// A directory of static files (HTML, CSS, JS, images); unset, nothing is served at `/`.
+    pub dir: Option<PathBuf>,
+    /// The Content-Security-Policy of the site's files (only theirs: the API and Rampart's own
+    /// pages keep their own). Widen it here for what the site loads from elsewhere.
+    pub content_security_policy: String,
 }
 
 /// The `[doctor]` section: thresholds and paths of `rampart doctor`.

@@ -13,6 +13,16 @@ const MAX_HEADER_BYTES: usize = 1024 * 1024;
 pub(super) fn validate(settings: &Settings) -> Result<(), Vec<String>> {
     let mut problems = Vec::new();
     let server = &settings.server;
+    if let Some(dir) = &settings.site.dir
+        && !dir.is_dir()
+    {
+        problems.push(format!("site.dir: {} is not a directory", dir.display()));
+    }
+    if settings.site.content_security_policy.chars().any(char::is_control) {
+        problems.push(
+            "site.content_security_policy: one line of text, without control characters".into(),
+        );
+    }
 
     match url::Url::parse(&server.public_origin) {
         Ok(origin) if origin.scheme() == "https" && origin.host().is_some() => {

@@ -45,7 +45,7 @@ impl Policy {
             vec![settings.storage.data_dir.clone(), settings.backup.directory(&settings.storage)];
         let mut read_only: Vec<PathBuf> = [&settings.tls.cert_file, &settings.tls.key_file]
             .into_iter()
-            .chain([&settings.tls.acme.ca_file, &settings.smtp.ca_file])
+            .chain([&settings.tls.acme.ca_file, &settings.smtp.ca_file, &settings.site.dir])
             .flatten()
             .cloned()
             .collect();

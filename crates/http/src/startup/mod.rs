@@ -147,9 +147,12 @@ impl ApplicationBuilder {
         };
         announce_confinement(&state, confinement.as_ref());
         let table = routes::table().merge(extra_routes);
-        let router =
-            middleware::apply(table.into_router().fallback(not_found), middleware_settings, &state)
-                .with_state(state.clone());
+        let router = middleware::apply(
+            with_site(table.into_router(), settings),
+            middleware_settings,
+            &state,
+        )
+        .with_state(state.clone());
         report.bootstrap_link = rampart_core::accounts::issue_bootstrap_link(&state)
             .await
             .map_err(BootError::from)?
@@ -222,6 +225,21 @@ fn listener_tls(settings: &Settings, clock: &dyn Clock) -> Result<ListenerTls, S
 
 async fn not_found() -> crate::ApiError {
     crate::ApiError::NotFound
+}
+
+/// What answers a request no route matched: the business's site (`site.dir`), or 404.
+fn with_site(router: Router<AppState>, settings: &Settings) -> Router<AppState> {
+    let site = settings
+        .site
+        .dir
+        .as_deref()
+        .and_then(|dir| crate::site::Site::new(dir, &settings.site.content_security_policy));
+    match site {
+        Some(site) => {
+            router.fallback(move |request: axum::extract::Request| site.clone().answer(request))
+        }
+        None => router.fallback(not_found),
+    }
 }
 
 /// The names the generated certificate is valid for: loopback, and the public origin's host.

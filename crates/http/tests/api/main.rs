@@ -57,6 +57,7 @@ mod sessions;
 mod shutdown;
 mod sign_in;
 mod sign_in_protection;
+mod site;
 mod smtp_sink;
 mod startup;
 mod step_up;
