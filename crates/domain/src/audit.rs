@@ -99,6 +99,17 @@ pub enum AuditAction {
     IncidentReport,
     /// Affected people were notified (`batch`, `count`, `since`, `until`; target the reader).
     IncidentNotified,
+    /// An address was invited with roles × departments (target `invitation:ID`; `grants`, and
+    /// `replaced` when it replaced pending invitations of the address). A refusal because the
+    /// address has an account is this action's failure (`reason: account_exists`).
+    UserInvited,
+    /// A pending invitation was revoked by an administrator.
+    InvitationRevoked,
+    /// An invitation was accepted: the account exists (with `user_created` and its grants).
+    InvitationAccepted,
+    /// An invitation link was refused (`reason`: `invalid_link`, `account_exists`,
+    /// `grants_changed`).
+    InvitationAcceptFail,
 }
 
 impl AuditAction {
@@ -159,6 +170,10 @@ impl AuditAction {
             Self::AuthnPasswordResetForced => "authn_password_reset_forced",
             Self::IncidentReport => "incident_report",
             Self::IncidentNotified => "incident_notified",
+            Self::UserInvited => "user_invited",
+            Self::InvitationRevoked => "invitation_revoked",
+            Self::InvitationAccepted => "invitation_accepted",
+            Self::InvitationAcceptFail => "invitation_accept_fail",
         }
     }
 
@@ -220,13 +235,18 @@ impl AuditAction {
             // A bundle reads the trail (as an export does); a notification sends messages.
             Self::IncidentReport => (Api, 2),
             Self::IncidentNotified => (Api, 99),
+            // The account is created (`user_created`) when the invitation is accepted.
+            Self::UserInvited
+            | Self::InvitationRevoked
+            | Self::InvitationAccepted
+            | Self::InvitationAcceptFail => (Account, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 59] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -282,6 +302,10 @@ impl AuditAction {
         Self::AuthnPasswordResetForced,
         Self::IncidentReport,
         Self::IncidentNotified,
+        Self::UserInvited,
+        Self::InvitationRevoked,
+        Self::InvitationAccepted,
+        Self::InvitationAcceptFail,
     ];
 }
 

@@ -18,6 +18,7 @@ pub mod forms;
 pub mod incident_notifications;
 pub mod incidents;
 pub mod installation;
+pub mod invitations;
 pub mod jobs;
 pub mod keys;
 pub mod known_devices;

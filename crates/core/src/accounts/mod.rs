@@ -6,7 +6,9 @@
 //! - `password_change.rs`: change and reset, and the sessions they end;
 //! - `notices.rs`: the e-mails sent to account holders;
 //! - `administration.rs`: what a `users:manage` holder does to other accounts (sessions,
-//!   enabling, resetting lost factors).
+//!   enabling, resetting lost factors);
+//! - `invitations.rs`: staff invited with roles × departments, and the invitee's account made
+//!   when they accept.
 //!
 //! The store sees only ciphertext, a blind index and an Argon2id hash (`store/src/users.rs`).
 //! An e-mail address is bound to its row (`users`, id, `email`), so a ciphertext moved to another
@@ -29,6 +31,7 @@ use crate::hashing::{HashingPlace, PoolBusy};
 use crate::unit_of_work::UnitOfWork;
 
 pub mod administration;
+pub mod invitations;
 mod links;
 mod mail_limit;
 mod notices;
@@ -296,12 +299,18 @@ async fn find_row(
     keyring: &Keyring,
     email: &Email,
 ) -> Result<Option<UserRow>, AccountError> {
-    let digests: Vec<Vec<u8>> = keyring
+    let digests = email_digests(keyring, email)?;
+    Ok(find_user_by_email_index(&state.db, &digests).await?)
+}
+
+/// The blind indexes of `email` under every blind-index version of `keyring`: what an equality
+/// look-up by address compares with.
+fn email_digests(keyring: &Keyring, email: &Email) -> Result<Vec<Vec<u8>>, CryptoError> {
+    Ok(keyring
         .blind_indexes_for_lookup(EMAIL_INDEX_CONTEXT, email.normalized().as_bytes())?
         .into_iter()
         .map(|index| index.digest.to_vec())
-        .collect();
-    Ok(find_user_by_email_index(&state.db, &digests).await?)
+        .collect())
 }
 
 /// [`to_account`], with a row that does not decrypt recorded in the audit trail as

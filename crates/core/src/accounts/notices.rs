@@ -5,6 +5,8 @@
 //! token stays out of web server logs and `Referer` headers. The site's page at that path reads
 //! it and posts it to the API (`POST /api/auth/verify-email`, `POST /api/auth/password/reset`).
 
+use rampart_domain::Email;
+
 use super::{Account, AccountError};
 use crate::AppState;
 use crate::client::ClientContext;
@@ -44,6 +46,10 @@ pub enum Notice {
     },
     /// A new set of recovery codes replaced the old one.
     RecoveryCodesRegenerated,
+    /// An administrator invited the address: set a password to create the account.
+    Invitation {
+        token: String,
+    },
 }
 
 /// Queues the e-mail for `notice` to `account`'s address, with `work`'s action.
@@ -53,8 +59,18 @@ pub(crate) async fn notify(
     notice: Notice,
     client: &ClientContext,
 ) -> Result<(), AccountError> {
+    notify_address(work, &account.email, notice, client).await
+}
+
+/// Queues the e-mail for `notice` to an address that may have no account yet (an invitation).
+pub(crate) async fn notify_address(
+    work: &mut UnitOfWork<'_>,
+    to: &Email,
+    notice: Notice,
+    client: &ClientContext,
+) -> Result<(), AccountError> {
     let (subject, body) = compose(work.state(), notice, client);
-    let message = OutgoingEmail { to: account.email.clone(), subject, body };
+    let message = OutgoingEmail { to: to.clone(), subject, body };
     enqueue(work, message).await?;
     Ok(())
 }
@@ -128,6 +144,13 @@ fn compose(state: &AppState, notice: Notice, client: &ClientContext) -> (String,
             format!("{site}: a recovery code was used"),
             format!(
                 "One of your {site} recovery codes was used {from}; {left} remain. Each works once: generate a new set when you run low.\n{not_you}\n"
+            ),
+        ),
+        Notice::Invitation { token } => (
+            format!("{site}: you are invited"),
+            format!(
+                "You are invited to a {site} account. Choose your password to create it:\n\n  {origin}/accept-invitation#token={token}\n\nThe link works once, for {} hours. If you did not expect this, ignore this message: no account is made without it.\n",
+                state.settings.accounts.invitation_ttl_secs.div_ceil(3600)
             ),
         ),
         Notice::RecoveryCodesRegenerated => (

@@ -57,6 +57,7 @@ pub(crate) enum Outcome {
     Disabled,
     Removed,
     FactorsReset,
+    Revoked,
 }
 
 /// Descriptions several operations give the same status.

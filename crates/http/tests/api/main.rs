@@ -31,6 +31,7 @@ mod helpers;
 mod hygiene;
 mod incident_notify;
 mod incidents;
+mod invitations;
 mod keys;
 mod least_privilege;
 mod limits;

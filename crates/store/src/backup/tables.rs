@@ -42,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "incident_notes",
     "incident_notifications",
     "mail_requests",
+    "invitations",
 ];
 
 /// Fails when the database has a table the list lacks, or lacks one the list has.
