@@ -110,6 +110,12 @@ pub enum AuditAction {
     /// An invitation link was refused (`reason`: `invalid_link`, `account_exists`,
     /// `grants_changed`).
     InvitationAcceptFail,
+    /// A holder asked to change their address (target their account); a failure when the new
+    /// address is taken (`reason: address_taken`: nothing is mailed, the answer is the same).
+    AuthnEmailChangeRequest,
+    /// The address of an account changed (its new address proved by the link); a failure when
+    /// the link could not be used (`reason`).
+    AuthnEmailChanged,
 }
 
 impl AuditAction {
@@ -174,6 +180,8 @@ impl AuditAction {
             Self::InvitationRevoked => "invitation_revoked",
             Self::InvitationAccepted => "invitation_accepted",
             Self::InvitationAcceptFail => "invitation_accept_fail",
+            Self::AuthnEmailChangeRequest => "authn_email_change_request",
+            Self::AuthnEmailChanged => "authn_email_changed",
         }
     }
 
@@ -240,13 +248,14 @@ impl AuditAction {
             | Self::InvitationRevoked
             | Self::InvitationAccepted
             | Self::InvitationAcceptFail => (Account, 99),
+            Self::AuthnEmailChangeRequest | Self::AuthnEmailChanged => (Account, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 59] = [
+    pub const ALL: [AuditAction; 61] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -306,6 +315,8 @@ impl AuditAction {
         Self::InvitationRevoked,
         Self::InvitationAccepted,
         Self::InvitationAcceptFail,
+        Self::AuthnEmailChangeRequest,
+        Self::AuthnEmailChanged,
     ];
 }
 

@@ -13,6 +13,7 @@ pub mod backups;
 pub mod collections;
 mod db;
 pub mod departments;
+pub mod email_changes;
 mod error;
 pub mod forms;
 pub mod incident_notifications;
@@ -36,6 +37,7 @@ pub mod sign_in_throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod totp_factors;
+pub mod user_directory;
 pub mod users;
 pub mod webauthn_challenges;
 pub use db::{

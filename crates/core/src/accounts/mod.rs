@@ -7,6 +7,9 @@
 //! - `notices.rs`: the e-mails sent to account holders;
 //! - `administration.rs`: what a `users:manage` holder does to other accounts (sessions,
 //!   enabling, resetting lost factors);
+//! - `directory.rs`: the user list, searched by exact address (blind index), role, department
+//!   and status;
+//! - `email_change.rs`: a holder changes their address (proved by a link to the new one);
 //! - `invitations.rs`: staff invited with roles × departments, and the invitee's account made
 //!   when they accept.
 //!
@@ -31,6 +34,8 @@ use crate::hashing::{HashingPlace, PoolBusy};
 use crate::unit_of_work::UnitOfWork;
 
 pub mod administration;
+pub mod directory;
+pub mod email_change;
 pub mod invitations;
 mod links;
 mod mail_limit;
@@ -80,6 +85,21 @@ pub enum AccountError {
 pub enum AccountStatus {
     Active,
     Disabled,
+}
+
+impl AccountStatus {
+    /// The stored name (`users.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// The status a name stands for; `None` for any other name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Active, Self::Disabled].into_iter().find(|status| status.as_str() == name)
+    }
 }
 
 /// An account as the rest of the server sees it: e-mail decrypted, no hash.

@@ -50,6 +50,14 @@ pub enum Notice {
     Invitation {
         token: String,
     },
+    /// To the new address of a requested change: prove it is yours.
+    ConfirmNewEmail {
+        token: String,
+    },
+    /// To the current address: a change to another was asked for.
+    EmailChangeRequested,
+    /// To the former address: the account's address was changed.
+    EmailChanged,
 }
 
 /// Queues the e-mail for `notice` to `account`'s address, with `work`'s action.
@@ -151,6 +159,25 @@ fn compose(state: &AppState, notice: Notice, client: &ClientContext) -> (String,
             format!(
                 "You are invited to a {site} account. Choose your password to create it:\n\n  {origin}/accept-invitation#token={token}\n\nThe link works once, for {} hours. If you did not expect this, ignore this message: no account is made without it.\n",
                 state.settings.accounts.invitation_ttl_secs.div_ceil(3600)
+            ),
+        ),
+        Notice::ConfirmNewEmail { token } => (
+            format!("{site}: confirm your new e-mail address"),
+            format!(
+                "Confirm this address to make it the address of your {site} account:\n\n  {origin}/confirm-email#token={token}\n\nThe link works once, for {} minutes. If you did not ask for this, ignore this message: nothing changes without it.\n",
+                minutes(state.settings.accounts.verification_link_ttl_secs)
+            ),
+        ),
+        Notice::EmailChangeRequested => (
+            format!("{site}: a change of your e-mail address was asked for"),
+            format!(
+                "A change of the e-mail address of your {site} account was asked for {from}. It happens only when the link sent to the new address is used.\n{not_you}\n"
+            ),
+        ),
+        Notice::EmailChanged => (
+            format!("{site}: your e-mail address was changed"),
+            format!(
+                "The e-mail address of your {site} account was changed {from}; its mail now goes to the new address.\n{not_you}\n"
             ),
         ),
         Notice::RecoveryCodesRegenerated => (

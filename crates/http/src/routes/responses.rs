@@ -58,6 +58,7 @@ pub(crate) enum Outcome {
     Removed,
     FactorsReset,
     Revoked,
+    EmailChanged,
 }
 
 /// Descriptions several operations give the same status.

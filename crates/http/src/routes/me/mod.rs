@@ -1,6 +1,8 @@
 //! `/api/me/*`: the signed-in user's own account, sessions, second factors and API keys.
 
 mod api_keys;
+mod email;
+pub(super) use email::email_change_error;
 mod factor_changes;
 mod passkey_registration;
 pub(super) use passkey_registration::PasskeyChallengeResponse;
@@ -21,6 +23,7 @@ pub(super) fn routes() -> RouteTable {
     let mine = Access::SignedIn;
     RouteTable::new()
         .get("/api/me", enrolment, profile::me)
+        .post("/api/me/email", mine, email::change_my_email)
         .post("/api/me/mfa/totp", enrolment, totp::start_totp)
         .delete("/api/me/mfa/totp", enrolment, totp::remove_my_totp)
         .post("/api/me/mfa/totp/confirm", enrolment, totp_confirm::confirm_my_totp)
@@ -41,6 +44,7 @@ pub(super) fn routes() -> RouteTable {
 #[derive(OpenApi)]
 #[openapi(paths(
     profile::me,
+    email::change_my_email,
     totp::start_totp,
     totp::remove_my_totp,
     totp_confirm::confirm_my_totp,

@@ -23,3 +23,20 @@ CREATE TABLE invitations (
 -- At most one pending invitation per address: a new one replaces the old in the same unit.
 CREATE UNIQUE INDEX invitations_one_pending ON invitations (email_index) WHERE status = 'pending';
 CREATE INDEX invitations_by_expiry ON invitations (expires_at);
+
+-- A change of e-mail address asked for by the account's holder: the new address, stored as an
+-- account's (ciphertext bound to this table, the user and the field; blind index), waits here
+-- until the link mailed to it is used; only the SHA-256 of the link's token is stored. A newer
+-- request makes older ones unusable. Rows go a week after they expire, with the invitations.
+CREATE TABLE email_changes (
+    token_hash BLOB PRIMARY KEY,
+    user_id BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    email_ciphertext BLOB NOT NULL,
+    email_index BLOB NOT NULL,
+    email_index_version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+) STRICT;
+CREATE INDEX email_changes_by_user ON email_changes (user_id);
+CREATE INDEX email_changes_by_expiry ON email_changes (expires_at);
