@@ -116,6 +116,11 @@ pub enum AuditAction {
     /// The address of an account changed (its new address proved by the link); a failure when
     /// the link could not be used (`reason`).
     AuthnEmailChanged,
+    /// A holder exported their own data (`GET /api/me/export`).
+    UserDataExported,
+    /// An account and its personal data were erased (`by`: `self` or `administrator`); the
+    /// trail keeps the account's id.
+    UserErased,
 }
 
 impl AuditAction {
@@ -182,6 +187,8 @@ impl AuditAction {
             Self::InvitationAcceptFail => "invitation_accept_fail",
             Self::AuthnEmailChangeRequest => "authn_email_change_request",
             Self::AuthnEmailChanged => "authn_email_changed",
+            Self::UserDataExported => "user_data_exported",
+            Self::UserErased => "user_erased",
         }
     }
 
@@ -249,13 +256,16 @@ impl AuditAction {
             | Self::InvitationAccepted
             | Self::InvitationAcceptFail => (Account, 99),
             Self::AuthnEmailChangeRequest | Self::AuthnEmailChanged => (Account, 99),
+            // An export reads (as the trail's export does).
+            Self::UserDataExported => (Api, 2),
+            Self::UserErased => (Account, 6),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 63] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -317,6 +327,8 @@ impl AuditAction {
         Self::InvitationAcceptFail,
         Self::AuthnEmailChangeRequest,
         Self::AuthnEmailChanged,
+        Self::UserDataExported,
+        Self::UserErased,
     ];
 }
 

@@ -275,6 +275,19 @@ impl From<rampart_core::accounts::invitations::InvitationError> for ApiError {
     }
 }
 
+impl From<rampart_core::accounts::erasure::ErasureError> for ApiError {
+    fn from(error: rampart_core::accounts::erasure::ErasureError) -> Self {
+        use rampart_core::accounts::erasure::ErasureError as E;
+        match error {
+            E::NotFound => Self::NotFound,
+            E::OwnAccount | E::LastOwner => Self::Conflict(error.to_string()),
+            E::Exceeds => Self::Forbidden,
+            E::Refused(refused) => refused.into(),
+            E::Account(account) => account.into(),
+        }
+    }
+}
+
 impl From<rampart_core::access::custom_roles::RoleError> for ApiError {
     fn from(error: rampart_core::access::custom_roles::RoleError) -> Self {
         use rampart_core::access::custom_roles::RoleError;

@@ -196,6 +196,18 @@ pub async fn delete_invitations_expired_before(
     db.execute(&delete).await
 }
 
+/// Deletes the invitation account `user_id` accepted (its address is the account's).
+pub async fn delete_invitations_of_user(
+    db: &impl Executor,
+    user_id: Uuid,
+) -> Result<u64, StoreError> {
+    let delete = Query::delete()
+        .from_table(Invitations::Table)
+        .and_where(Expr::col(Invitations::UserId).eq(user_id))
+        .to_owned();
+    db.execute(&delete).await
+}
+
 /// The e-mail ciphertext and blind-index version of every stored invitation: the key versions
 /// they use stay until the rows are deleted (they are short-lived, so they are not re-encrypted).
 pub async fn invitation_key_uses(db: &impl Executor) -> Result<Vec<(Vec<u8>, i64)>, StoreError> {

@@ -213,6 +213,14 @@ pub async fn mark_email_verified(
     Ok(db.execute(&update).await? == 1)
 }
 
+/// Deletes an account: the schema's cascades take its sessions, keys, factors, grants and
+/// pending changes with it. Returns whether it existed.
+pub async fn delete_user(db: &impl Executor, id: Uuid) -> Result<bool, StoreError> {
+    let delete =
+        Query::delete().from_table(Users::Table).and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    Ok(db.execute(&delete).await? == 1)
+}
+
 /// Sets `active` or `disabled`; returns whether the account exists.
 pub async fn set_user_status(
     db: &impl Executor,

@@ -10,6 +10,8 @@
 //! - `directory.rs`: the user list, searched by exact address (blind index), role, department
 //!   and status;
 //! - `email_change.rs`: a holder changes their address (proved by a link to the new one);
+//! - `erasure.rs`: an account deleted by its holder or erased by an administrator;
+//! - `export.rs`: a holder's copy of their own data (metadata, never secrets);
 //! - `invitations.rs`: staff invited with roles × departments, and the invitee's account made
 //!   when they accept.
 //!
@@ -36,6 +38,8 @@ use crate::unit_of_work::UnitOfWork;
 pub mod administration;
 pub mod directory;
 pub mod email_change;
+pub mod erasure;
+pub mod export;
 pub mod invitations;
 mod links;
 mod mail_limit;

@@ -58,6 +58,8 @@ pub enum Notice {
     EmailChangeRequested,
     /// To the former address: the account's address was changed.
     EmailChanged,
+    /// The account was deleted (by its holder or an administrator).
+    AccountErased,
 }
 
 /// Queues the e-mail for `notice` to `account`'s address, with `work`'s action.
@@ -178,6 +180,12 @@ fn compose(state: &AppState, notice: Notice, client: &ClientContext) -> (String,
             format!("{site}: your e-mail address was changed"),
             format!(
                 "The e-mail address of your {site} account was changed {from}; its mail now goes to the new address.\n{not_you}\n"
+            ),
+        ),
+        Notice::AccountErased => (
+            format!("{site}: your account was deleted"),
+            format!(
+                "Your {site} account and its personal data were deleted {from}. This address will get no further mail from it.\nIf you did not expect this, tell your administrator.\n"
             ),
         ),
         Notice::RecoveryCodesRegenerated => (
