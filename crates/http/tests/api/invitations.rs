@@ -234,7 +234,48 @@ async fn guessing_invitation_links_gets_the_client_refused(engine: TestEngine) {
     assert_eq!(audited(app, "authn_ip_blocked").await.len(), 1);
 }
 
+/// Invitations are not re-encrypted (they live days): the keys a pending one was sealed with are
+/// kept through a rotation until it is gone, so its link still works.
+async fn a_pending_invitation_keeps_its_keys_through_a_rotation(engine: TestEngine) {
+    use crate::reencrypt::{after_the_grace_period, master_of, rotate};
+    let (business, sink, _clock) = business_with_mail(engine).await;
+    let app = &business.app;
+    let (_, owner) = business.signed_in_as("owner@invitations.test", &[BuiltInRole::Owner]).await;
+    invite(app, &owner, "fay@invitations.test", json!([{ "role": "staff" }])).await;
+    let link = link_token(&sink.wait_for(1).await[0]);
+    // The sent mail leaves the outbox (which would keep the old key alive on its own).
+    for _ in 0..100 {
+        if rampart_store::outbox::count_outbox_messages(&app.db).await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(rampart_store::outbox::count_outbox_messages(&app.db).await.unwrap(), 0);
+    rotate(app).await;
+
+    let keyring = app.state.keyring.current();
+    let clock = after_the_grace_period();
+    let report = rampart_core::keys::reencrypt(
+        &app.db,
+        &keyring,
+        &rampart_crypto::OsRandom,
+        &clock,
+        50,
+        None,
+    )
+    .await
+    .unwrap();
+
+    assert!(report.complete);
+    assert!(report.retired.is_empty(), "the invitation still uses the old keys: {report:?}");
+    app.state.keyring.refresh(&app.db, &master_of(app)).await.unwrap();
+    let listed: Value = app.get_with("/api/invitations", &owner).await.json().await.unwrap();
+    assert_eq!(listed[0]["email"], "fay@invitations.test");
+    assert_eq!(accept(app, &link, CHOSEN).await.0, 200);
+}
+
 on_both_engines!(
+    a_pending_invitation_keeps_its_keys_through_a_rotation,
     an_invitee_joins_with_exactly_the_invited_grants_while_registration_is_off,
     nobody_invites_with_more_than_they_may_grant,
     an_address_with_an_account_is_told_to_the_inviter_alone,
