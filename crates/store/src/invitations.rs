@@ -184,6 +184,17 @@ pub async fn revoke_pending_invitations_for(
     Ok(db.fetch_all::<(Uuid,)>(&update).await?.into_iter().map(|(id,)| id).collect())
 }
 
+/// Revokes every pending invitation `inviter` made (their account is being erased); returns
+/// how many.
+pub async fn revoke_invitations_made_by(
+    db: &impl Executor,
+    inviter: Uuid,
+    at: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let update = revoke(at).and_where(Expr::col(Invitations::InvitedBy).eq(inviter)).to_owned();
+    db.execute(&update).await
+}
+
 /// Deletes invitations that expired before `before`, whatever their status; returns how many.
 pub async fn delete_invitations_expired_before(
     db: &impl Executor,

@@ -4,18 +4,20 @@
 //! changes only when the link is used, and the former address is told. Each step is one unit of
 //! work with its event (`authn_email_change_request`, `authn_email_changed`).
 //!
-//! A new address that already has an account gets the same answer and no mail (the request is
+//! A link that cannot be used is audited and counts against the client, as an invitation link
+//! does. A new address that already has an account gets the same answer and no mail (the request is
 //! audited as a failure): the answer says nothing about who has an account. Mail to the new
 //! address is limited per hour like registration's (`mail_limit.rs`).
 
 use rampart_crypto::{FieldContext, NewToken, token_hash};
-use rampart_domain::{AuditAction, Email};
+use rampart_domain::{AuditAction, Email, retry_after_secs};
 use rampart_store::StoreError;
 use rampart_store::email_changes::{EmailChangeRow, insert_email_change, use_email_change};
 use rampart_store::users::{mark_email_verified, replace_email};
 use uuid::Uuid;
 
 use super::notices::{Notice, notify, notify_address};
+use super::sign_in::{blocked_client, count_client_failure};
 use super::{AccountError, EMAIL_INDEX_CONTEXT, email_place, find_account_by_id, find_row};
 use crate::AppState;
 use crate::audit::AuditEvent;
@@ -34,6 +36,9 @@ pub enum EmailChangeError {
     InvalidLink,
     #[error("the account no longer exists")]
     NoAccount,
+    /// The client's address is blocked (too many failures): try again after this long.
+    #[error("too many failed attempts from this client")]
+    Throttled { retry_after_secs: u64 },
     /// Not a session, or not re-authenticated recently enough.
     #[error(transparent)]
     Refused(#[from] Refused),
@@ -121,9 +126,24 @@ pub async fn confirm_email_change(
 ) -> Result<Uuid, EmailChangeError> {
     let now = state.clock.now();
     let keyring = state.keyring.current();
+    if let Some(wait) = blocked_client(state, client, AuditAction::AuthnEmailChanged).await? {
+        return Err(EmailChangeError::Throttled { retry_after_secs: retry_after_secs(wait) });
+    }
+    let hash = token_hash(token);
     let mut work = UnitOfWork::begin(state).await?;
-    let used = use_email_change(work.db(), &token_hash(token), now).await?;
+    let used = use_email_change(work.db(), &hash, now).await?;
     let Some(change) = used.filter(|change| now < change.expires_at) else {
+        // Unknown, used, superseded or expired: audited, and counted against the client as a
+        // guessed link is (enough of them block it, as for sign-in).
+        drop(work);
+        let mut work = UnitOfWork::begin(state).await?;
+        work.record(
+            AuditEvent::failure(AuditAction::AuthnEmailChanged)
+                .client(client)
+                .detail("reason", "invalid_link"),
+        );
+        count_client_failure(&mut work, client, &hash).await?;
+        work.commit().await?;
         return Err(EmailChangeError::InvalidLink);
     };
     let account =

@@ -2,7 +2,7 @@
 //! person's data). The account's row goes, and with it — by the schema's cascades — its e-mail
 //! ciphertext and blind index, password hash, sessions, API keys, second factors, recovery
 //! codes, known devices, grants and pending changes of address; an invitation it accepted goes
-//! too. The audit trail keeps every event under the account's id, which nothing maps to a
+//! too, and the pending invitations it made are revoked. The audit trail keeps every event under the account's id, which nothing maps to a
 //! person any more (a pseudonym). Business records the person owned or created stay: they are
 //! the business's, and their fields are the business's to edit.
 //!
@@ -101,6 +101,9 @@ async fn erase(
     notify(&mut work, &account, Notice::AccountErased, client).await?;
     let sessions_ended = delete_sessions(work.db(), Some(user_id), None).await?;
     rampart_store::invitations::delete_invitations_of_user(work.db(), user_id).await?;
+    let now = state.clock.now();
+    let revoked =
+        rampart_store::invitations::revoke_invitations_made_by(work.db(), user_id, now).await?;
     if !rampart_store::users::delete_user(work.db(), user_id).await? {
         return Err(ErasureError::NotFound);
     }
@@ -110,7 +113,8 @@ async fn erase(
             .target(format!("user:{user_id}"))
             .detail("by", by)
             .detail("roles", roles)
-            .detail("sessions_ended", sessions_ended),
+            .detail("sessions_ended", sessions_ended)
+            .detail("invitations_revoked", revoked),
     );
     work.commit().await?;
     Ok(sessions_ended)

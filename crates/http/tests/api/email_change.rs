@@ -49,13 +49,15 @@ async fn the_address_changes_only_when_the_link_sent_to_it_is_used(engine: TestE
     assert_eq!(me["email"], "ada@new.example");
     let (status, _) = post(&app, "/api/auth/email/confirm", None, json!({ "token": link })).await;
     assert_eq!(status, 400, "the link works once");
+    let refused = audited(&app, "authn_email_changed").await;
+    assert!(refused.iter().any(|e| e.entry.details.contains("invalid_link")), "refusals audited");
     let mail = sink.wait_for(3).await;
     assert!(
         mail.iter().any(|m| m.to == "ada@example.com" && m.subject.contains("was changed")),
         "the former address is told"
     );
     assert_eq!(audited(&app, "authn_email_change_request").await.len(), 1);
-    assert_eq!(audited(&app, "authn_email_changed").await.len(), 1);
+    assert_eq!(audited(&app, "authn_email_changed").await.len(), 2, "the change and the refusal");
 }
 
 async fn changing_the_address_needs_a_recent_re_authentication(engine: TestEngine) {

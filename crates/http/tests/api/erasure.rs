@@ -54,6 +54,9 @@ async fn an_administrator_erases_a_person_but_not_more_than_they_hold(engine: Te
     let support = business.id_of("support");
     let support_token = business.token_of("support").await;
 
+    let grants = json!({ "email": "gil@erasure.test", "grants": [{ "role": "staff" }] });
+    assert_eq!(app.post_with("/api/invitations", &admin, grants).await.status(), 201);
+
     let response = app.delete_with(&format!("/api/users/{support}"), &admin).await;
 
     assert_eq!(response.status(), 200);
@@ -79,6 +82,11 @@ async fn an_administrator_erases_a_person_but_not_more_than_they_hold(engine: Te
     let (status, error) = error_of(app.delete_with("/api/me", &owner).await).await;
     assert_eq!((status, error["code"].as_str()), (409, Some("conflict")), "the last owner stays");
     assert_eq!(audited(app, "user_erased").await.len(), 1);
+    // An erased administrator's pending invitations stop with them.
+    let response = app.delete_with(&format!("/api/users/{admin_id}"), &owner).await;
+    assert_eq!(response.status(), 200);
+    let pending: Value = app.get_with("/api/invitations", &owner).await.json().await.unwrap();
+    assert_eq!(pending, json!([]));
 }
 
 on_both_engines!(

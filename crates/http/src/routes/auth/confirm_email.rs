@@ -31,6 +31,9 @@ pub(super) struct ConfirmEmailRequest {
         (status = 200, description = "`{\"status\":\"email_changed\"}`", body = StatusResponse),
         (status = 400, description = INVALID_TOKEN, body = ErrorResponse),
         (status = 422, description = BODY_MISFIT, body = ErrorResponse),
+        (status = 429, description = "`rate_limited`: too many unusable links from this client",
+            body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "seconds to wait before trying again"))),
         JsonBodyErrors,
     ),
 )]

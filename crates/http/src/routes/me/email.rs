@@ -59,6 +59,9 @@ pub(in crate::routes) fn email_change_error(error: EmailChangeError) -> ApiError
         EmailChangeError::Unchanged => ApiError::Unprocessable(error.to_string()),
         EmailChangeError::InvalidLink => ApiError::InvalidToken,
         EmailChangeError::NoAccount => ApiError::Unauthenticated,
+        EmailChangeError::Throttled { retry_after_secs } => {
+            ApiError::RateLimited { retry_after_secs }
+        }
         EmailChangeError::Refused(refused) => refused.into(),
         EmailChangeError::Account(account) => account.into(),
     }
