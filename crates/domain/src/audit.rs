@@ -102,6 +102,28 @@ pub enum AuditAction {
     IncidentReport,
     /// Affected people were notified (`batch`, `count`, `since`, `until`; target the reader).
     IncidentNotified,
+    /// An address was invited with roles × departments (target `invitation:ID`; `grants`, and
+    /// `replaced` when it replaced pending invitations of the address). A refusal because the
+    /// address has an account is this action's failure (`reason: account_exists`).
+    UserInvited,
+    /// A pending invitation was revoked by an administrator.
+    InvitationRevoked,
+    /// An invitation was accepted: the account exists (with `user_created` and its grants).
+    InvitationAccepted,
+    /// An invitation link was refused (`reason`: `invalid_link`, `account_exists`,
+    /// `grants_changed`).
+    InvitationAcceptFail,
+    /// A holder asked to change their address (target their account); a failure when the new
+    /// address is taken (`reason: address_taken`: nothing is mailed, the answer is the same).
+    AuthnEmailChangeRequest,
+    /// The address of an account changed (its new address proved by the link); a failure when
+    /// the link could not be used (`reason`).
+    AuthnEmailChanged,
+    /// A holder exported their own data (`GET /api/me/export`).
+    UserDataExported,
+    /// An account and its personal data were erased (`by`: `self` or `administrator`); the
+    /// trail keeps the account's id.
+    UserErased,
 }
 
 impl AuditAction {
@@ -163,6 +185,14 @@ impl AuditAction {
             Self::AuthnPasswordResetForced => "authn_password_reset_forced",
             Self::IncidentReport => "incident_report",
             Self::IncidentNotified => "incident_notified",
+            Self::UserInvited => "user_invited",
+            Self::InvitationRevoked => "invitation_revoked",
+            Self::InvitationAccepted => "invitation_accepted",
+            Self::InvitationAcceptFail => "invitation_accept_fail",
+            Self::AuthnEmailChangeRequest => "authn_email_change_request",
+            Self::AuthnEmailChanged => "authn_email_changed",
+            Self::UserDataExported => "user_data_exported",
+            Self::UserErased => "user_erased",
         }
     }
 
@@ -225,13 +255,22 @@ impl AuditAction {
             // A bundle reads the trail (as an export does); a notification sends messages.
             Self::IncidentReport => (Api, 2),
             Self::IncidentNotified => (Api, 99),
+            // The account is created (`user_created`) when the invitation is accepted.
+            Self::UserInvited
+            | Self::InvitationRevoked
+            | Self::InvitationAccepted
+            | Self::InvitationAcceptFail => (Account, 99),
+            Self::AuthnEmailChangeRequest | Self::AuthnEmailChanged => (Account, 99),
+            // An export reads (as the trail's export does).
+            Self::UserDataExported => (Api, 2),
+            Self::UserErased => (Account, 6),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 56] = [
+    pub const ALL: [AuditAction; 64] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -288,6 +327,14 @@ impl AuditAction {
         Self::AuthnPasswordResetForced,
         Self::IncidentReport,
         Self::IncidentNotified,
+        Self::UserInvited,
+        Self::InvitationRevoked,
+        Self::InvitationAccepted,
+        Self::InvitationAcceptFail,
+        Self::AuthnEmailChangeRequest,
+        Self::AuthnEmailChanged,
+        Self::UserDataExported,
+        Self::UserErased,
     ];
 }
 

@@ -265,6 +265,38 @@ impl From<rampart_core::accounts::administration::AdminError> for ApiError {
     }
 }
 
+impl From<rampart_core::accounts::invitations::InvitationError> for ApiError {
+    fn from(error: rampart_core::accounts::invitations::InvitationError) -> Self {
+        use rampart_core::accounts::invitations::InvitationError as E;
+        match error {
+            E::Invalid(problem) => Self::Unprocessable(problem),
+            E::Rejected(rejected) => Self::Unprocessable(format!("password: {rejected}")),
+            E::Grant(grant) => grant.into(),
+            E::AccountExists | E::NoLongerValid => Self::Conflict(error.to_string()),
+            E::NotFound => Self::NotFound,
+            E::InvalidLink => Self::InvalidToken,
+            E::Throttled { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            E::Lockdown(refusal) => refusal.into(),
+            E::Account(account) => account.into(),
+            E::Store(store) => store.into(),
+            E::UnreadableRow(_) => Self::internal(error),
+        }
+    }
+}
+
+impl From<rampart_core::accounts::erasure::ErasureError> for ApiError {
+    fn from(error: rampart_core::accounts::erasure::ErasureError) -> Self {
+        use rampart_core::accounts::erasure::ErasureError as E;
+        match error {
+            E::NotFound => Self::NotFound,
+            E::OwnAccount | E::LastOwner => Self::Conflict(error.to_string()),
+            E::Exceeds => Self::Forbidden,
+            E::Refused(refused) => refused.into(),
+            E::Account(account) => account.into(),
+        }
+    }
+}
+
 impl From<rampart_core::access::custom_roles::RoleError> for ApiError {
     fn from(error: rampart_core::access::custom_roles::RoleError) -> Self {
         use rampart_core::access::custom_roles::RoleError;

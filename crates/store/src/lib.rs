@@ -14,12 +14,14 @@ pub mod backups;
 pub mod collections;
 mod db;
 pub mod departments;
+pub mod email_changes;
 pub mod email_skeletons;
 mod error;
 pub mod forms;
 pub mod incident_notifications;
 pub mod incidents;
 pub mod installation;
+pub mod invitations;
 pub mod jobs;
 pub mod keys;
 pub mod known_devices;
@@ -37,6 +39,7 @@ pub mod sign_in_throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod totp_factors;
+pub mod user_directory;
 pub mod users;
 pub mod webauthn_challenges;
 pub use db::{

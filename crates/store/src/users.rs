@@ -1,14 +1,14 @@
 //! The `users` table as stored: an e-mail address appears only as ciphertext and blind index.
 //! Encrypting, indexing and hashing happen above the store (`core/src/accounts`).
 
-use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Executor, StoreError};
 
 #[derive(Iden)]
-enum Users {
+pub(crate) enum Users {
     Table,
     Id,
     EmailCiphertext,
@@ -36,7 +36,7 @@ pub struct UserRow {
     pub password_changed_at: Option<OffsetDateTime>,
 }
 
-const COLUMNS: [Users; 9] = [
+pub(crate) const COLUMNS: [Users; 9] = [
     Users::Id,
     Users::EmailCiphertext,
     Users::EmailIndex,
@@ -111,12 +111,8 @@ pub async fn list_users_after(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<UserRow>, StoreError> {
-    let mut query = Query::select();
-    query.columns(COLUMNS).from(Users::Table).order_by(Users::Id, Order::Asc).limit(limit);
-    if let Some(after) = after {
-        query.and_where(Expr::col(Users::Id).gt(after));
-    }
-    db.fetch_all(&query).await
+    let everyone = crate::user_directory::UserFilter::default();
+    crate::user_directory::list_users_matching(db, &everyone, after, limit).await
 }
 
 /// Replaces an account's encrypted e-mail and its index, only if the ciphertext is still
@@ -129,7 +125,33 @@ pub async fn replace_email_encryption(
     index: Vec<u8>,
     index_version: i64,
 ) -> Result<bool, StoreError> {
-    let update = Query::update()
+    let update = email_update(id, ciphertext, index, index_version)
+        .and_where(Expr::col(Users::EmailCiphertext).eq(expected.to_vec()))
+        .to_owned();
+    Ok(db.execute(&update).await? == 1)
+}
+
+/// Gives an account a new address (its ciphertext and index, the holder having proved it):
+/// [`StoreError::Duplicate`] when another account has it. Returns whether the account exists.
+pub async fn replace_email(
+    db: &impl Executor,
+    id: Uuid,
+    ciphertext: Vec<u8>,
+    index: Vec<u8>,
+    index_version: i64,
+) -> Result<bool, StoreError> {
+    let update = email_update(id, ciphertext, index, index_version);
+    Ok(db.execute(&update).await? == 1)
+}
+
+/// The statement that seals a new address (or the same under new keys) into account `id`.
+fn email_update(
+    id: Uuid,
+    ciphertext: Vec<u8>,
+    index: Vec<u8>,
+    index_version: i64,
+) -> sea_query::UpdateStatement {
+    Query::update()
         .table(Users::Table)
         .values([
             (Users::EmailCiphertext, ciphertext.into()),
@@ -137,9 +159,7 @@ pub async fn replace_email_encryption(
             (Users::EmailIndexVersion, index_version.into()),
         ])
         .and_where(Expr::col(Users::Id).eq(id))
-        .and_where(Expr::col(Users::EmailCiphertext).eq(expected.to_vec()))
-        .to_owned();
-    Ok(db.execute(&update).await? == 1)
+        .to_owned()
 }
 
 /// Sets a new password hash chosen by the user (change or reset), with the time of the change.
@@ -191,6 +211,14 @@ pub async fn mark_email_verified(
         .and_where(Expr::col(Users::EmailVerifiedAt).is_null())
         .to_owned();
     Ok(db.execute(&update).await? == 1)
+}
+
+/// Deletes an account: the schema's cascades take its sessions, keys, factors, grants and
+/// pending changes with it. Returns whether it existed.
+pub async fn delete_user(db: &impl Executor, id: Uuid) -> Result<bool, StoreError> {
+    let delete =
+        Query::delete().from_table(Users::Table).and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    Ok(db.execute(&delete).await? == 1)
 }
 
 /// Sets `active` or `disabled`; returns whether the account exists.

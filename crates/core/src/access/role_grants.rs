@@ -118,7 +118,10 @@ pub async fn revoke_role(
 }
 
 /// What a role permits: built in, or custom ([`GrantError::NotFound`] for neither).
-async fn permissions_of_role(state: &AppState, role: &str) -> Result<PermissionSet, GrantError> {
+pub(crate) async fn permissions_of_role(
+    state: &AppState,
+    role: &str,
+) -> Result<PermissionSet, GrantError> {
     if let Some(built_in) = BuiltInRole::parse(role) {
         return Ok(built_in.permissions());
     }
@@ -126,7 +129,7 @@ async fn permissions_of_role(state: &AppState, role: &str) -> Result<PermissionS
     found.first().map(|row| custom_role_permissions(&row.permissions)).ok_or(GrantError::NotFound)
 }
 
-fn scope_of(departments: Option<&Vec<String>>) -> DepartmentScope {
+pub(crate) fn scope_of(departments: Option<&Vec<String>>) -> DepartmentScope {
     match departments {
         None => DepartmentScope::All,
         Some(listed) => DepartmentScope::Only(listed.iter().cloned().collect()),

@@ -27,12 +27,21 @@ pub(crate) async fn look_alike_exists(
     keyring: &Keyring,
     email: &Email,
 ) -> Result<bool, AccountError> {
+    Ok(look_alike_holder(db, keyring, email).await?.is_some())
+}
+
+/// The account whose address looks like `email`, if any.
+pub(crate) async fn look_alike_holder(
+    db: &Db,
+    keyring: &Keyring,
+    email: &Email,
+) -> Result<Option<uuid::Uuid>, AccountError> {
     let digests: Vec<Vec<u8>> = keyring
         .blind_indexes_for_lookup(EMAIL_SKELETON_CONTEXT, email.skeleton().as_bytes())?
         .into_iter()
         .map(|index| index.digest.to_vec())
         .collect();
-    Ok(find_user_by_email_skeleton(db, &digests).await?.is_some())
+    Ok(find_user_by_email_skeleton(db, &digests).await?)
 }
 
 /// Accounts filled in, and accounts left without a skeleton because an earlier account's address

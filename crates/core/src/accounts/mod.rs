@@ -6,7 +6,14 @@
 //! - `password_change.rs`: change and reset, and the sessions they end;
 //! - `notices.rs`: the e-mails sent to account holders;
 //! - `administration.rs`: what a `users:manage` holder does to other accounts (sessions,
-//!   enabling, resetting lost factors).
+//!   enabling, resetting lost factors);
+//! - `directory.rs`: the user list, searched by exact address (blind index), role, department
+//!   and status;
+//! - `email_change.rs`: a holder changes their address (proved by a link to the new one);
+//! - `erasure.rs`: an account deleted by its holder or erased by an administrator;
+//! - `export.rs`: a holder's copy of their own data (metadata, never secrets);
+//! - `invitations.rs`: staff invited with roles × departments, and the invitee's account made
+//!   when they accept.
 //!
 //! The store sees only ciphertext, a blind index and an Argon2id hash (`store/src/users.rs`).
 //! An e-mail address is bound to its row (`users`, id, `email`), so a ciphertext moved to another
@@ -30,6 +37,11 @@ use crate::hashing::{HashingPlace, PoolBusy};
 use crate::unit_of_work::UnitOfWork;
 
 pub mod administration;
+pub mod directory;
+pub mod email_change;
+pub mod erasure;
+pub mod export;
+pub mod invitations;
 mod links;
 mod look_alikes;
 mod mail_limit;
@@ -83,6 +95,21 @@ pub enum AccountError {
 pub enum AccountStatus {
     Active,
     Disabled,
+}
+
+impl AccountStatus {
+    /// The stored name (`users.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// The status a name stands for; `None` for any other name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Active, Self::Disabled].into_iter().find(|status| status.as_str() == name)
+    }
 }
 
 /// An account as the rest of the server sees it: e-mail decrypted, no hash.
@@ -315,12 +342,18 @@ async fn find_row(
     keyring: &Keyring,
     email: &Email,
 ) -> Result<Option<UserRow>, AccountError> {
-    let digests: Vec<Vec<u8>> = keyring
+    let digests = email_digests(keyring, email)?;
+    Ok(find_user_by_email_index(&state.db, &digests).await?)
+}
+
+/// The blind indexes of `email` under every blind-index version of `keyring`: what an equality
+/// look-up by address compares with.
+fn email_digests(keyring: &Keyring, email: &Email) -> Result<Vec<Vec<u8>>, CryptoError> {
+    Ok(keyring
         .blind_indexes_for_lookup(EMAIL_INDEX_CONTEXT, email.normalized().as_bytes())?
         .into_iter()
         .map(|index| index.digest.to_vec())
-        .collect();
-    Ok(find_user_by_email_index(&state.db, &digests).await?)
+        .collect())
 }
 
 /// [`to_account`], with a row that does not decrypt recorded in the audit trail as

@@ -5,6 +5,8 @@
 //! token stays out of web server logs and `Referer` headers. The site's page at that path reads
 //! it and posts it to the API (`POST /api/auth/verify-email`, `POST /api/auth/password/reset`).
 
+use rampart_domain::Email;
+
 use super::{Account, AccountError};
 use crate::AppState;
 use crate::client::ClientContext;
@@ -44,6 +46,20 @@ pub enum Notice {
     },
     /// A new set of recovery codes replaced the old one.
     RecoveryCodesRegenerated,
+    /// An administrator invited the address: set a password to create the account.
+    Invitation {
+        token: String,
+    },
+    /// To the new address of a requested change: prove it is yours.
+    ConfirmNewEmail {
+        token: String,
+    },
+    /// To the current address: a change to another was asked for.
+    EmailChangeRequested,
+    /// To the former address: the account's address was changed.
+    EmailChanged,
+    /// The account was deleted (by its holder or an administrator).
+    AccountErased,
 }
 
 /// Queues the e-mail for `notice` to `account`'s address, with `work`'s action.
@@ -53,8 +69,18 @@ pub(crate) async fn notify(
     notice: Notice,
     client: &ClientContext,
 ) -> Result<(), AccountError> {
+    notify_address(work, &account.email, notice, client).await
+}
+
+/// Queues the e-mail for `notice` to an address that may have no account yet (an invitation).
+pub(crate) async fn notify_address(
+    work: &mut UnitOfWork<'_>,
+    to: &Email,
+    notice: Notice,
+    client: &ClientContext,
+) -> Result<(), AccountError> {
     let (subject, body) = compose(work.state(), notice, client);
-    let message = OutgoingEmail { to: account.email.clone(), subject, body };
+    let message = OutgoingEmail { to: to.clone(), subject, body };
     enqueue(work, message).await?;
     Ok(())
 }
@@ -128,6 +154,38 @@ fn compose(state: &AppState, notice: Notice, client: &ClientContext) -> (String,
             format!("{site}: a recovery code was used"),
             format!(
                 "One of your {site} recovery codes was used {from}; {left} remain. Each works once: generate a new set when you run low.\n{not_you}\n"
+            ),
+        ),
+        Notice::Invitation { token } => (
+            format!("{site}: you are invited"),
+            format!(
+                "You are invited to a {site} account. Choose your password to create it:\n\n  {origin}/accept-invitation#token={token}\n\nThe link works once, for {} hours. If you did not expect this, ignore this message: no account is made without it.\n",
+                state.settings.accounts.invitation_ttl_secs.div_ceil(3600)
+            ),
+        ),
+        Notice::ConfirmNewEmail { token } => (
+            format!("{site}: confirm your new e-mail address"),
+            format!(
+                "Confirm this address to make it the address of your {site} account:\n\n  {origin}/confirm-email#token={token}\n\nThe link works once, for {} minutes. If you did not ask for this, ignore this message: nothing changes without it.\n",
+                minutes(state.settings.accounts.verification_link_ttl_secs)
+            ),
+        ),
+        Notice::EmailChangeRequested => (
+            format!("{site}: a change of your e-mail address was asked for"),
+            format!(
+                "A change of the e-mail address of your {site} account was asked for {from}. It happens only when the link sent to the new address is used.\n{not_you}\n"
+            ),
+        ),
+        Notice::EmailChanged => (
+            format!("{site}: your e-mail address was changed"),
+            format!(
+                "The e-mail address of your {site} account was changed {from}; its mail now goes to the new address.\n{not_you}\n"
+            ),
+        ),
+        Notice::AccountErased => (
+            format!("{site}: your account was deleted"),
+            format!(
+                "Your {site} account and its personal data were deleted {from}. This address will get no further mail from it.\nIf you did not expect this, tell your administrator.\n"
             ),
         ),
         Notice::RecoveryCodesRegenerated => (

@@ -49,24 +49,9 @@ pub async fn sign_in(
     let place = state.hashing.reserve()?;
     let now = state.clock.now();
     let policy = state.settings.sign_in.policy();
-    let ip = client.ip.to_string();
 
-    if let Some(until) = find_ip_block(&state.db, &ip).await?
-        && until > now
-    {
-        // Audited once a minute per client, with a count (`refusals.rs`): a blocked client's rate
-        // does not set the trail's size.
-        if let Some(previous_minute) = state.refusals.count(client.ip, now) {
-            record(
-                state,
-                AuditEvent::failure(AuditAction::AuthnLoginFail)
-                    .client(client)
-                    .detail("reason", "ip_blocked")
-                    .detail("refused_previous_minute", previous_minute),
-            )
-            .await?;
-        }
-        return Ok(SignInOutcome::Throttled(until - now));
+    if let Some(wait) = blocked_client(state, client, AuditAction::AuthnLoginFail).await? {
+        return Ok(SignInOutcome::Throttled(wait));
     }
 
     let address = address_index(state, email)?;
@@ -104,8 +89,6 @@ pub async fn sign_in(
             // The failure's counters, its events and the notice to the holder: one unit. The
             // detection rules run after its commit, so they see this failure in the counters.
             let mut work = UnitOfWork::begin(state).await?;
-            let from_ip =
-                count_ip_failure(work.db(), &ip, &address, now, now - policy.ip_window).await?;
             work.record(event);
 
             if gate == AccountGate::Open {
@@ -116,14 +99,7 @@ pub async fn sign_in(
                         .await?;
                 }
             }
-            if policy.blocks_ip(u32::try_from(from_ip).unwrap_or(u32::MAX)) {
-                block_ip(work.db(), &ip, now + policy.ip_block).await?;
-                work.record(
-                    AuditEvent::failure(AuditAction::AuthnIpBlocked)
-                        .client(client)
-                        .detail("failures", from_ip),
-                );
-            }
+            count_client_failure(&mut work, client, &address).await?;
             work.commit().await?;
             Ok(match gate {
                 AccountGate::Wait(wait) => SignInOutcome::Throttled(wait),
@@ -131,6 +107,57 @@ pub async fn sign_in(
             })
         }
     }
+}
+
+/// How long `client` must still wait when its address is blocked (password spraying, or guessing
+/// links), with the refusal audited as `action` (`reason: ip_blocked`) once a minute per client,
+/// with a count (`refusals.rs`): a blocked client's rate does not set the trail's size.
+pub(super) async fn blocked_client(
+    state: &AppState,
+    client: &ClientContext,
+    action: AuditAction,
+) -> Result<Option<Duration>, AccountError> {
+    let now = state.clock.now();
+    let Some(until) = find_ip_block(&state.db, &client.ip.to_string()).await? else {
+        return Ok(None);
+    };
+    if until <= now {
+        return Ok(None);
+    }
+    if let Some(previous_minute) = state.refusals.count(client.ip, now) {
+        record(
+            state,
+            AuditEvent::failure(action)
+                .client(client)
+                .detail("reason", "ip_blocked")
+                .detail("refused_previous_minute", previous_minute),
+        )
+        .await?;
+    }
+    Ok(Some(until - now))
+}
+
+/// Counts a failure from `client` (about `subject`: an address's index, a link's hash) with
+/// `work`'s action, and blocks the client's address when its failures reach the limit
+/// (`authn_ip_blocked`).
+pub(super) async fn count_client_failure(
+    work: &mut UnitOfWork<'_>,
+    client: &ClientContext,
+    subject: &[u8],
+) -> Result<(), AccountError> {
+    let state = work.state();
+    let policy = state.settings.sign_in.policy();
+    let (now, ip) = (state.clock.now(), client.ip.to_string());
+    let from_ip = count_ip_failure(work.db(), &ip, subject, now, now - policy.ip_window).await?;
+    if policy.blocks_ip(u32::try_from(from_ip).unwrap_or(u32::MAX)) {
+        block_ip(work.db(), &ip, now + policy.ip_block).await?;
+        work.record(
+            AuditEvent::failure(AuditAction::AuthnIpBlocked)
+                .client(client)
+                .detail("failures", from_ip),
+        );
+    }
+    Ok(())
 }
 
 /// The address just reached the throttling threshold, or locked its password: audit it and tell

@@ -178,6 +178,8 @@ pub struct AccountSettings {
     pub bootstrap_link_ttl_secs: u64,
     pub verification_link_ttl_secs: u64,
     pub reset_link_ttl_secs: u64,
+    /// How long an invitation's link works (`POST /api/invitations`).
+    pub invitation_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

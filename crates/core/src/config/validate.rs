@@ -185,6 +185,7 @@ fn check_sign_in(settings: &Settings, problems: &mut Vec<String>) {
         60..=7 * DAY,
     );
     in_range("accounts.reset_link_ttl_secs", accounts.reset_link_ttl_secs, 60..=DAY);
+    in_range("accounts.invitation_ttl_secs", accounts.invitation_ttl_secs, 60..=30 * DAY);
     let sign_in = &settings.sign_in;
     in_range("sign_in.free_failures", u64::from(sign_in.free_failures), 1..=100);
     in_range("sign_in.max_delay_secs", sign_in.max_delay_secs, 1..=DAY);

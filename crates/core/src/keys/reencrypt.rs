@@ -15,6 +15,8 @@
 //! records' sealed parts and lookups (`records/rekey.rs`, its own resumable cursor). Each new
 //! encrypted column joins the pass below. `incident_notifications.email_index` cannot be
 //! rewritten (the address is not stored): its blind-index versions are only counted as in use.
+//! `invitations.email` and `email_changes.email` (+ indexes) are counted as in use, not
+//! rewritten: the rows live days.
 
 use std::collections::BTreeSet;
 
@@ -197,6 +199,14 @@ async fn versions_in_use(db: &Db) -> Result<(BTreeSet<u32>, BTreeSet<u32>), Keys
         let Some(last) = rows.last() else { break };
         cursor = Some(last.id);
         fields.extend(rows.iter().filter_map(|row| field_key_version(&row.message_ciphertext)));
+    }
+    // Invitations and requested changes of address are not rewritten either (they expire within
+    // days and are deleted a week after): their key versions stay while their rows do.
+    let mut short_lived = rampart_store::invitations::invitation_key_uses(db).await?;
+    short_lived.extend(rampart_store::email_changes::email_change_key_uses(db).await?);
+    for (ciphertext, index_version) in short_lived {
+        fields.extend(field_key_version(&ciphertext));
+        indexes.extend(u32::try_from(index_version).ok());
     }
     let (record_fields, record_indexes) = crate::records::rekey::record_key_versions(db).await?;
     fields.extend(record_fields);

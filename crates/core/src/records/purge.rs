@@ -23,6 +23,11 @@ pub async fn purge_bin(state: &AppState) -> Result<u64, rampart_store::StoreErro
     let day_ago = state.clock.now() - time::Duration::days(1);
     rampart_store::forms::delete_form_windows_before(work.db(), day_ago).await?;
     rampart_store::mail_requests::delete_mail_windows_before(work.db(), day_ago).await?;
+    // Invitations and changes of address a week past their expiry (used or not) are only history,
+    // which the audit trail keeps; their rows go, and with them the keys they were sealed with.
+    let week_ago = state.clock.now() - time::Duration::days(7);
+    rampart_store::invitations::delete_invitations_expired_before(work.db(), week_ago).await?;
+    rampart_store::email_changes::delete_email_changes_expired_before(work.db(), week_ago).await?;
     if purged > 0 {
         work.record(AuditEvent::success(AuditAction::RecordsPurged).detail("records", purged));
     }

@@ -253,7 +253,7 @@ fn replaced_session(current: Option<&Principal>, user_id: Uuid) -> Option<Uuid> 
 }
 
 /// What every full sign-in adds to its unit: `session_created`, and the new-device notice.
-async fn signed_in(
+pub(crate) async fn signed_in(
     work: &mut UnitOfWork<'_>,
     account: &Account,
     client: &ClientContext,

@@ -22,6 +22,7 @@ mod start;
 
 pub use expiry::purge_expired_sessions;
 pub(crate) use expiry::start as start_expiry;
+pub(crate) use login::signed_in;
 pub use login::{
     LoginError, finish_with_second_factor, log_in_with_passkey, log_in_with_password, log_out,
     reauthenticate, start_passkey_login,

@@ -18,6 +18,7 @@ mod forms;
 mod health;
 mod incident;
 mod incidents;
+mod invitations;
 mod me;
 mod metrics;
 pub(crate) mod openapi;
@@ -190,6 +191,7 @@ pub fn table() -> RouteTable {
         .merge(auth::routes())
         .merge(me::routes())
         .merge(users::routes())
+        .merge(invitations::routes())
         .merge(audit::routes())
         .merge(alerts::routes())
         .merge(departments::routes())

@@ -57,6 +57,8 @@ pub(crate) enum Outcome {
     Disabled,
     Removed,
     FactorsReset,
+    Revoked,
+    EmailChanged,
 }
 
 /// Descriptions several operations give the same status.

@@ -28,7 +28,7 @@ async fn create_accounts(app: &TestApp, range: std::ops::Range<usize>) {
     }
 }
 
-fn master_of(app: &TestApp) -> MasterKey {
+pub fn master_of(app: &TestApp) -> MasterKey {
     MasterKey::from_bytes(&std::fs::read(app.data_dir.join("master.key")).unwrap()).unwrap()
 }
 
@@ -47,7 +47,7 @@ pub async fn rotate(app: &TestApp) {
     app.state.keyring.refresh(&app.db, &master).await.unwrap();
 }
 
-fn after_the_grace_period() -> ManualClock {
+pub fn after_the_grace_period() -> ManualClock {
     ManualClock::starting_at(
         time::OffsetDateTime::now_utc() + RETIRE_GRACE + time::Duration::minutes(1),
     )

@@ -23,6 +23,7 @@ fn the_public_routes_are_exactly_the_allowlist() {
         public,
         [
             "/api/auth/bootstrap",
+            "/api/auth/email/confirm",
             "/api/auth/login",
             "/api/auth/login/mfa",
             "/api/auth/login/passkey/finish",
@@ -32,6 +33,7 @@ fn the_public_routes_are_exactly_the_allowlist() {
             "/api/auth/register",
             "/api/auth/verify-email",
             "/api/forms/{collection}",
+            "/api/invitations/accept",
             "/api/openapi.json",
             "/healthz",
             "/readyz",

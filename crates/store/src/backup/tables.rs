@@ -43,6 +43,8 @@ pub const TABLES: &[&str] = &[
     "incident_notes",
     "incident_notifications",
     "mail_requests",
+    "invitations",
+    "email_changes",
 ];
 
 /// Fails when the database has a table the list lacks, or lacks one the list has.

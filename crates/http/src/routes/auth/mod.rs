@@ -2,6 +2,7 @@
 //! owner. Public routes except those that act on the caller's own session.
 
 mod bootstrap;
+mod confirm_email;
 mod login;
 mod login_mfa;
 mod login_passkey;
@@ -26,6 +27,7 @@ pub(super) fn routes() -> RouteTable {
         .post("/api/auth/reauth", Access::Enrolment, reauth::reauth)
         .post("/api/auth/register", public, register::register)
         .post("/api/auth/verify-email", public, verify_email::verify_email)
+        .post("/api/auth/email/confirm", public, confirm_email::confirm_email)
         .post("/api/auth/password/forgot", public, password::forgot_password)
         .post("/api/auth/password/reset", public, password::reset_password)
         .post("/api/auth/password/change", Access::SignedIn, password::change_password)
@@ -42,6 +44,7 @@ pub(super) fn routes() -> RouteTable {
     reauth::reauth,
     register::register,
     verify_email::verify_email,
+    confirm_email::confirm_email,
     password::forgot_password,
     password::reset_password,
     password::change_password,

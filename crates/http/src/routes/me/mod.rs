@@ -1,6 +1,10 @@
 //! `/api/me/*`: the signed-in user's own account, sessions, second factors and API keys.
 
 mod api_keys;
+mod delete;
+mod email;
+pub(super) use email::email_change_error;
+mod export;
 mod factor_changes;
 mod passkey_registration;
 pub(super) use passkey_registration::PasskeyChallengeResponse;
@@ -21,6 +25,9 @@ pub(super) fn routes() -> RouteTable {
     let mine = Access::SignedIn;
     RouteTable::new()
         .get("/api/me", enrolment, profile::me)
+        .delete("/api/me", mine, delete::delete_my_account)
+        .post("/api/me/email", mine, email::change_my_email)
+        .get("/api/me/export", mine, export::export_my_data)
         .post("/api/me/mfa/totp", enrolment, totp::start_totp)
         .delete("/api/me/mfa/totp", enrolment, totp::remove_my_totp)
         .post("/api/me/mfa/totp/confirm", enrolment, totp_confirm::confirm_my_totp)
@@ -41,6 +48,9 @@ pub(super) fn routes() -> RouteTable {
 #[derive(OpenApi)]
 #[openapi(paths(
     profile::me,
+    delete::delete_my_account,
+    email::change_my_email,
+    export::export_my_data,
     totp::start_totp,
     totp::remove_my_totp,
     totp_confirm::confirm_my_totp,

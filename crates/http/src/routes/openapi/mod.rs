@@ -28,7 +28,7 @@ use super::responses::{
 };
 use super::{
     Access, RouteTable, alerts, audit, auth, collections, departments, forms, health, incident,
-    incidents, me, metrics, records, roles, setup_page, users,
+    incidents, invitations, me, metrics, records, roles, setup_page, users,
 };
 use crate::caller::{CSRF_HEADER, SESSION_COOKIE};
 use crate::{ApiError, AppState};
@@ -61,6 +61,7 @@ fn document(settings: &Settings) -> Document {
         .merge_from(tagged("auth", auth::Api::openapi()))
         .merge_from(tagged("me", me::Api::openapi()))
         .merge_from(tagged("users", users::Api::openapi()))
+        .merge_from(tagged("invitations", invitations::Api::openapi()))
         .merge_from(tagged("audit", audit::Api::openapi()))
         .merge_from(tagged("alerts", alerts::Api::openapi()))
         .merge_from(tagged("metrics", metrics::Api::openapi()))
@@ -136,6 +137,8 @@ fn document(settings: &Settings) -> Document {
         (name = "me", description = "The caller's own account, sessions, second factors and \
             API keys"),
         (name = "users", description = "Other people's accounts and sessions (`users:manage`)"),
+        (name = "invitations", description = "Staff invited with roles × departments \
+            (`users:manage`), and the invitee accepting with the e-mailed link"),
         (name = "audit", description = "The tamper-evident audit trail (`audit:read`)"),
         (name = "alerts", description = "What the detection rules raised, and the live feed"),
         (name = "metrics", description = "Prometheus metrics, for a scraper holding `metrics.token`"),

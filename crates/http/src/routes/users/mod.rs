@@ -1,8 +1,10 @@
 //! `/api/users/*` and `/api/sessions`: what an administrator (`users:manage`) does to other
-//! people's accounts: list and end their sessions, disable and enable them, end everyone's
-//! sessions, see and reset their second factors.
+//! people's accounts: list and search them, list and end their sessions, disable and enable
+//! them, end everyone's sessions, see and reset their second factors.
 
+mod erase;
 mod factors;
+mod list;
 mod sessions;
 mod status;
 
@@ -14,6 +16,8 @@ use super::{Access, RouteTable};
 pub(super) fn routes() -> RouteTable {
     let manage = Access::Permission(Permission::UsersManage);
     RouteTable::new()
+        .get("/api/users", manage, list::list_users)
+        .delete("/api/users/{id}", manage, erase::erase_user)
         .get("/api/users/{id}/sessions", manage, sessions::list_user_sessions)
         .delete("/api/users/{id}/sessions", manage, sessions::end_user_sessions)
         .get("/api/users/{id}/factors", manage, factors::list_user_factors)
@@ -25,6 +29,8 @@ pub(super) fn routes() -> RouteTable {
 
 #[derive(OpenApi)]
 #[openapi(paths(
+    list::list_users,
+    erase::erase_user,
     sessions::list_user_sessions,
     sessions::end_user_sessions,
     factors::list_user_factors,
