@@ -99,6 +99,9 @@ pub enum AuditAction {
     IncidentReport,
     /// Affected people were notified (`batch`, `count`, `since`, `until`; target the reader).
     IncidentNotified,
+    /// A browser reported that a page broke its Content-Security-Policy (`directive`,
+    /// `blocked`, `page`): an injection attempt, a browser extension, or a bug of ours.
+    CspViolation,
 }
 
 impl AuditAction {
@@ -159,6 +162,7 @@ impl AuditAction {
             Self::AuthnPasswordResetForced => "authn_password_reset_forced",
             Self::IncidentReport => "incident_report",
             Self::IncidentNotified => "incident_notified",
+            Self::CspViolation => "csp_violation",
         }
     }
 
@@ -220,13 +224,14 @@ impl AuditAction {
             // A bundle reads the trail (as an export does); a notification sends messages.
             Self::IncidentReport => (Api, 2),
             Self::IncidentNotified => (Api, 99),
+            Self::CspViolation => (Api, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 56] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -282,6 +287,7 @@ impl AuditAction {
         Self::AuthnPasswordResetForced,
         Self::IncidentReport,
         Self::IncidentNotified,
+        Self::CspViolation,
     ];
 }
 

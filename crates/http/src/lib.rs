@@ -13,6 +13,8 @@
 //!   ([`caller::SignedIn`], [`caller::Client`]…).
 //! - `routes/`: one module per resource; [`routes::RouteTable`] records who may call each route,
 //!   per method; the OpenAPI document is derived from it.
+//! - `web/`: the HTML pages for people (sign-in, account), their templates (`templates/`) and
+//!   embedded CSS/JS (`assets/`); the same use cases as the API, never a second path.
 //! - `error.rs`: [`ApiError`], the one error type handlers return, and how each use case's error
 //!   becomes a status.
 //! - `webhook.rs`: the HTTP client that POSTs alerts.
@@ -26,6 +28,7 @@ pub mod fuzzing;
 mod middleware;
 pub mod routes;
 mod startup;
+mod web;
 mod webhook;
 
 pub use error::{ApiError, ErrorBody};

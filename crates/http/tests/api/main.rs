@@ -42,6 +42,7 @@ mod mfa_enforcement;
 mod mfa_recovery;
 mod mfa_totp;
 mod openapi;
+mod pages;
 mod passkeys;
 mod passwords;
 mod people;

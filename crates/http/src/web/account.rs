@@ -1,0 +1,101 @@
+//! `/account`: who is signed in, their second factors and where they are signed in, with the
+//! forms that act on them. Each form posts to its own route here, which calls the API's use case
+//! and comes back with a fixed notice (`?done=…`, one of [`Done`]'s words: nothing typed is ever
+//! echoed from the address bar).
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use rampart_core::accounts::find_account_by_id;
+use rampart_core::mfa::factors_of;
+use rampart_core::sessions::own::{end_own_session, own_sessions};
+use rampart_domain::device::browser_family;
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use super::form_token::FormToken;
+use super::page::{Layout, ok, see_other};
+use super::templates::{Account, SessionLine};
+use crate::caller::{Client, SignedIn};
+use crate::{ApiError, AppState};
+
+/// What the last form did, as the account page says it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Done {
+    SessionEnded,
+    PasswordChanged,
+}
+
+impl Done {
+    fn notice(self) -> &'static str {
+        match self {
+            Self::SessionEnded => "The session was ended.",
+            Self::PasswordChanged => "Your password was changed.",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AccountQuery {
+    done: Option<Done>,
+}
+
+/// `GET /account`.
+pub(super) async fn account_page(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    token: FormToken,
+    Query(query): Query<AccountQuery>,
+) -> Result<Response, ApiError> {
+    let account =
+        find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+    let factors = factors_of(&state, principal.user_id).await?;
+    let current = principal.session_id().ok();
+    let sessions = own_sessions(&state, &principal)
+        .await?
+        .into_iter()
+        .map(|row| SessionLine {
+            id: row.id.to_string(),
+            device: browser_family(&row.user_agent),
+            current: Some(row.id) == current,
+            last_seen: row
+                .last_seen_at
+                .replace_nanosecond(0)
+                .map_or_else(|_| String::new(), |at| at.format(&Rfc3339).unwrap_or_default()),
+            ip: row.ip,
+        })
+        .collect();
+    let page = Account {
+        layout: Layout::new(&state.settings.accounts.site_name, token.0.clone()),
+        token: token.value(),
+        email: account.email.as_str().to_owned(),
+        totp: factors.totp,
+        passkeys: factors.passkeys,
+        recovery_left: factors.recovery_codes_left,
+        sessions,
+        notice: query.done.map(Done::notice),
+        message: None,
+    };
+    Ok(ok(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct EndSessionForm {
+    id: Uuid,
+}
+
+/// `POST /account/sessions/end`: ends one of the caller's other sessions.
+pub(super) async fn end_session(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Client(client): Client,
+    Form(input): Form<EndSessionForm>,
+) -> Result<Response, ApiError> {
+    // Another user's session id answers like an unknown one.
+    if !end_own_session(&state, &principal, &client, input.id).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(see_other("/account?done=session-ended"))
+}

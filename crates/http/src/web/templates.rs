@@ -1,0 +1,89 @@
+//! The pages' templates (`crates/http/templates/*.html`) and the values each one shows. askama
+//! compiles them into this crate and HTML-escapes every value they print: a name or an address
+//! typed by anyone is shown as text.
+
+use askama::Template;
+
+use super::page::Layout;
+
+/// A page with a title and one sentence (a refusal, a link that did not work).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct Message {
+    pub(crate) layout: Layout,
+    pub(crate) title: &'static str,
+    pub(crate) text: &'static str,
+}
+
+/// `/sign-in`: the typed address comes back after a failure, never the password.
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+pub(crate) struct SignIn {
+    pub(crate) layout: Layout,
+    pub(crate) passkey_js: String,
+    pub(crate) email: String,
+    pub(crate) message: Option<String>,
+}
+
+/// `/sign-in/second-factor`: a TOTP or recovery code for the pending sign-in.
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+pub(crate) struct SecondFactor {
+    pub(crate) layout: Layout,
+    pub(crate) token: String,
+    pub(crate) message: Option<String>,
+}
+
+/// `/account`: who is signed in, their factors and their sessions.
+#[derive(Template)]
+#[template(path = "account.html")]
+pub(crate) struct Account {
+    pub(crate) layout: Layout,
+    pub(crate) token: String,
+    pub(crate) email: String,
+    pub(crate) totp: bool,
+    pub(crate) passkeys: i64,
+    pub(crate) recovery_left: i64,
+    pub(crate) sessions: Vec<SessionLine>,
+    pub(crate) notice: Option<&'static str>,
+    pub(crate) message: Option<String>,
+}
+
+/// One row of the account page's sessions.
+pub(crate) struct SessionLine {
+    pub(crate) id: String,
+    pub(crate) device: &'static str,
+    pub(crate) ip: String,
+    pub(crate) last_seen: String,
+    pub(crate) current: bool,
+}
+
+/// `/account/authenticator`: adding an authenticator app.
+#[derive(Template)]
+#[template(path = "authenticator.html")]
+pub(crate) struct Authenticator {
+    pub(crate) layout: Layout,
+    pub(crate) token: String,
+    /// The caller's roles require a second factor and there is none yet.
+    pub(crate) required: bool,
+    pub(crate) enrolled: bool,
+    /// The new secret, shown once (after the "set up" button).
+    pub(crate) setup: Option<TotpSetup>,
+    pub(crate) message: Option<String>,
+}
+
+/// A new authenticator secret as the page shows it: QR image and typed key.
+pub(crate) struct TotpSetup {
+    pub(crate) qr_data_url: String,
+    pub(crate) secret: String,
+}
+
+/// Recovery codes, shown once, with a download of the same text.
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+pub(crate) struct RecoveryCodes {
+    pub(crate) layout: Layout,
+    pub(crate) heading: &'static str,
+    pub(crate) codes: Vec<String>,
+    pub(crate) download_href: String,
+}
