@@ -1,10 +1,12 @@
 // The HTML pages in a real browser: Debian's Chromium, headless, driven by playwright-core, at
 // a phone's width (375 px), with the pages' CSP enforced (no bypass), against a running
 // `rampart serve` with one owner and nothing else.
-// Usage: node pages.js https://localhost:PORT SPKI_SHA256_BASE64 EMAIL PASSWORD [SCREENS_DIR]
+// Usage: node pages.js https://localhost:PORT SPKI_SHA256_BASE64 EMAIL PASSWORD MAILDIR [SCREENS_DIR]
 // Covers: keyboard-only sign-in, the enrolment an owner owes (QR page, code from oathtool,
-// recovery codes shown once), sign-out, password + TOTP sign-in, a wrong code, a recovery-code
-// sign-in, ending another session from the account page, a hostile string shown as text, and
+// recovery codes shown once), sign-out, forgot password -> the mail caught by the SMTP sink
+// (MAILDIR) -> the reset page -> sign-in, registration -> the verification link -> sign-in, password + TOTP sign-in, a wrong code, a recovery-code
+// sign-in, ending another session from the account page, a passkey signing in with the page's
+// button (alone and as second factor), a hostile string shown as text, and
 // axe-core on every page (serious or critical violations fail). No CSP violation may happen:
 // none in the console, none in the audit trail. Screenshots of each page go to SCREENS_DIR.
 // Exit 0 and "PAGES E2E: PASS" when every step held; 1 otherwise.
@@ -13,7 +15,7 @@ const { AxeBuilder } = require('@axe-core/playwright');
 const { execFileSync } = require('child_process');
 const fs = require('fs'), os = require('os'), path = require('path');
 
-const [origin, spki, email, password, screens] = process.argv.slice(2);
+const [origin, spki, email, password, maildir, screens] = process.argv.slice(2);
 const step = (name) => console.log('--', name);
 function check(condition, what, detail) {
   if (!condition) throw new Error(what + (detail === undefined ? '' : ': ' + JSON.stringify(detail)));
@@ -21,6 +23,24 @@ function check(condition, what, detail) {
 // The code oathtool (not our code) computes for `secret`, `offset` seconds from now.
 const totp = (secret, offset = 0) =>
   execFileSync('oathtool', ['--totp', '-b', '-d', '6', '-N', `now + ${offset} seconds`, secret]).toString().trim();
+// Waits for a message the SMTP sink stored for `to` with a link whose token was not taken yet
+// (quoted-printable soft breaks and `=3D` undone); that token.
+const taken = new Set();
+async function mailedToken(to) {
+  const dir = path.join(maildir, 'new');
+  for (let i = 0; i < 100; i++) {
+    for (const file of fs.readdirSync(dir)) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      const match = /#token=([0-9a-f]+)/.exec(text);
+      if (text.includes('X-RcptTo: ' + to) && match && !taken.has(match[1])) {
+        taken.add(match[1]);
+        return match[1];
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('no mail with a link to ' + to);
+}
 
 (async () => {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-pages-'));
@@ -51,6 +71,12 @@ const totp = (secret, offset = 0) =>
       checked.add(name);
     };
     const at = (p) => new URL(page.url()).pathname === p;
+    // Clicks the passkey button and waits for the account page (or says what the page said).
+    const passkeyButton = async (what) => {
+      await page.click('#passkey-button');
+      try { await page.waitForURL('**/account', { timeout: 10000 }); }
+      catch (e) { check(false, what, await page.textContent('#passkey-status')); }
+    };
 
     step('the sign-in page: the passkey button appears (its script ran under the CSP)');
     await page.goto(origin + '/sign-in');
@@ -141,12 +167,94 @@ const totp = (secret, offset = 0) =>
     check(r.status() === 401, 'the ended session no longer works', r.status());
     await audit('account-session-ended');
 
+    step('a passkey (added through the API from the page) signs in with the button, alone and as second factor');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal',
+      hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+    const added = await page.evaluate(async (name) => {
+      const csrf = document.querySelector('input[name=csrf_token]').value;
+      const b64u = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+      const unb64u = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((t.length + 3) % 4)), (c) => c.charCodeAt(0)).buffer;
+      const post = async (p, body) => {
+        const r = await fetch(p, { method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
+        return { status: r.status, body: await r.json() };
+      };
+      const start = await post('/api/me/passkeys/options', {});
+      if (start.status !== 200) return start;
+      const pk = start.body.options.publicKey;
+      pk.challenge = unb64u(pk.challenge);
+      pk.user.id = unb64u(pk.user.id);
+      (pk.excludeCredentials || []).forEach((c) => { c.id = unb64u(c.id); });
+      const cred = await navigator.credentials.create({ publicKey: pk });
+      const credential = { id: cred.id, rawId: b64u(cred.rawId), type: cred.type, extensions: cred.getClientExtensionResults(),
+        response: { attestationObject: b64u(cred.response.attestationObject), clientDataJSON: b64u(cred.response.clientDataJSON) } };
+      return post('/api/me/passkeys', { challenge_id: start.body.challenge_id, name, credential });
+    }, hostile);
+    check(added.status === 201, 'passkey added', added);
+    // Adding a factor replaces the session (cookie and its token): the page is reloaded for its forms.
+    await page.goto(origin + '/account');
+    await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);
+    await passkeyButton('passwordless sign-in with the button');
+    await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    check(at('/sign-in/second-factor') && await page.isVisible('#passkey-button'), 'passkey offered as second factor');
+    await passkeyButton('password + passkey');
+
+    step('forgot password: the mail, the reset page (token moved out of the address bar), sign-in');
+    await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);
+    await Promise.all([page.waitForNavigation(), page.click('text=Forgot your password?')]);
+    await audit('forgot-password');
+    await page.fill('#email', email);
+    await Promise.all([page.waitForNavigation(), page.click('text=Send the link')]);
+    check((await page.textContent('[role=status]')).includes('on its way'), 'notice');
+    const resetToken = await mailedToken(email);
+    await page.goto(origin + '/reset-password#token=' + resetToken);
+    await page.waitForFunction(() => document.getElementById('link-token').value !== '');
+    check(new URL(page.url()).hash === '', 'the token left the address bar', page.url());
+    await audit('reset-password');
+    const newPassword = password + ' renewed';
+    await page.fill('#password', newPassword);
+    await Promise.all([page.waitForNavigation(), page.click('text=Set the new password')]);
+    check((await page.textContent('h1')).includes('Password changed'), 'reset done');
+    await page.goto(origin + '/sign-in');
+    await page.fill('#email', email);
+    await page.fill('#password', newPassword);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    await page.fill('#code', codes[2]);
+    await Promise.all([page.waitForNavigation(), page.click('text=Continue')]);
+    check(at('/account'), 'signed in with the new password', page.url());
+    const auditedNow = await page.evaluate(async () =>
+      (await fetch('/api/audit?action=csp_violation', { credentials: 'same-origin' })).json());
+    check(Array.isArray(auditedNow.events) && auditedNow.events.length === 0, 'no csp_violation audited', auditedNow);
+
+    step('registration: the page, the verification mail, the link, sign-in');
+    await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);
+    await page.goto(origin + '/register');
+    await audit('register');
+    const visitor = 'visitor@example.com', visitorPassword = 'a visitor with a long passphrase';
+    await page.fill('#email', visitor);
+    await page.fill('#password', visitorPassword);
+    await Promise.all([page.waitForNavigation(), page.click('text=Create the account')]);
+    check((await page.textContent('[role=status]')).includes('Check your e-mail'), 'registered');
+    const verifyToken = await mailedToken(visitor);
+    await page.goto(origin + '/verify-email#token=' + verifyToken);
+    await page.waitForFunction(() => document.getElementById('link-token').value !== '');
+    await audit('verify-email');
+    await Promise.all([page.waitForNavigation(), page.click('text=Confirm my address')]);
+    check((await page.textContent('h1')).includes('Address confirmed'), 'verified');
+    await page.goto(origin + '/sign-in');
+    await page.fill('#email', visitor);
+    await page.fill('#password', visitorPassword);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    check(at('/account') && (await page.textContent('#account-email')) === visitor, 'the visitor is in', page.url());
+
     step('no CSP violation anywhere, no dialog ever opened');
     check(violations.length === 0, 'CSP violations in the console', violations);
     check(dialogs.length === 0, 'a script ran', dialogs);
-    const audited = await page.evaluate(async () =>
-      (await fetch('/api/audit?action=csp_violation', { credentials: 'same-origin' })).json());
-    check(Array.isArray(audited.events) && audited.events.length === 0, 'no csp_violation audited', audited);
 
     console.log('PAGES E2E: PASS', origin);
   } catch (e) {

@@ -1,6 +1,7 @@
-// "Sign in with a passkey" on /sign-in: the pages' only script, because WebAuthn has no HTML
-// form. It calls the same API as any client (POST /api/auth/login/passkey/start, then /finish)
-// and writes only text (textContent), never HTML. Without JavaScript or WebAuthn the button
+// "Sign in with a passkey" on /sign-in (passwordless) and /sign-in/second-factor (the passkey as
+// the second factor: the pending sign-in's cookie goes with the requests): the pages' only
+// script, because WebAuthn has no HTML form. It calls the same API as any client
+// (POST /api/auth/login/passkey/start, then /finish) and writes only text (textContent). Without JavaScript or WebAuthn the button
 // stays hidden and the password form works as before.
 (function () {
   'use strict';

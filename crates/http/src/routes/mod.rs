@@ -11,7 +11,7 @@
 
 mod alerts;
 mod audit;
-mod auth;
+pub(crate) mod auth;
 mod collections;
 mod csp_report;
 pub(crate) mod departments;

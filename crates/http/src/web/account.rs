@@ -1,13 +1,15 @@
 //! `/account`: who is signed in, their second factors and where they are signed in, with the
-//! forms that act on them. Each form posts to its own route here, which calls the API's use case
+//! forms that act on them (`account_forms.rs` for the password, the step-up and the recovery
+//! codes). Each form posts to its own route here, which calls the API's use case
 //! and comes back with a fixed notice (`?done=…`, one of [`Done`]'s words: nothing typed is ever
 //! echoed from the address bar).
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rampart_core::accounts::find_account_by_id;
 use rampart_core::mfa::factors_of;
+use rampart_core::sessions::Principal;
 use rampart_core::sessions::own::{end_own_session, own_sessions};
 use rampart_domain::device::browser_family;
 use serde::Deserialize;
@@ -15,7 +17,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::form_token::FormToken;
-use super::page::{Layout, ok, see_other};
+use super::page::{Layout, ok, refused_with, see_other};
 use super::templates::{Account, SessionLine};
 use crate::caller::{Client, SignedIn};
 use crate::{ApiError, AppState};
@@ -23,9 +25,10 @@ use crate::{ApiError, AppState};
 /// What the last form did, as the account page says it.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub(super) enum Done {
+pub(crate) enum Done {
     SessionEnded,
     PasswordChanged,
+    Confirmed,
 }
 
 impl Done {
@@ -33,6 +36,10 @@ impl Done {
         match self {
             Self::SessionEnded => "The session was ended.",
             Self::PasswordChanged => "Your password was changed.",
+            Self::Confirmed => {
+                "Confirmed: for the next 10 minutes you can change your password \
+                and your recovery codes."
+            }
         }
     }
 }
@@ -49,11 +56,43 @@ pub(super) async fn account_page(
     token: FormToken,
     Query(query): Query<AccountQuery>,
 ) -> Result<Response, ApiError> {
+    let page = account_view(&state, &principal, &token, query.done, None).await?;
+    Ok(ok(&page))
+}
+
+/// The account page after a form the use case refused: its message, with the error's status.
+pub(super) async fn account_refused(
+    state: &AppState,
+    principal: &Principal,
+    token: &FormToken,
+    error: ApiError,
+) -> Response {
+    // The API's wording names its route; here the form to use is on this page.
+    let message = match error {
+        ApiError::ReauthRequired => "Confirm it is you first (the form \"Confirm it is you\" \
+            below), then try again."
+            .to_owned(),
+        _ => error.to_string(),
+    };
+    match account_view(state, principal, token, None, Some(message)).await {
+        Ok(page) => refused_with(error, |_| page),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Everything the account page shows.
+async fn account_view(
+    state: &AppState,
+    principal: &Principal,
+    token: &FormToken,
+    done: Option<Done>,
+    message: Option<String>,
+) -> Result<Account, ApiError> {
     let account =
-        find_account_by_id(&state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
-    let factors = factors_of(&state, principal.user_id).await?;
+        find_account_by_id(state, principal.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+    let factors = factors_of(state, principal.user_id).await?;
     let current = principal.session_id().ok();
-    let sessions = own_sessions(&state, &principal)
+    let sessions = own_sessions(state, principal)
         .await?
         .into_iter()
         .map(|row| SessionLine {
@@ -67,7 +106,7 @@ pub(super) async fn account_page(
             ip: row.ip,
         })
         .collect();
-    let page = Account {
+    Ok(Account {
         layout: Layout::new(&state.settings.accounts.site_name, token.0.clone()),
         token: token.value(),
         email: account.email.as_str().to_owned(),
@@ -75,10 +114,9 @@ pub(super) async fn account_page(
         passkeys: factors.passkeys,
         recovery_left: factors.recovery_codes_left,
         sessions,
-        notice: query.done.map(Done::notice),
-        message: None,
-    };
-    Ok(ok(&page))
+        notice: done.map(Done::notice),
+        message,
+    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -24,7 +24,7 @@ struct Asset {
 
 /// Every file the pages use. Adding one: put it in `assets/`, list it here, link it with
 /// [`url`].
-const ASSETS: [Asset; 2] = [
+const ASSETS: [Asset; 3] = [
     Asset {
         stem: "app",
         extension: "css",
@@ -36,6 +36,12 @@ const ASSETS: [Asset; 2] = [
         extension: "js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/passkey.js"),
+    },
+    Asset {
+        stem: "link-token",
+        extension: "js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/link-token.js"),
     },
 ];
 

@@ -9,17 +9,22 @@
 //!   (to `/sign-in`, to the enrolment page, or a 403 page);
 //! - `form_token.rs`: the CSRF token in each form, checked by `middleware/csrf.rs`;
 //! - one file per page or flow: `sign_in.rs`, `second_factor.rs`, `signed_in.rs` (where a
-//!   sign-in goes next), `sign_out.rs`, `account.rs`, `authenticator.rs`, `recovery_codes.rs`.
+//!   sign-in goes next), `sign_out.rs`, `account.rs` (+ `account_forms.rs`), `authenticator.rs`, `recovery_codes.rs`,
+//!   `forgot_password.rs`, `email_links.rs` (the targets of the mailed links), `register.rs`.
 //!
 //! The CSP report endpoint the pages name is an API route (`routes/csp_report.rs`).
 
 mod account;
+mod account_forms;
 mod assets;
 mod authenticator;
+mod email_links;
+mod forgot_password;
 mod form_token;
 mod guard;
 mod page;
 mod recovery_codes;
+mod register;
 mod second_factor;
 mod sign_in;
 mod sign_out;
@@ -50,8 +55,19 @@ pub(crate) fn pages() -> RouteTable {
         .get(SECOND_FACTOR_PAGE, public, second_factor::second_factor_page)
         .post(SECOND_FACTOR_PAGE, public, second_factor::second_factor)
         .post("/sign-out", enrolment, sign_out::sign_out)
+        .get("/forgot-password", public, forgot_password::forgot_password_page)
+        .post("/forgot-password", public, forgot_password::forgot_password)
+        .get("/reset-password", public, email_links::reset_password_page)
+        .post("/reset-password", public, email_links::reset_password)
+        .get("/verify-email", public, email_links::verify_email_page)
+        .post("/verify-email", public, email_links::verify_email)
+        .get("/register", public, register::register_page)
+        .post("/register", public, register::register)
         .get(ACCOUNT_PAGE, mine, account::account_page)
         .post("/account/sessions/end", mine, account::end_session)
+        .post("/account/confirm", mine, account_forms::confirm)
+        .post("/account/password", mine, account_forms::change_password)
+        .post("/account/recovery-codes", mine, account_forms::new_recovery_codes)
         .get(ENROL_PAGE, enrolment, authenticator::authenticator_page)
         .post(ENROL_PAGE, enrolment, authenticator::start_authenticator)
         .post("/account/authenticator/confirm", enrolment, authenticator::confirm_authenticator)

@@ -1,6 +1,7 @@
 //! `/sign-in/second-factor`: the second step of a sign-in whose password was right — a code
 //! from the authenticator app or a recovery code, in one field (six digits are an app's code,
-//! anything else is taken as a recovery code). The pending session rides on the cookie, so the
+//! anything else is taken as a recovery code), or a passkey (the passkey button's script, as on
+//! `/sign-in`: with the pending cookie the API takes it as the second factor). The pending session rides on the cookie, so the
 //! form carries its CSRF token. The use case is the API's
 //! (`rampart_core::sessions::finish_with_second_factor`): one use per code, five wrong codes end
 //! the pending sign-in, every attempt audited.
@@ -64,7 +65,7 @@ pub(super) async fn second_factor(
 
 /// Six digits (spaces allowed, as apps show them) are an authenticator code; anything else is
 /// read as a recovery code.
-fn factor_of(code: &SecretString) -> Factor {
+pub(super) fn factor_of(code: &SecretString) -> Factor {
     let typed = code.expose_secret();
     let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
     let is_totp = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
@@ -76,6 +77,7 @@ fn factor_of(code: &SecretString) -> Factor {
 fn page(state: &AppState, token: &FormToken, message: Option<String>) -> SecondFactor {
     SecondFactor {
         layout: Layout::new(&state.settings.accounts.site_name, None),
+        passkey_js: super::assets::url("passkey", "js"),
         token: token.value(),
         message,
     }

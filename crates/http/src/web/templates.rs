@@ -30,6 +30,7 @@ pub(crate) struct SignIn {
 #[template(path = "second_factor.html")]
 pub(crate) struct SecondFactor {
     pub(crate) layout: Layout,
+    pub(crate) passkey_js: String,
     pub(crate) token: String,
     pub(crate) message: Option<String>,
 }
@@ -86,4 +87,44 @@ pub(crate) struct RecoveryCodes {
     pub(crate) heading: &'static str,
     pub(crate) codes: Vec<String>,
     pub(crate) download_href: String,
+}
+
+/// `/forgot-password`: the address form, then the same notice whoever asked.
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+pub(crate) struct ForgotPassword {
+    pub(crate) layout: Layout,
+    pub(crate) email: String,
+    pub(crate) sent: bool,
+    pub(crate) message: Option<String>,
+}
+
+/// `/reset-password`: the reset link's target. `token` is empty until the script moves the
+/// link's token in; after a refused password it comes back so that the person can try again.
+#[derive(Template)]
+#[template(path = "reset_password.html")]
+pub(crate) struct ResetPassword {
+    pub(crate) layout: Layout,
+    pub(crate) link_js: String,
+    pub(crate) token: String,
+    pub(crate) message: Option<String>,
+}
+
+/// `/verify-email`: the verification link's target.
+#[derive(Template)]
+#[template(path = "verify_email.html")]
+pub(crate) struct VerifyEmail {
+    pub(crate) layout: Layout,
+    pub(crate) link_js: String,
+    pub(crate) message: Option<String>,
+}
+
+/// `/register`: a visitor's own customer account (when `accounts.registration_enabled`).
+#[derive(Template)]
+#[template(path = "register.html")]
+pub(crate) struct Register {
+    pub(crate) layout: Layout,
+    pub(crate) email: String,
+    pub(crate) sent: bool,
+    pub(crate) message: Option<String>,
 }

@@ -43,6 +43,8 @@ mod mfa_recovery;
 mod mfa_totp;
 mod openapi;
 mod pages;
+mod pages_account;
+mod pages_links;
 mod passkeys;
 mod passwords;
 mod people;

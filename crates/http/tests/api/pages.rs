@@ -16,7 +16,7 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self';
     base-uri 'none'; report-uri /api/csp-report";
 
 /// A form posted from one of our pages (`Sec-Fetch-Site: same-origin`), with `cookie` if any.
-async fn post_form(
+pub async fn post_form(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
@@ -52,12 +52,12 @@ async fn get_page(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response 
 }
 
 /// The `name=value` pair of a response's `Set-Cookie`.
-fn cookie_of(response: &reqwest::Response) -> String {
+pub fn cookie_of(response: &reqwest::Response) -> String {
     let set = response.headers()["set-cookie"].to_str().unwrap();
     set.split(';').next().unwrap().to_owned()
 }
 
-fn location(response: &reqwest::Response) -> &str {
+pub fn location(response: &reqwest::Response) -> &str {
     response.headers()["location"].to_str().unwrap()
 }
 

@@ -81,10 +81,18 @@ fn the_public_pages_are_exactly_the_allowlist() {
         public,
         [
             "GET /assets/{file}",
+            "GET /forgot-password",
+            "GET /register",
+            "GET /reset-password",
             "GET /sign-in",
             "GET /sign-in/second-factor",
+            "GET /verify-email",
+            "POST /forgot-password",
+            "POST /register",
+            "POST /reset-password",
             "POST /sign-in",
             "POST /sign-in/second-factor",
+            "POST /verify-email",
         ]
     );
 }

@@ -1,0 +1,117 @@
+//! The account page's forms, signed in through the pages: changing the password, new recovery
+//! codes, and the step-up they need once the sign-in is older than 10 minutes.
+
+use rampart_domain::Clock;
+use rampart_store::on_both_engines;
+use rampart_store::testing::TestEngine;
+use time::Duration;
+
+use crate::factors::{app_with_clock, audited, enrol_totp, totp_code};
+use crate::helpers::TestApp;
+use crate::pages::{cookie_of, location, post_form};
+use crate::people::{PASSWORD, bearer, create_user};
+
+const NEW: &str = "a fresh and rather long passphrase";
+
+/// Signs in through the pages with the password and the app's code at `at`: the cookie.
+async fn page_sign_in(app: &TestApp, secret: &str, at: time::OffsetDateTime) -> String {
+    let signed =
+        post_form(app, "/sign-in", None, &[("email", "ada@example.com"), ("password", PASSWORD)])
+            .await;
+    let pending = cookie_of(&signed);
+    let token = token_of(app, "/sign-in/second-factor", &pending).await;
+    let code = totp_code(secret, at);
+    let done = post_form(
+        app,
+        "/sign-in/second-factor",
+        Some(&pending),
+        &[("csrf_token", &token), ("code", &code)],
+    )
+    .await;
+    assert_eq!(location(&done), "/account");
+    cookie_of(&done)
+}
+
+/// The form token of the page at `path` seen with `cookie`.
+async fn token_of(app: &TestApp, path: &str, cookie: &str) -> String {
+    let page = app.client.get(app.at(path)).header("cookie", cookie).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker).expect("a form token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn the_account_page_changes_the_password_and_makes_new_recovery_codes(engine: TestEngine) {
+    let (app, clock) = app_with_clock(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
+    clock.advance(Duration::seconds(30));
+    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    let token = token_of(&app, "/account", &cookie).await;
+
+    let wrong = post_form(
+        &app,
+        "/account/password",
+        Some(&cookie),
+        &[("csrf_token", &token), ("current_password", "not it at all"), ("new_password", NEW)],
+    )
+    .await;
+    assert_eq!(wrong.status(), 401);
+    assert!(!wrong.text().await.unwrap().contains(NEW), "no password is shown again");
+    let changed = post_form(
+        &app,
+        "/account/password",
+        Some(&cookie),
+        &[("csrf_token", &token), ("current_password", PASSWORD), ("new_password", NEW)],
+    )
+    .await;
+    assert_eq!(changed.status(), 303);
+    assert_eq!(location(&changed), "/account?done=password-changed");
+    // The refused attempt and the change.
+    assert_eq!(audited(&app, "authn_password_change").await.len(), 2);
+
+    let codes =
+        post_form(&app, "/account/recovery-codes", Some(&cookie), &[("csrf_token", &token)]).await;
+    assert_eq!(codes.status(), 200);
+    let html = codes.text().await.unwrap();
+    assert_eq!(html.matches("<li><code>").count(), 10);
+    assert!(!html.contains(&enrolled.recovery_codes[0]), "a new set");
+    assert_eq!(audited(&app, "authn_recovery_codes_generated").await.len(), 2);
+}
+
+async fn after_ten_minutes_a_change_needs_the_step_up_form_first(engine: TestEngine) {
+    let (app, clock) = app_with_clock(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
+    clock.advance(Duration::seconds(30));
+    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    clock.advance(Duration::minutes(11));
+    let token = token_of(&app, "/account", &cookie).await;
+
+    let refused =
+        post_form(&app, "/account/recovery-codes", Some(&cookie), &[("csrf_token", &token)]).await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("Confirm it is you first"));
+    let code = totp_code(&enrolled.secret, clock.now());
+    let confirmed = post_form(
+        &app,
+        "/account/confirm",
+        Some(&cookie),
+        &[("csrf_token", &token), ("password", PASSWORD), ("code", &code)],
+    )
+    .await;
+    assert_eq!(confirmed.status(), 303);
+    assert_eq!(location(&confirmed), "/account?done=confirmed");
+    let fresh = cookie_of(&confirmed);
+    let token = token_of(&app, "/account", &fresh).await;
+    let codes =
+        post_form(&app, "/account/recovery-codes", Some(&fresh), &[("csrf_token", &token)]).await;
+
+    assert_eq!(codes.status(), 200);
+    assert_eq!(audited(&app, "authn_reauth").await.len(), 1);
+}
+
+on_both_engines!(
+    the_account_page_changes_the_password_and_makes_new_recovery_codes,
+    after_ten_minutes_a_change_needs_the_step_up_form_first,
+);
