@@ -6,7 +6,9 @@
 // recovery codes shown once), sign-out, forgot password -> the mail caught by the SMTP sink
 // (MAILDIR) -> the reset page -> sign-in, registration -> the verification link -> sign-in, password + TOTP sign-in, a wrong code, a recovery-code
 // sign-in, ending another session from the account page, a passkey signing in with the page's
-// button (alone and as second factor), a hostile string shown as text, and
+// button (alone and as second factor), renaming and removing it and making and revoking an
+// API key on the account page, hostile strings (an address, a passkey's and a key's name)
+// shown as text, and
 // axe-core on every page (serious or critical violations fail). No CSP violation may happen:
 // none in the console, none in the audit trail. Screenshots of each page go to SCREENS_DIR.
 // Exit 0 and "PAGES E2E: PASS" when every step held; 1 otherwise.
@@ -203,6 +205,31 @@ async function mailedToken(to) {
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     check(at('/sign-in/second-factor') && await page.isVisible('#passkey-button'), 'passkey offered as second factor');
     await passkeyButton('password + passkey');
+
+    step('passkeys and API keys on the account page: hostile names as text, rename, remove, make, revoke');
+    check((await page.textContent('.passkey-name')) === hostile, 'the passkey name is shown as text');
+    await page.fill('input[id^=rename-]', 'work laptop');
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Rename")')]);
+    check((await page.textContent('.passkey-name')) === 'work laptop', 'renamed');
+    await Promise.all([page.waitForNavigation(), page.click('button[aria-label^="Remove the passkey"]')]);
+    check((await page.textContent('[role=status]')).includes('removed'), 'passkey removed');
+    check(await page.locator('.passkey-name').count() === 0, 'no passkey left');
+    await page.fill('#key-name', hostile);
+    await page.check('input[name=permission][value="audit:read"]');
+    await Promise.all([page.waitForNavigation(), page.click('text=Make the key')]);
+    const key = (await page.textContent('#api-key')).trim();
+    check(key.startsWith('rk_'), 'the key is shown once');
+    await audit('api-key-created');
+    r = await api.get('/api/audit?action=csp_violation', { headers: { authorization: 'Bearer ' + key } });
+    check(r.status() === 200, 'the key works with the permission given', r.status());
+    await Promise.all([page.waitForNavigation(), page.click('text=Back to your account')]);
+    check((await page.textContent('.api-key-name')) === hostile, 'the key name is shown as text');
+    check(!(await page.content()).includes(key), 'the key is never shown again');
+    await audit('account-keys');
+    await Promise.all([page.waitForNavigation(), page.click('button[aria-label^="Revoke the key"]')]);
+    check((await page.textContent('[role=status]')).includes('revoked'), 'key revoked');
+    r = await api.get('/api/me', { headers: { authorization: 'Bearer ' + key } });
+    check(r.status() === 401, 'a revoked key no longer works', r.status());
 
     step('forgot password: the mail, the reset page (token moved out of the address bar), sign-in');
     await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);

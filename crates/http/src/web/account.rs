@@ -8,7 +8,9 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use rampart_core::accounts::find_account_by_id;
+use rampart_core::api_keys::{ApiKeyView, api_keys_of};
 use rampart_core::mfa::factors_of;
+use rampart_core::mfa::own_factors::own_passkeys;
 use rampart_core::sessions::Principal;
 use rampart_core::sessions::own::{end_own_session, own_sessions};
 use rampart_domain::device::browser_family;
@@ -18,7 +20,7 @@ use uuid::Uuid;
 
 use super::form_token::FormToken;
 use super::page::{Layout, ok, refused_with, see_other};
-use super::templates::{Account, SessionLine};
+use super::templates::{Account, ApiKeyLine, PasskeyLine, SessionLine};
 use crate::caller::{Client, SignedIn};
 use crate::{ApiError, AppState};
 
@@ -29,6 +31,9 @@ pub(crate) enum Done {
     SessionEnded,
     PasswordChanged,
     Confirmed,
+    PasskeyRenamed,
+    PasskeyRemoved,
+    KeyRevoked,
 }
 
 impl Done {
@@ -36,6 +41,9 @@ impl Done {
         match self {
             Self::SessionEnded => "The session was ended.",
             Self::PasswordChanged => "Your password was changed.",
+            Self::PasskeyRenamed => "The passkey was renamed.",
+            Self::PasskeyRemoved => "The passkey was removed.",
+            Self::KeyRevoked => "The API key was revoked: it stopped working everywhere.",
             Self::Confirmed => {
                 "Confirmed: for the next 10 minutes you can change your password \
                 and your recovery codes."
@@ -106,6 +114,31 @@ async fn account_view(
             ip: row.ip,
         })
         .collect();
+    let passkey_list = own_passkeys(state, principal)
+        .await?
+        .into_iter()
+        .map(|row| PasskeyLine {
+            id: row.id.to_string(),
+            name: row.name,
+            created: day(row.created_at),
+        })
+        .collect();
+    let api_keys = api_keys_of(state, principal.user_id)
+        .await?
+        .iter()
+        .map(|row| {
+            let key = ApiKeyView::from(row);
+            ApiKeyLine {
+                id: key.id.to_string(),
+                name: key.name,
+                permissions: key.permissions.join(", "),
+                expires: day(key.expires_at),
+                last_used: key.last_used_at.map_or_else(|| "never".to_owned(), day),
+                revoked: key.revoked,
+            }
+        })
+        .collect();
+    let permissions = principal.permissions.iter().map(|p| p.as_str()).collect();
     Ok(Account {
         layout: Layout::new(&state.settings.accounts.site_name, token.0.clone()),
         token: token.value(),
@@ -114,6 +147,9 @@ async fn account_view(
         passkeys: factors.passkeys,
         recovery_left: factors.recovery_codes_left,
         sessions,
+        passkey_list,
+        api_keys,
+        permissions,
         notice: done.map(Done::notice),
         message,
     })
@@ -136,4 +172,9 @@ pub(super) async fn end_session(
         return Err(ApiError::NotFound);
     }
     Ok(see_other("/account?done=session-ended"))
+}
+
+/// A date as the page shows it: `2026-12-07`.
+fn day(at: time::OffsetDateTime) -> String {
+    at.date().to_string()
 }

@@ -9,13 +9,15 @@
 //!   (to `/sign-in`, to the enrolment page, or a 403 page);
 //! - `form_token.rs`: the CSRF token in each form, checked by `middleware/csrf.rs`;
 //! - one file per page or flow: `sign_in.rs`, `second_factor.rs`, `signed_in.rs` (where a
-//!   sign-in goes next), `sign_out.rs`, `account.rs` (+ `account_forms.rs`), `authenticator.rs`, `recovery_codes.rs`,
+//!   sign-in goes next), `sign_out.rs`, `account.rs` (+ `account_forms.rs`, `account_passkeys.rs`, `account_api_keys.rs`), `authenticator.rs`, `recovery_codes.rs`,
 //!   `forgot_password.rs`, `email_links.rs` (the targets of the mailed links), `register.rs`.
 //!
 //! The CSP report endpoint the pages name is an API route (`routes/csp_report.rs`).
 
 mod account;
+mod account_api_keys;
 mod account_forms;
+mod account_passkeys;
 mod assets;
 mod authenticator;
 mod email_links;
@@ -68,6 +70,10 @@ pub(crate) fn pages() -> RouteTable {
         .post("/account/confirm", mine, account_forms::confirm)
         .post("/account/password", mine, account_forms::change_password)
         .post("/account/recovery-codes", mine, account_forms::new_recovery_codes)
+        .post("/account/passkeys/rename", mine, account_passkeys::rename_passkey)
+        .post("/account/passkeys/remove", mine, account_passkeys::remove_passkey)
+        .post("/account/api-keys", mine, account_api_keys::create_key)
+        .post("/account/api-keys/revoke", mine, account_api_keys::revoke_key)
         .get(ENROL_PAGE, enrolment, authenticator::authenticator_page)
         .post(ENROL_PAGE, enrolment, authenticator::start_authenticator)
         .post("/account/authenticator/confirm", enrolment, authenticator::confirm_authenticator)

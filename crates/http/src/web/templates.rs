@@ -46,6 +46,10 @@ pub(crate) struct Account {
     pub(crate) passkeys: i64,
     pub(crate) recovery_left: i64,
     pub(crate) sessions: Vec<SessionLine>,
+    pub(crate) passkey_list: Vec<PasskeyLine>,
+    pub(crate) api_keys: Vec<ApiKeyLine>,
+    /// The permissions the caller holds: what a new API key may be given.
+    pub(crate) permissions: Vec<&'static str>,
     pub(crate) notice: Option<&'static str>,
     pub(crate) message: Option<String>,
 }
@@ -57,6 +61,32 @@ pub(crate) struct SessionLine {
     pub(crate) ip: String,
     pub(crate) last_seen: String,
     pub(crate) current: bool,
+}
+
+/// One of the account page's passkeys (its name is the holder's own text, escaped).
+pub(crate) struct PasskeyLine {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) created: String,
+}
+
+/// One of the account page's API keys (never the key itself).
+pub(crate) struct ApiKeyLine {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) permissions: String,
+    pub(crate) expires: String,
+    pub(crate) last_used: String,
+    pub(crate) revoked: bool,
+}
+
+/// A new API key, shown once.
+#[derive(Template)]
+#[template(path = "api_key_created.html")]
+pub(crate) struct ApiKeyCreated {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+    pub(crate) key: String,
 }
 
 /// `/account/authenticator`: adding an authenticator app.

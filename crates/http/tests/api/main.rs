@@ -44,6 +44,7 @@ mod mfa_totp;
 mod openapi;
 mod pages;
 mod pages_account;
+mod pages_keys;
 mod pages_links;
 mod passkeys;
 mod passwords;
