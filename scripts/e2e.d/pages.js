@@ -2,7 +2,7 @@
 // a phone's width (375 px), with the pages' CSP enforced (no bypass), against a running
 // `rampart serve` with one owner and nothing else.
 // Usage: node pages.js https://localhost:PORT SPKI_SHA256_BASE64 EMAIL PASSWORD MAILDIR [SCREENS_DIR]
-// Covers: keyboard-only sign-in, the enrolment an owner owes (QR page, code from oathtool,
+// Covers: keyboard-only sign-in, adding a passkey from the account page, the enrolment an owner owes (QR page, code from oathtool,
 // recovery codes shown once), sign-out, forgot password -> the mail caught by the SMTP sink
 // (MAILDIR) -> the reset page -> sign-in, registration -> the verification link -> sign-in, password + TOTP sign-in, a wrong code, a recovery-code
 // sign-in, ending another session from the account page, a passkey signing in with the page's
@@ -169,34 +169,17 @@ async function mailedToken(to) {
     check(r.status() === 401, 'the ended session no longer works', r.status());
     await audit('account-session-ended');
 
-    step('a passkey (added through the API from the page) signs in with the button, alone and as second factor');
+    step('a passkey added with the account page\'s button signs in with the sign-in button, alone and as second factor');
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal',
       hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
-    const added = await page.evaluate(async (name) => {
-      const csrf = document.querySelector('input[name=csrf_token]').value;
-      const b64u = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-      const unb64u = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((t.length + 3) % 4)), (c) => c.charCodeAt(0)).buffer;
-      const post = async (p, body) => {
-        const r = await fetch(p, { method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf } });
-        return { status: r.status, body: await r.json() };
-      };
-      const start = await post('/api/me/passkeys/options', {});
-      if (start.status !== 200) return start;
-      const pk = start.body.options.publicKey;
-      pk.challenge = unb64u(pk.challenge);
-      pk.user.id = unb64u(pk.user.id);
-      (pk.excludeCredentials || []).forEach((c) => { c.id = unb64u(c.id); });
-      const cred = await navigator.credentials.create({ publicKey: pk });
-      const credential = { id: cred.id, rawId: b64u(cred.rawId), type: cred.type, extensions: cred.getClientExtensionResults(),
-        response: { attestationObject: b64u(cred.response.attestationObject), clientDataJSON: b64u(cred.response.clientDataJSON) } };
-      return post('/api/me/passkeys', { challenge_id: start.body.challenge_id, name, credential });
-    }, hostile);
-    check(added.status === 201, 'passkey added', added);
-    // Adding a factor replaces the session (cookie and its token): the page is reloaded for its forms.
-    await page.goto(origin + '/account');
+    check(await page.isVisible('#passkey-add'), 'the add button, shown by passkey.js');
+    await page.fill('#passkey-new-name', hostile);
+    await page.click('#passkey-add');
+    try { await page.waitForURL('**/account?done=passkey-added', { timeout: 10000 }); }
+    catch (e) { check(false, 'passkey added from the account page', await page.textContent('#passkey-add-status')); }
+    check((await page.textContent('.passkey-name')) === hostile, 'its name is shown as text');
     await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);
     await passkeyButton('passwordless sign-in with the button');
     await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);

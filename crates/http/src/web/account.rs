@@ -31,6 +31,7 @@ pub(crate) enum Done {
     SessionEnded,
     PasswordChanged,
     Confirmed,
+    PasskeyAdded,
     PasskeyRenamed,
     PasskeyRemoved,
     KeyRevoked,
@@ -41,6 +42,7 @@ impl Done {
         match self {
             Self::SessionEnded => "The session was ended.",
             Self::PasswordChanged => "Your password was changed.",
+            Self::PasskeyAdded => "The passkey was added.",
             Self::PasskeyRenamed => "The passkey was renamed.",
             Self::PasskeyRemoved => "The passkey was removed.",
             Self::KeyRevoked => "The API key was revoked: it stopped working everywhere.",
@@ -141,6 +143,7 @@ async fn account_view(
     let permissions = principal.permissions.iter().map(|p| p.as_str()).collect();
     Ok(Account {
         layout: Layout::new(&state.settings.accounts.site_name, token.0.clone()),
+        passkey_js: super::assets::url("passkey", "js"),
         token: token.value(),
         email: account.email.as_str().to_owned(),
         totp: factors.totp,

@@ -1,7 +1,8 @@
 //! The account page's passkeys: rename one, remove one, through the API's use cases
 //! (`rename_own_passkey`, `remove_own_passkey`: removal needs a recent sign-in, is refused for
 //! the last factor a role requires, is audited and e-mailed). Adding one needs WebAuthn, which
-//! has no HTML form: not on the page yet (the API's `POST /api/me/passkeys`).
+//! has no HTML form: the page's "Add a passkey" button (`assets/passkey.js`) calls the API's
+//! `POST /api/me/passkeys/options` and `POST /api/me/passkeys` with the page's CSRF token.
 
 use axum::Form;
 use axum::extract::State;

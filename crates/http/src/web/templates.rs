@@ -40,6 +40,7 @@ pub(crate) struct SecondFactor {
 #[template(path = "account.html")]
 pub(crate) struct Account {
     pub(crate) layout: Layout,
+    pub(crate) passkey_js: String,
     pub(crate) token: String,
     pub(crate) email: String,
     pub(crate) totp: bool,
