@@ -12,7 +12,7 @@ use rampart_core::api_keys::{ApiKeyView, api_keys_of};
 use rampart_core::mfa::factors_of;
 use rampart_core::mfa::own_factors::own_passkeys;
 use rampart_core::sessions::Principal;
-use rampart_core::sessions::own::{end_own_session, own_sessions};
+use rampart_core::sessions::own::{end_other_own_sessions, end_own_session, own_sessions};
 use rampart_domain::device::browser_family;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
@@ -29,6 +29,7 @@ use crate::{ApiError, AppState};
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Done {
     SessionEnded,
+    OthersEnded,
     PasswordChanged,
     Confirmed,
     PasskeyAdded,
@@ -41,6 +42,7 @@ impl Done {
     fn notice(self) -> &'static str {
         match self {
             Self::SessionEnded => "The session was ended.",
+            Self::OthersEnded => "You are signed out everywhere else.",
             Self::PasswordChanged => "Your password was changed.",
             Self::PasskeyAdded => "The passkey was added.",
             Self::PasskeyRenamed => "The passkey was renamed.",
@@ -180,4 +182,14 @@ pub(super) async fn end_session(
 /// A date as the page shows it: `2026-12-07`.
 fn day(at: time::OffsetDateTime) -> String {
     at.date().to_string()
+}
+
+/// `POST /account/sessions/end-others`: "sign out everywhere else".
+pub(super) async fn end_other_sessions(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Client(client): Client,
+) -> Result<Response, ApiError> {
+    end_other_own_sessions(&state, &principal, &client).await?.ok_or(ApiError::Forbidden)?;
+    Ok(see_other("/account?done=others-ended"))
 }

@@ -67,6 +67,7 @@ pub(crate) fn pages() -> RouteTable {
         .post("/register", public, register::register)
         .get(ACCOUNT_PAGE, mine, account::account_page)
         .post("/account/sessions/end", mine, account::end_session)
+        .post("/account/sessions/end-others", mine, account::end_other_sessions)
         .post("/account/confirm", mine, account_forms::confirm)
         .post("/account/password", mine, account_forms::change_password)
         .post("/account/recovery-codes", mine, account_forms::new_recovery_codes)

@@ -7,9 +7,9 @@ use rampart_store::testing::TestEngine;
 use time::Duration;
 
 use crate::factors::{app_with_clock, audited, enrol_totp, totp_code};
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, spawn_app};
 use crate::pages::{cookie_of, location, post_form};
-use crate::people::{PASSWORD, bearer, create_user};
+use crate::people::{PASSWORD, bearer, browser_login, create_user};
 
 const NEW: &str = "a fresh and rather long passphrase";
 
@@ -111,7 +111,34 @@ async fn after_ten_minutes_a_change_needs_the_step_up_form_first(engine: TestEng
     assert_eq!(audited(&app, "authn_reauth").await.len(), 1);
 }
 
+async fn sign_out_everywhere_else_keeps_only_this_browser(engine: TestEngine) {
+    let app = spawn_app(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let here = browser_login(&app, "ada@example.com").await;
+    let elsewhere = browser_login(&app, "ada@example.com").await;
+    let api = bearer(&app, "ada@example.com").await;
+
+    let ended = post_form(
+        &app,
+        "/account/sessions/end-others",
+        Some(&here.cookie),
+        &[("csrf_token", &here.csrf)],
+    )
+    .await;
+
+    assert_eq!(ended.status(), 303);
+    assert_eq!(location(&ended), "/account?done=others-ended");
+    let page = |cookie: &str| {
+        app.client.get(app.at("/account")).header("cookie", cookie.to_owned()).send()
+    };
+    assert_eq!(page(&here.cookie).await.unwrap().status(), 200);
+    assert_eq!(page(&elsewhere.cookie).await.unwrap().status(), 303, "sent to sign in");
+    assert_eq!(app.get_with("/api/me", &api).await.status(), 401);
+    assert_eq!(audited(&app, "session_revoked_all").await.len(), 1);
+}
+
 on_both_engines!(
+    sign_out_everywhere_else_keeps_only_this_browser,
     the_account_page_changes_the_password_and_makes_new_recovery_codes,
     after_ten_minutes_a_change_needs_the_step_up_form_first,
 );
