@@ -54,7 +54,9 @@ pub(crate) async fn check_csrf(
     if form && !from_our_pages(request.headers(), &origins.0) {
         return ApiError::CsrfRejected.into_response();
     }
-    if !by_cookie {
+    // A browser's CSP report may carry the cookie, but never our token, and changes nothing
+    // of the person's: anyone may send one anyway (`routes/csp_report.rs`).
+    if !by_cookie || is_csp_report(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
     if is_sign_in(request.method(), request.uri().path()) {
@@ -119,6 +121,11 @@ fn is_sign_in(method: &Method, path: &str) -> bool {
                 | "/api/auth/login/passkey/finish"
                 | "/sign-in"
         )
+}
+
+/// The endpoint browsers post CSP violation reports to.
+fn is_csp_report(method: &Method, path: &str) -> bool {
+    *method == Method::POST && path == "/api/csp-report"
 }
 
 /// Whether a state-changing request that rides on the session cookie may go on: it comes from

@@ -289,10 +289,24 @@ async fn a_csp_report_is_audited_and_a_flood_is_not(engine: TestEngine) {
         .await
         .unwrap();
 
+    // A browser may send its session cookie with the report, never the CSRF token.
+    create_user(&app, "ada@example.com", &[]).await;
+    let browser = browser_login(&app, "ada@example.com").await;
+    let with_cookie = app
+        .client
+        .post(app.at("/api/csp-report"))
+        .header("content-type", "application/csp-report")
+        .header("cookie", &browser.cookie)
+        .body(report.to_string())
+        .send()
+        .await
+        .unwrap();
+
     assert_eq!(answer.status(), 204);
+    assert_eq!(with_cookie.status(), 204);
     assert_eq!(huge.status(), 413);
     let events = audited(&app, "csp_violation").await;
-    assert_eq!(events.len(), 1);
+    assert_eq!(events.len(), 2);
     let details = &events[0].entry.details;
     assert!(details.contains("script-src-elem") && details.contains("inline"), "{details}");
     for _ in 0..30 {
