@@ -1,4 +1,4 @@
-//! The account page's passkeys: rename one, remove one, through the API's use cases
+//! The account page's second factors: remove the authenticator app; rename or remove a passkey, through the API's use cases
 //! (`rename_own_passkey`, `remove_own_passkey`: removal needs a recent sign-in, is refused for
 //! the last factor a role requires, is audited and e-mailed). Adding one needs WebAuthn, which
 //! has no HTML form: the page's "Add a passkey" button (`assets/passkey.js`) calls the API's
@@ -7,7 +7,7 @@
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use rampart_core::mfa::own_factors::{remove_own_passkey, rename_own_passkey};
+use rampart_core::mfa::own_factors::{remove_own_passkey, remove_own_totp, rename_own_passkey};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -51,6 +51,20 @@ pub(super) async fn remove_passkey(
 ) -> Response {
     match remove_own_passkey(&state, &principal, &client, input.id).await {
         Ok(()) => see_other("/account?done=passkey-removed"),
+        Err(error) => account_refused(&state, &principal, &token, ApiError::from(error)).await,
+    }
+}
+
+/// `POST /account/authenticator/remove` (`remove_own_totp`, as `DELETE /api/me/mfa/totp`: the
+/// last factor a role requires stays; audited and e-mailed).
+pub(super) async fn remove_authenticator(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Client(client): Client,
+    token: FormToken,
+) -> Response {
+    match remove_own_totp(&state, &principal, &client).await {
+        Ok(()) => see_other("/account?done=authenticator-removed"),
         Err(error) => account_refused(&state, &principal, &token, ApiError::from(error)).await,
     }
 }

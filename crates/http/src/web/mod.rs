@@ -71,6 +71,7 @@ pub(crate) fn pages() -> RouteTable {
         .post("/account/confirm", mine, account_forms::confirm)
         .post("/account/password", mine, account_forms::change_password)
         .post("/account/recovery-codes", mine, account_forms::new_recovery_codes)
+        .post("/account/authenticator/remove", mine, account_passkeys::remove_authenticator)
         .post("/account/passkeys/rename", mine, account_passkeys::rename_passkey)
         .post("/account/passkeys/remove", mine, account_passkeys::remove_passkey)
         .post("/account/api-keys", mine, account_api_keys::create_key)

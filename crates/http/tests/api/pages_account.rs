@@ -137,7 +137,29 @@ async fn sign_out_everywhere_else_keeps_only_this_browser(engine: TestEngine) {
     assert_eq!(audited(&app, "session_revoked_all").await.len(), 1);
 }
 
+async fn the_authenticator_app_is_removed_from_the_account_page(engine: TestEngine) {
+    let (app, clock) = app_with_clock(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
+    clock.advance(Duration::seconds(30));
+    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    let token = token_of(&app, "/account", &cookie).await;
+
+    let removed =
+        post_form(&app, "/account/authenticator/remove", Some(&cookie), &[("csrf_token", &token)])
+            .await;
+
+    assert_eq!(removed.status(), 303);
+    assert_eq!(location(&removed), "/account?done=authenticator-removed");
+    assert_eq!(audited(&app, "authn_mfa_removed").await.len(), 1);
+    let signed =
+        post_form(&app, "/sign-in", None, &[("email", "ada@example.com"), ("password", PASSWORD)])
+            .await;
+    assert_eq!(location(&signed), "/account", "no second step any more");
+}
+
 on_both_engines!(
+    the_authenticator_app_is_removed_from_the_account_page,
     sign_out_everywhere_else_keeps_only_this_browser,
     the_account_page_changes_the_password_and_makes_new_recovery_codes,
     after_ten_minutes_a_change_needs_the_step_up_form_first,
