@@ -1,12 +1,12 @@
 //! The account page's forms, signed in through the pages: changing the password, new recovery
 //! codes, and the step-up they need once the sign-in is older than 10 minutes.
 
-use rampart_domain::Clock;
+use rampart_domain::{Clock, ManualClock};
 use rampart_store::on_both_engines;
 use rampart_store::testing::TestEngine;
 use time::Duration;
 
-use crate::factors::{app_with_clock, audited, enrol_totp, totp_code};
+use crate::factors::{Enrolled, app_with_clock, audited, enrol_totp, totp_code};
 use crate::helpers::{TestApp, spawn_app};
 use crate::pages::{cookie_of, location, post_form};
 use crate::people::{PASSWORD, bearer, browser_login, create_user};
@@ -32,6 +32,23 @@ async fn page_sign_in(app: &TestApp, secret: &str, at: time::OffsetDateTime) -> 
     cookie_of(&done)
 }
 
+/// Ada, with an authenticator app, signed in through the pages (password and code).
+struct Ada {
+    app: TestApp,
+    clock: ManualClock,
+    enrolled: Enrolled,
+    cookie: String,
+}
+
+async fn ada_signed_in(engine: TestEngine) -> Ada {
+    let (app, clock) = app_with_clock(engine).await;
+    create_user(&app, "ada@example.com", &[]).await;
+    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
+    clock.advance(Duration::seconds(30));
+    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    Ada { app, clock, enrolled, cookie }
+}
+
 /// The form token of the page at `path` seen with `cookie`.
 async fn token_of(app: &TestApp, path: &str, cookie: &str) -> String {
     let page = app.client.get(app.at(path)).header("cookie", cookie).send().await.unwrap();
@@ -42,11 +59,7 @@ async fn token_of(app: &TestApp, path: &str, cookie: &str) -> String {
 }
 
 async fn the_account_page_changes_the_password_and_makes_new_recovery_codes(engine: TestEngine) {
-    let (app, clock) = app_with_clock(engine).await;
-    create_user(&app, "ada@example.com", &[]).await;
-    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
-    clock.advance(Duration::seconds(30));
-    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    let Ada { app, enrolled, cookie, .. } = ada_signed_in(engine).await;
     let token = token_of(&app, "/account", &cookie).await;
 
     let wrong = post_form(
@@ -80,11 +93,7 @@ async fn the_account_page_changes_the_password_and_makes_new_recovery_codes(engi
 }
 
 async fn after_ten_minutes_a_change_needs_the_step_up_form_first(engine: TestEngine) {
-    let (app, clock) = app_with_clock(engine).await;
-    create_user(&app, "ada@example.com", &[]).await;
-    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
-    clock.advance(Duration::seconds(30));
-    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    let Ada { app, clock, enrolled, cookie } = ada_signed_in(engine).await;
     clock.advance(Duration::minutes(11));
     let token = token_of(&app, "/account", &cookie).await;
 
@@ -138,11 +147,7 @@ async fn sign_out_everywhere_else_keeps_only_this_browser(engine: TestEngine) {
 }
 
 async fn the_authenticator_app_is_removed_from_the_account_page(engine: TestEngine) {
-    let (app, clock) = app_with_clock(engine).await;
-    create_user(&app, "ada@example.com", &[]).await;
-    let enrolled = enrol_totp(&app, &bearer(&app, "ada@example.com").await, clock.now()).await;
-    clock.advance(Duration::seconds(30));
-    let cookie = page_sign_in(&app, &enrolled.secret, clock.now()).await;
+    let Ada { app, cookie, .. } = ada_signed_in(engine).await;
     let token = token_of(&app, "/account", &cookie).await;
 
     let removed =
