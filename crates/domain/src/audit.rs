@@ -124,6 +124,9 @@ pub enum AuditAction {
     /// An account and its personal data were erased (`by`: `self` or `administrator`); the
     /// trail keeps the account's id.
     UserErased,
+    /// A browser reported that a page broke its Content-Security-Policy (`directive`,
+    /// `blocked`, `page`): an injection attempt, a browser extension, or a bug of ours.
+    CspViolation,
 }
 
 impl AuditAction {
@@ -193,6 +196,7 @@ impl AuditAction {
             Self::AuthnEmailChanged => "authn_email_changed",
             Self::UserDataExported => "user_data_exported",
             Self::UserErased => "user_erased",
+            Self::CspViolation => "csp_violation",
         }
     }
 
@@ -264,13 +268,14 @@ impl AuditAction {
             // An export reads (as the trail's export does).
             Self::UserDataExported => (Api, 2),
             Self::UserErased => (Account, 6),
+            Self::CspViolation => (Api, 99),
         };
         OcsfActivity { class, activity_id }
     }
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 64] = [
+    pub const ALL: [AuditAction; 65] = [
         Self::AuthnLoginSuccess,
         Self::AuthnLoginFail,
         Self::AuthnLoginLock,
@@ -335,6 +340,7 @@ impl AuditAction {
         Self::AuthnEmailChanged,
         Self::UserDataExported,
         Self::UserErased,
+        Self::CspViolation,
     ];
 }
 

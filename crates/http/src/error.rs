@@ -338,6 +338,23 @@ impl From<rampart_core::accounts::AccountError> for ApiError {
     }
 }
 
+/// A new password (reset, change) that could not be set.
+impl From<rampart_core::accounts::NewPasswordError> for ApiError {
+    fn from(error: rampart_core::accounts::NewPasswordError) -> Self {
+        use rampart_core::accounts::NewPasswordError;
+        match error {
+            NewPasswordError::Rejected(rejected) => {
+                Self::Unprocessable(format!("password: {rejected}"))
+            }
+            NewPasswordError::Account(error) => error.into(),
+            NewPasswordError::InvalidLink => Self::InvalidToken,
+            NewPasswordError::WrongCurrentPassword => Self::InvalidCredentials,
+            NewPasswordError::NoAccount => Self::Unauthenticated,
+            NewPasswordError::Refused(refused) => refused.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {

@@ -13,6 +13,8 @@
 //!   ([`caller::SignedIn`], [`caller::Client`]…).
 //! - `routes/`: one module per resource; [`routes::RouteTable`] records who may call each route,
 //!   per method; the OpenAPI document is derived from it.
+//! - `web/`: the HTML pages for people (sign-in, account), their templates (`templates/`) and
+//!   embedded CSS/JS (`assets/`); the same use cases as the API, never a second path.
 //! - `error.rs`: [`ApiError`], the one error type handlers return, and how each use case's error
 //!   becomes a status.
 //! - `site.rs`: the business's own static website (`site.dir`) at `/`.
@@ -28,6 +30,7 @@ mod middleware;
 pub mod routes;
 mod site;
 mod startup;
+mod web;
 mod webhook;
 
 pub use error::{ApiError, ErrorBody};

@@ -16,12 +16,14 @@
 //!   action that must be audited is refused);
 //! - `worker.rs`: checkpoints on a timer, and retention (the hourly full verification, which
 //!   raises an alert, is `alerts/chain_check.rs`);
-//! - `ocsf.rs`: the export format for SIEMs.
+//! - `ocsf.rs`: the export format for SIEMs;
+//! - `csp_report.rs`: a browser's report that a page broke its Content-Security-Policy.
 //!
 //! Details never hold secrets: no password, token, code or key, and no e-mail address (the
 //! target is an account id).
 
 mod chain;
+pub mod csp_report;
 mod ocsf;
 mod search;
 mod segment;

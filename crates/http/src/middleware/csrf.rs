@@ -11,13 +11,20 @@
 //! cookie: it replaces the session, so a stale one must not block it.
 //!
 //! Requests authenticated by `Authorization: Bearer` carry no ambient authority and skip all of
-//! it; requests without a session (sign-in) are JSON-only, which a cross-site page cannot send
-//! without a CORS preflight that only configured origins pass. GET never changes state.
+//! it; API requests without a session (sign-in) are JSON-only, which a cross-site page cannot
+//! send without a CORS preflight that only configured origins pass. GET never changes state.
+//!
+//! The pages (`web/`) post HTML forms (`application/x-www-form-urlencoded`), which any site's
+//! page can send too, without a preflight. So a form post is asked step 1–2 even without a
+//! session (no one is signed in to someone else's account from another site's page: login
+//! CSRF), and with the cookie its token may come as the form's `csrf_token` field instead of
+//! the header: the same token, compared the same way. Nothing changes for JSON requests.
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
@@ -43,18 +50,65 @@ pub(crate) async fn check_csrf(
     let extensions = request.extensions();
     let by_cookie = extensions.get::<Principal>().is_some_and(Principal::presented_by_cookie)
         || extensions.get::<PendingSignIn>().is_some_and(|p| p.presented == Presented::Cookie);
-    let allowed = if is_sign_in(request.method(), request.uri().path()) {
-        // A leftover cookie (another person's session, a sign-in never finished) must not stop
-        // a sign-in, which replaces it: no token is asked of it, only that it comes from our
-        // pages (the body is JSON besides, which a cross-site page cannot send).
-        from_our_pages(request.headers(), &origins.0)
-    } else {
-        cookie_request_allowed(request.headers(), &origins.0)
-    };
-    if by_cookie && !allowed {
+    let form = is_form(request.headers());
+    if form && !from_our_pages(request.headers(), &origins.0) {
         return ApiError::CsrfRejected.into_response();
     }
-    next.run(request).await
+    // A browser's CSP report may carry the cookie, but never our token, and changes nothing
+    // of the person's: anyone may send one anyway (`routes/csp_report.rs`).
+    if !by_cookie || is_csp_report(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
+    if is_sign_in(request.method(), request.uri().path()) {
+        // A leftover cookie (another person's session, a sign-in never finished) must not stop
+        // a sign-in, which replaces it: no token is asked of it, only that it comes from our
+        // pages (the body is JSON besides, which a cross-site page cannot send; a form has
+        // been asked the same just above).
+        if !from_our_pages(request.headers(), &origins.0) {
+            return ApiError::CsrfRejected.into_response();
+        }
+        return next.run(request).await;
+    }
+    if cookie_request_allowed(request.headers(), &origins.0) {
+        return next.run(request).await;
+    }
+    if !form {
+        return ApiError::CsrfRejected.into_response();
+    }
+    // A page's form: the token is in the body, which `read_body` has already read whole.
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::CsrfRejected.into_response();
+    };
+    if !form_token_matches(&parts.headers, &bytes) {
+        return ApiError::CsrfRejected.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// The name of the hidden field that carries the token in the pages' forms.
+pub(crate) const FORM_TOKEN_FIELD: &str = "csrf_token";
+
+/// Whether the body is an HTML form's (`application/x-www-form-urlencoded`).
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+/// Whether the form `body` carries the session's CSRF token in [`FORM_TOKEN_FIELD`] (the
+/// first such field; a form with none fails).
+fn form_token_matches(headers: &HeaderMap, body: &[u8]) -> bool {
+    let Some(cookie) = session_token_from_cookies(headers) else { return false };
+    let Some((_, sent)) =
+        url::form_urlencoded::parse(body).find(|(name, _)| name == FORM_TOKEN_FIELD)
+    else {
+        return false;
+    };
+    let expected = csrf_token_for(cookie);
+    expected.as_bytes().ct_eq(sent.as_bytes()).into()
 }
 
 /// The requests that start a sign-in (and replace the session the browser holds).
@@ -62,8 +116,16 @@ fn is_sign_in(method: &Method, path: &str) -> bool {
     *method == Method::POST
         && matches!(
             path,
-            "/api/auth/login" | "/api/auth/login/passkey/start" | "/api/auth/login/passkey/finish"
+            "/api/auth/login"
+                | "/api/auth/login/passkey/start"
+                | "/api/auth/login/passkey/finish"
+                | "/sign-in"
         )
+}
+
+/// The endpoint browsers post CSP violation reports to.
+fn is_csp_report(method: &Method, path: &str) -> bool {
+    *method == Method::POST && path == "/api/csp-report"
 }
 
 /// Whether a state-changing request that rides on the session cookie may go on: it comes from

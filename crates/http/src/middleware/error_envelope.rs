@@ -3,7 +3,8 @@
 //! [`ApiError`](crate::ApiError) leaves its code and message in the response's extensions; axum's
 //! own rejections (404, 405, 415…), the timeout layer and the panic catcher leave only a status.
 //! Either way this middleware writes the body, with the request id, and keeps headers such as
-//! `Allow` and `Retry-After`.
+//! `Allow` and `Retry-After`. The one exception is a page's own error answer (a form shown again
+//! with its message), which is HTML for people and marked so by `web/page.rs`.
 
 use std::any::Any;
 
@@ -25,7 +26,10 @@ pub(crate) async fn render_errors_as_json(request: Request, next: Next) -> Respo
         .unwrap_or_default();
     let mut response = next.run(request).await;
     let status = response.status();
-    if !status.is_client_error() && !status.is_server_error() {
+    // A page shown again with its message (a wrong password, a wrong code) is for people:
+    // its HTML stays (`web/page.rs`).
+    let page = response.extensions().get::<crate::web::PageBody>().is_some();
+    if (!status.is_client_error() && !status.is_server_error()) || page {
         return response;
     }
     let error = response

@@ -11,8 +11,9 @@
 
 mod alerts;
 mod audit;
-mod auth;
+pub(crate) mod auth;
 mod collections;
+mod csp_report;
 pub(crate) mod departments;
 mod forms;
 mod health;
@@ -27,7 +28,7 @@ pub(crate) mod records;
 pub(crate) mod responses;
 mod roles;
 pub(crate) mod schemas;
-mod session_response;
+pub(crate) mod session_response;
 mod session_view;
 mod setup_page;
 pub(crate) mod shapes;
@@ -88,6 +89,16 @@ impl Access {
     }
 }
 
+/// Who a route answers: programs (JSON, in the API document) or people (HTML pages, `web/`).
+/// The access rule means the same for both; only the refusal differs: the API answers 401/403
+/// JSON, a page sends the browser to `/sign-in` (or to the enrolment page) instead.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Face {
+    #[default]
+    Api,
+    Page,
+}
+
 /// One operation — a method on a path — and its access rule: what the guards enforce, what the
 /// API document states (`openapi/`), and what the tests that walk the route table check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +106,7 @@ pub struct DeclaredRoute {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    pub face: Face,
 }
 
 /// `.get(path, access, handler)`, `.post(…)`, …: one operation, declared with its access rule.
@@ -115,11 +127,17 @@ macro_rules! one_method_per_call {
 pub struct RouteTable {
     router: Router<AppState>,
     declared: Vec<DeclaredRoute>,
+    face: Face,
 }
 
 impl RouteTable {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A table of HTML pages: the same access rules, refused the way a browser needs.
+    pub fn pages() -> Self {
+        Self { face: Face::Page, ..Self::default() }
     }
 
     one_method_per_call! {
@@ -137,9 +155,12 @@ impl RouteTable {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
-        let operation = guarded(on(filter, handler), access);
+        let operation = match self.face {
+            Face::Api => guarded(on(filter, handler), access),
+            Face::Page => crate::web::guarded_page(on(filter, handler), access),
+        };
         self.router = self.router.route(path, operation);
-        self.declared.push(DeclaredRoute { method, path, access });
+        self.declared.push(DeclaredRoute { method, path, access, face: self.face });
         self
     }
 
@@ -151,6 +172,11 @@ impl RouteTable {
 
     pub fn declared(&self) -> &[DeclaredRoute] {
         &self.declared
+    }
+
+    /// The operations of one face: the API's (what the API document describes) or the pages'.
+    pub fn declared_for(&self, face: Face) -> impl Iterator<Item = &DeclaredRoute> {
+        self.declared.iter().filter(move |route| route.face == face)
     }
 
     /// The declared access of `method` on `path`, if it is routed.
@@ -183,9 +209,11 @@ fn guarded(operation: MethodRouter<AppState>, access: Access) -> MethodRouter<Ap
     }
 }
 
-/// Rampart's own routes.
+/// Rampart's own routes: the API and the pages.
 pub fn table() -> RouteTable {
     RouteTable::new()
+        .merge(crate::web::pages())
+        .merge(csp_report::routes())
         .merge(health::routes())
         .merge(setup_page::routes())
         .merge(auth::routes())

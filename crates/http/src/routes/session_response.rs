@@ -97,11 +97,15 @@ pub(crate) async fn session_parts(
         csrf_token: (delivery == SessionDelivery::Cookie).then(|| csrf_token_for(token)),
         token: (delivery == SessionDelivery::Token).then(|| token.to_owned()),
     };
-    let cookie = (delivery == SessionDelivery::Cookie).then(|| {
-        let max_age = (session.row.expires_at - session.row.created_at).whole_seconds();
-        session_cookie(token, max_age)
-    });
+    let cookie = (delivery == SessionDelivery::Cookie).then(|| session_cookie_of(session));
     Ok((body, cookie))
+}
+
+/// The `Set-Cookie` value of a new session, living as long as the session may (the pages set
+/// the same one).
+pub(crate) fn session_cookie_of(session: &StartedSession) -> HeaderValue {
+    let max_age = (session.row.expires_at - session.row.created_at).whole_seconds();
+    session_cookie(session.token.expose(), max_age)
 }
 
 /// The whole answer for a new session.

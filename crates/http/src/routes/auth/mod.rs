@@ -7,9 +7,9 @@ mod login;
 mod login_mfa;
 mod login_passkey;
 mod logout;
-mod password;
+pub(crate) mod password;
 mod reauth;
-mod register;
+pub(crate) mod register;
 mod verify_email;
 
 use utoipa::OpenApi;

@@ -14,7 +14,8 @@ use crate::routes::responses::{
     PASSWORD_REFUSED, StatusResponse,
 };
 use crate::{ApiError, ApiJson, AppState};
-use rampart_core::accounts::{self, NewPasswordError, change_own_password};
+use rampart_core::accounts::{self, change_own_password};
+use rampart_core::client::ClientContext;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -43,10 +44,20 @@ pub(super) async fn forgot_password(
     Client(client): Client,
     ApiJson(request): ApiJson<ForgotPasswordRequest>,
 ) -> Result<(StatusCode, Json<StatusResponse>), ApiError> {
-    let accepted = (StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail)));
-    let Ok(email) = Email::parse(&request.email) else { return Ok(accepted) };
-    accounts::request_password_reset(&state, &email, &client).await?;
-    Ok(accepted)
+    ask_for_reset(&state, &request.email, &client).await?;
+    Ok((StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail))))
+}
+
+/// A reset link asked for `email`, as this route and the `/forgot-password` page take it: the
+/// same outcome whether or not the address has an account (a malformed one included).
+pub(crate) async fn ask_for_reset(
+    state: &AppState,
+    email: &str,
+    client: &ClientContext,
+) -> Result<(), ApiError> {
+    let Ok(email) = Email::parse(email) else { return Ok(()) };
+    accounts::request_password_reset(state, &email, client).await?;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -79,7 +90,7 @@ pub(super) async fn reset_password(
     ApiJson(request): ApiJson<ResetPasswordRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     let (link, password) = (request.token.expose_secret(), request.password.expose_secret());
-    accounts::reset_password(&state, link, password, &client).await.map_err(new_password_error)?;
+    accounts::reset_password(&state, link, password, &client).await?;
     Ok(Json(StatusResponse::new(Outcome::PasswordReset)))
 }
 
@@ -135,20 +146,6 @@ pub(super) async fn change_password(
         request.new_password.expose_secret(),
         request.sign_out_other_sessions,
     )
-    .await
-    .map_err(new_password_error)?;
+    .await?;
     Ok(Json(StatusResponse::new(Outcome::PasswordChanged)))
-}
-
-pub(super) fn new_password_error(error: NewPasswordError) -> ApiError {
-    match error {
-        NewPasswordError::Rejected(rejected) => {
-            ApiError::Unprocessable(format!("password: {rejected}"))
-        }
-        NewPasswordError::Account(error) => error.into(),
-        NewPasswordError::InvalidLink => ApiError::InvalidToken,
-        NewPasswordError::WrongCurrentPassword => ApiError::InvalidCredentials,
-        NewPasswordError::NoAccount => ApiError::Unauthenticated,
-        NewPasswordError::Refused(refused) => refused.into(),
-    }
 }

@@ -20,6 +20,7 @@ use crate::routes::responses::{
 };
 use crate::{ApiError, ApiJson, AppState};
 use rampart_core::accounts::{password_context, register as register_account};
+use rampart_core::client::ClientContext;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,14 +57,26 @@ pub(super) async fn register(
     Client(client): Client,
     ApiJson(request): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<StatusResponse>), ApiError> {
+    register_visitor(&state, &request.email, &request.password, &client).await?;
+    Ok((StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail))))
+}
+
+/// A visitor's registration, as this route and the `/register` page take it: 404 while
+/// registration is off, 422 for a malformed address or a refused password (which says nothing
+/// about who has an account), else done (a link, or a note to the address's owner).
+pub(crate) async fn register_visitor(
+    state: &AppState,
+    email: &str,
+    password: &SecretString,
+    client: &ClientContext,
+) -> Result<(), ApiError> {
     if !state.settings.accounts.registration_enabled {
         return Err(ApiError::NotFound);
     }
-    let email = Email::parse(&request.email)
-        .map_err(|error| ApiError::Unprocessable(format!("email: {error}")))?;
-    let password =
-        Password::new(request.password.expose_secret(), &password_context(&state, &email))
-            .map_err(|rejected| ApiError::Unprocessable(format!("password: {rejected}")))?;
-    register_account(&state, &email, password, &client).await?;
-    Ok((StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail))))
+    let email =
+        Email::parse(email).map_err(|error| ApiError::Unprocessable(format!("email: {error}")))?;
+    let password = Password::new(password.expose_secret(), &password_context(state, &email))
+        .map_err(|rejected| ApiError::Unprocessable(format!("password: {rejected}")))?;
+    register_account(state, &email, password, client).await?;
+    Ok(())
 }

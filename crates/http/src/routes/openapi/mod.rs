@@ -27,8 +27,8 @@ use super::responses::{
     BODY_MISFIT, CSRF_REJECTED, ErrorResponse, JsonBodyErrors, MALFORMED_JSON, error_response,
 };
 use super::{
-    Access, RouteTable, alerts, audit, auth, collections, departments, forms, health, incident,
-    incidents, invitations, me, metrics, records, roles, setup_page, users,
+    Access, RouteTable, alerts, audit, auth, collections, csp_report, departments, forms, health,
+    incident, incidents, invitations, me, metrics, records, roles, setup_page, users,
 };
 use crate::caller::{CSRF_HEADER, SESSION_COOKIE};
 use crate::{ApiError, AppState};
@@ -58,6 +58,7 @@ fn document(settings: &Settings) -> Document {
     let mut document = tagged("openapi", RampartApi::openapi())
         .merge_from(tagged("health", health::Api::openapi()))
         .merge_from(tagged("setup", setup_page::Api::openapi()))
+        .merge_from(tagged("pages", csp_report::Api::openapi()))
         .merge_from(tagged("auth", auth::Api::openapi()))
         .merge_from(tagged("me", me::Api::openapi()))
         .merge_from(tagged("users", users::Api::openapi()))
