@@ -58,6 +58,8 @@ impl Site {
             Ok(response) => response.map(Body::new),
             Err(never) => match never {},
         };
+        // The site's own 404 page is for people: the error envelope leaves it as it is.
+        response.extensions_mut().insert(crate::web::PageBody);
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_SECURITY_POLICY, self.csp);
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

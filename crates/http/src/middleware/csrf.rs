@@ -54,9 +54,12 @@ pub(crate) async fn check_csrf(
     if form && !from_our_pages(request.headers(), &origins.0) {
         return ApiError::CsrfRejected.into_response();
     }
-    // A browser's CSP report may carry the cookie, but never our token, and changes nothing
-    // of the person's: anyone may send one anyway (`routes/csp_report.rs`).
-    if !by_cookie || is_csp_report(request.method(), request.uri().path()) {
+    // A browser's CSP report, or a website form, may carry the cookie but never our token, and
+    // changes nothing of the person's: anyone may send one anyway.
+    if !by_cookie
+        || is_csp_report(request.method(), request.uri().path())
+        || is_public_form(request.method(), request.uri().path())
+    {
         return next.run(request).await;
     }
     if is_sign_in(request.method(), request.uri().path()) {
@@ -126,6 +129,14 @@ fn is_sign_in(method: &Method, path: &str) -> bool {
 /// The endpoint browsers post CSP violation reports to.
 fn is_csp_report(method: &Method, path: &str) -> bool {
     *method == Method::POST && path == "/api/csp-report"
+}
+
+/// A website form (`POST /api/forms/{collection}`) ignores who sends it — anyone may submit it
+/// without signing in — so a visitor's session cookie lends it nothing: the site's static
+/// pages cannot carry the session's token, and a signed-in customer must still be able to send
+/// the contact form. An HTML form is still asked to come from our pages (above).
+fn is_public_form(method: &Method, path: &str) -> bool {
+    *method == Method::POST && path.starts_with("/api/forms/")
 }
 
 /// Whether a state-changing request that rides on the session cookie may go on: it comes from

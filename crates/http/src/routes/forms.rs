@@ -21,6 +21,7 @@ use super::{Access, RouteTable};
 use crate::caller::Client;
 use crate::extract::ApiJson;
 use crate::routes::responses::{ErrorResponse, JsonBodyErrors};
+use crate::web::{FormNotSent, Layout};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> RouteTable {
@@ -64,16 +65,33 @@ pub(super) async fn submit_form(
     request: Request,
 ) -> Result<Response, ApiError> {
     if is_html_form(&request) {
-        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(request, &state)
-            .await
-            .map_err(|_| ApiError::BadRequest("the form could not be read".into()))?;
-        let (fields, thanks) = page_submission(pairs)?;
-        rampart_core::records::forms::submit_form(&state, &client, &name, fields).await?;
-        return Ok(Redirect::to(&thanks).into_response());
+        // For people: a redirect to the thank-you page, or a page that says what went wrong.
+        return Ok(match submit_page_form(&state, &client, &name, request).await {
+            Ok(thanks) => Redirect::to(&thanks).into_response(),
+            Err(error) => crate::web::refused_with(error, |reason| FormNotSent {
+                layout: Layout::new(&state.settings.accounts.site_name, None),
+                reason,
+            }),
+        });
     }
     let ApiJson(fields) = ApiJson::<Document>::from_request(request, &state).await?;
     let id = rampart_core::records::forms::submit_form(&state, &client, &name, fields).await?;
     Ok((StatusCode::ACCEPTED, Json(FormReceipt { status: "received", id })).into_response())
+}
+
+/// An HTML form's submission; its thank-you path.
+async fn submit_page_form(
+    state: &AppState,
+    client: &rampart_core::client::ClientContext,
+    name: &str,
+    request: Request,
+) -> Result<String, ApiError> {
+    let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(request, state)
+        .await
+        .map_err(|_| ApiError::BadRequest("the form could not be read".into()))?;
+    let (fields, thanks) = page_submission(pairs)?;
+    rampart_core::records::forms::submit_form(state, client, name, fields).await?;
+    Ok(thanks)
 }
 
 fn is_html_form(request: &Request) -> bool {

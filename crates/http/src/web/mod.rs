@@ -34,7 +34,8 @@ mod signed_in;
 mod templates;
 
 pub(crate) use guard::guarded_page;
-pub(crate) use page::PageBody;
+pub(crate) use page::{Layout, PageBody, refused_with};
+pub(crate) use templates::FormNotSent;
 
 use crate::routes::{Access, RouteTable};
 

@@ -15,6 +15,15 @@ pub(crate) struct Message {
     pub(crate) text: &'static str,
 }
 
+/// The answer to a website's HTML form that could not be taken (`routes/forms.rs`): why, and
+/// what to do. What was typed is kept by the browser's Back button; nothing of it is shown here.
+#[derive(Template)]
+#[template(path = "form_not_sent.html")]
+pub(crate) struct FormNotSent {
+    pub(crate) layout: Layout,
+    pub(crate) reason: String,
+}
+
 /// `/sign-in`: the typed address comes back after a failure, never the password.
 #[derive(Template)]
 #[template(path = "sign_in.html")]

@@ -10,6 +10,8 @@ use rampart_store::testing::TestEngine;
 
 use crate::business::business_options;
 use crate::helpers::TestApp;
+use crate::people::{browser_login, create_user};
+use rampart_domain::BuiltInRole;
 
 /// A copy of `examples/site`, plus what must never be served.
 fn example_site() -> tempfile::TempDir {
@@ -72,7 +74,6 @@ async fn the_site_is_served_at_the_root_with_its_own_policy_and_nothing_hidden(e
         "/css/../.env",
         "/../Cargo.toml",
         "/drafts/",
-        "/drafts",
         "/nothing-here.html",
     ] {
         let response = get(app, hidden).await;
@@ -84,6 +85,13 @@ async fn the_site_is_served_at_the_root_with_its_own_policy_and_nothing_hidden(e
             "{hidden}: {body}"
         );
     }
+    // A folder without an index is not listed (its address without the slash only moves to
+    // the one with it).
+    let folder = get(app, "/drafts").await;
+    assert_eq!(
+        (folder.status().as_u16(), folder.headers()["location"].to_str().unwrap()),
+        (307, "/drafts/")
+    );
     // A missing page is the site's own 404 page, with the site's policy.
     let missing = get(app, "/nothing-here.html").await;
     assert_eq!(missing.status(), 404);
@@ -130,9 +138,9 @@ async fn the_contact_form_works_without_javascript_and_only_from_this_site(engin
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.url().path(), "/thanks.html");
-    assert!(response.text().await.unwrap().contains("Thank you"));
+    assert_eq!(response.status(), 303, "See Other: a reload does not post it again");
+    assert_eq!(response.headers()["location"], "/thanks.html");
+    assert!(get(app, "/thanks.html").await.text().await.unwrap().contains("Thank you"));
     assert_eq!(leads().await, before + 1);
 
     // Another site's page posting the same form is refused, and nothing is stored.
@@ -162,6 +170,38 @@ async fn the_contact_form_works_without_javascript_and_only_from_this_site(engin
         .unwrap();
     assert_eq!(response.status(), 422);
     assert_eq!(leads().await, before + 1);
+
+    // A form that does not fit answers a page for people saying why, the hostile text as text.
+    let response = app
+        .client
+        .post(app.at("/api/forms/leads"))
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(&[("name", "No address"), ("<b>x</b>", "1")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Your form was not sent"), "{page}");
+    assert!(!page.contains("<b>x</b>"), "escaped: {page}");
+
+    // A signed-in customer's browser sends its cookie along: the contact form still works.
+    create_user(app, "visitor@example.com", &[BuiltInRole::Customer]).await;
+    let session = browser_login(app, "visitor@example.com").await;
+    let response = app
+        .client
+        .post(app.at("/api/forms/leads"))
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", &session.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(&form))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(leads().await, before + 2);
 }
 
 on_both_engines!(
