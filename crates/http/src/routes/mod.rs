@@ -21,6 +21,7 @@ mod incident;
 mod incidents;
 mod invitations;
 mod me;
+pub(crate) use me::email_change_error;
 mod metrics;
 pub(crate) mod openapi;
 mod paging;

@@ -10,7 +10,8 @@
 //! - `form_token.rs`: the CSRF token in each form, checked by `middleware/csrf.rs`;
 //! - one file per page or flow: `sign_in.rs`, `second_factor.rs`, `signed_in.rs` (where a
 //!   sign-in goes next), `sign_out.rs`, `account.rs` (+ `account_forms.rs`, `account_passkeys.rs`, `account_api_keys.rs`), `authenticator.rs`, `recovery_codes.rs`,
-//!   `forgot_password.rs`, `email_links.rs` (the targets of the mailed links), `register.rs`.
+//!   `forgot_password.rs`, `email_links.rs` (the targets of the mailed links), `staff_links.rs`
+//!   (the invitation's and the new address's links), `register.rs`.
 //!
 //! The CSP report endpoint the pages name is an API route (`routes/csp_report.rs`).
 
@@ -31,6 +32,7 @@ mod second_factor;
 mod sign_in;
 mod sign_out;
 mod signed_in;
+mod staff_links;
 mod templates;
 
 pub(crate) use guard::guarded_page;
@@ -64,6 +66,10 @@ pub(crate) fn pages() -> RouteTable {
         .post("/reset-password", public, email_links::reset_password)
         .get("/verify-email", public, email_links::verify_email_page)
         .post("/verify-email", public, email_links::verify_email)
+        .get("/accept-invitation", public, staff_links::accept_invitation_page)
+        .post("/accept-invitation", public, staff_links::accept_invitation)
+        .get("/confirm-email", public, staff_links::confirm_email_page)
+        .post("/confirm-email", public, staff_links::confirm_email)
         .get("/register", public, register::register_page)
         .post("/register", public, register::register)
         .get(ACCOUNT_PAGE, mine, account::account_page)

@@ -168,3 +168,22 @@ pub(crate) struct Register {
     pub(crate) sent: bool,
     pub(crate) message: Option<String>,
 }
+
+/// `/accept-invitation`: the invitation link's target (the token, a new password).
+#[derive(Template)]
+#[template(path = "accept_invitation.html")]
+pub(crate) struct AcceptInvitation {
+    pub(crate) layout: Layout,
+    pub(crate) link_js: String,
+    pub(crate) token: String,
+    pub(crate) message: Option<String>,
+}
+
+/// `/confirm-email`: the target of the link sent to a new address.
+#[derive(Template)]
+#[template(path = "confirm_email.html")]
+pub(crate) struct ConfirmEmail {
+    pub(crate) layout: Layout,
+    pub(crate) link_js: String,
+    pub(crate) message: Option<String>,
+}

@@ -13,6 +13,7 @@ use crate::account_emails::link_token;
 use crate::business::{Business, business_on};
 use crate::factors::{app_with_mail_and_clock, audited, enrol_totp};
 use crate::helpers::{TestApp, TestOptions, error_of};
+use crate::pages::{location, post_form};
 use crate::people::{bearer, create_user, login};
 use crate::smtp_sink::{SinkTls, SmtpSink, free_port};
 
@@ -99,6 +100,41 @@ async fn an_invitee_joins_with_exactly_the_invited_grants_while_registration_is_
     let last = granted.last().unwrap();
     assert_eq!(last.entry.actor_user_id, Some(owner_id), "the grant is the inviter's");
     assert!(last.entry.details.contains("support"), "{}", last.entry.details);
+}
+
+/// The invitation's link opens `/accept-invitation`, whose form makes the account and signs it in
+/// (the page's script moves the token from after `#` into the form; here the test does).
+async fn the_invitation_page_makes_the_account_and_signs_it_in(engine: TestEngine) {
+    let (business, sink, _clock) = business_with_mail(engine).await;
+    let app = &business.app;
+    let (_, owner) = business.signed_in_as("owner@invitations.test", &[BuiltInRole::Owner]).await;
+    let grants = json!([{ "role": "staff", "departments": ["sales"] }]);
+    let (status, _) = invite(app, &owner, "clerk@example.com", grants.clone()).await;
+    assert_eq!(status, 201);
+    let link = link_token(&sink.wait_for(1).await[0]);
+
+    let page = app.get("/accept-invitation").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="link-token" name="token""#) && html.contains("/assets/link-token.")
+    );
+    let weak =
+        post_form(app, "/accept-invitation", None, &[("token", &link), ("password", "password")])
+            .await;
+    assert_eq!(weak.status(), 422, "a weak password is refused on the page");
+    assert!(weak.text().await.unwrap().contains(&link), "the token stays in the form to try again");
+
+    let accepted =
+        post_form(app, "/accept-invitation", None, &[("token", &link), ("password", CHOSEN)]).await;
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(location(&accepted), "/account");
+    let cookie = accepted.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-rampart_session="), "signed in by the page");
+    let again =
+        post_form(app, "/accept-invitation", None, &[("token", &link), ("password", CHOSEN)]).await;
+    assert_eq!(again.status(), 400, "the link works once");
+    assert_eq!(login(app, "clerk@example.com", CHOSEN).await.status(), 200);
 }
 
 async fn nobody_invites_with_more_than_they_may_grant(engine: TestEngine) {
@@ -275,6 +311,7 @@ async fn a_pending_invitation_keeps_its_keys_through_a_rotation(engine: TestEngi
 }
 
 on_both_engines!(
+    the_invitation_page_makes_the_account_and_signs_it_in,
     a_pending_invitation_keeps_its_keys_through_a_rotation,
     an_invitee_joins_with_exactly_the_invited_grants_while_registration_is_off,
     nobody_invites_with_more_than_they_may_grant,

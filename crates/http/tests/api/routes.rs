@@ -82,13 +82,17 @@ fn the_public_pages_are_exactly_the_allowlist() {
     assert_eq!(
         public,
         [
+            "GET /accept-invitation",
             "GET /assets/{file}",
+            "GET /confirm-email",
             "GET /forgot-password",
             "GET /register",
             "GET /reset-password",
             "GET /sign-in",
             "GET /sign-in/second-factor",
             "GET /verify-email",
+            "POST /accept-invitation",
+            "POST /confirm-email",
             "POST /forgot-password",
             "POST /register",
             "POST /reset-password",

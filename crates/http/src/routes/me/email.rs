@@ -54,7 +54,7 @@ pub(super) async fn change_my_email(
     Ok((StatusCode::ACCEPTED, Json(StatusResponse::new(Outcome::CheckYourEmail))))
 }
 
-pub(in crate::routes) fn email_change_error(error: EmailChangeError) -> ApiError {
+pub(crate) fn email_change_error(error: EmailChangeError) -> ApiError {
     match error {
         EmailChangeError::Unchanged => ApiError::Unprocessable(error.to_string()),
         EmailChangeError::InvalidLink => ApiError::InvalidToken,

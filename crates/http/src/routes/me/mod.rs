@@ -3,7 +3,7 @@
 mod api_keys;
 mod delete;
 mod email;
-pub(super) use email::email_change_error;
+pub(crate) use email::email_change_error;
 mod export;
 mod factor_changes;
 mod passkey_registration;
