@@ -188,6 +188,10 @@ def main():
     example("POST /api/auth/register", "anon",
             body={"email": "visitor@scan.example", "password": "a visitor passphrase 42"})
     example("POST /api/auth/verify-email", "anon", body={"token": "0" * 64}, expect=[400, 401, 404, 410, 422])
+    example("POST /api/auth/email/confirm", "anon", body={"token": "0" * 64}, expect=[400, 401, 404, 410, 422])
+    example("POST /api/invitations/accept", "anon",
+            body={"token": "0" * 64, "password": "an invitee passphrase 42", "session": "token"},
+            expect=[400, 401, 404, 410, 422])
     example("POST /api/auth/password/forgot", "anon", body={"email": "nobody@scan.example"})
     example("POST /api/auth/password/reset", "anon",
             body={"token": "0" * 64, "password": "a reset passphrase 42"}, expect=[400, 401, 404, 410, 422])

@@ -69,6 +69,23 @@ fn a_bad_value_in_the_environment_names_the_key_and_the_variable() {
 }
 
 #[test]
+fn the_site_settings_are_checked_before_anything_is_served() {
+    Jail::expect_with(|jail| {
+        jail.set_env("RAMPART_SITE__DIR", "no/such/folder");
+        jail.set_env(
+            "RAMPART_SITE__CONTENT_SECURITY_POLICY",
+            "default-src 'self' https://ünicode.example",
+        );
+
+        let message = problems(config::load(None).unwrap_err());
+
+        assert!(message.contains("site.dir: no/such/folder is not a directory"), "{message}");
+        assert!(message.contains("site.content_security_policy"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
 fn a_variable_with_one_underscore_is_refused_as_a_probable_typo() {
     Jail::expect_with(|jail| {
         jail.set_env("RAMPART_SERVER_LISTEN", "127.0.0.1:9000");

@@ -56,7 +56,9 @@ async fn administrators_find_people_by_address_role_department_and_status(engine
     let disabled = users(app, &admin, "?status=disabled").await;
     assert_eq!(addresses(&disabled), ["sales@demo.rampart.test"]);
 
-    for bad in ["?status=gone", "?email=not-an-address", "?limit=0"] {
+    for bad in
+        ["?status=gone", "?email=not-an-address", "?limit=0", "?role=0.5", "?department=Sales%21"]
+    {
         let (status, error) =
             error_of(app.get_with(&format!("/api/users{bad}"), &admin).await).await;
         assert_eq!((status, error["code"].as_str()), (422, Some("invalid_input")), "{bad}");

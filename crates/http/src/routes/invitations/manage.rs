@@ -24,7 +24,7 @@ use rampart_core::accounts::invitations::{
 /// One role of an invitation.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct GrantView {
+pub(super) struct InvitationGrant {
     /// A built-in or custom role.
     #[schema(schema_with = crate::routes::shapes::slug_schema)]
     role: String,
@@ -41,7 +41,7 @@ pub(super) struct InvitationRequest {
     email: String,
     /// The roles the account will hold, each at most once.
     #[schema(min_items = 1, max_items = 16)]
-    grants: Vec<GrantView>,
+    grants: Vec<InvitationGrant>,
 }
 
 /// A pending invitation.
@@ -49,7 +49,7 @@ pub(super) struct InvitationRequest {
 pub(super) struct InvitationView {
     id: Uuid,
     email: String,
-    grants: Vec<GrantView>,
+    grants: Vec<InvitationGrant>,
     invited_by: Uuid,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
@@ -65,7 +65,7 @@ impl InvitationView {
         let grants = invitation
             .grants
             .into_iter()
-            .map(|grant| GrantView { role: grant.role, departments: grant.departments })
+            .map(|grant| InvitationGrant { role: grant.role, departments: grant.departments })
             .collect();
         Self {
             id: invitation.id,

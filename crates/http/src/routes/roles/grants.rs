@@ -20,7 +20,7 @@ use crate::{ApiError, AppState};
 use rampart_core::access::role_grants::{grant_role, grants_of, revoke_role};
 
 #[derive(Debug, Serialize, ToSchema)]
-pub(super) struct GrantView {
+pub(super) struct RoleGrantView {
     role: String,
     /// `null`: every department.
     departments: Option<Vec<String>>,
@@ -28,7 +28,7 @@ pub(super) struct GrantView {
     granted_at: OffsetDateTime,
 }
 
-impl From<GrantRow> for GrantView {
+impl From<GrantRow> for RoleGrantView {
     fn from(row: GrantRow) -> Self {
         Self { role: row.role, departments: row.departments, granted_at: row.granted_at }
     }
@@ -47,7 +47,7 @@ pub(super) struct GrantRequest {
 #[utoipa::path(get, path = "/api/users/{id}/roles",
     params(("id" = Uuid, Path, description = "the user")),
     responses(
-        (status = 200, description = "the user's grants", body = Vec<GrantView>),
+        (status = 200, description = "the user's grants", body = Vec<RoleGrantView>),
         (status = 400, description = NOT_A_UUID, body = ErrorResponse),
         (status = 401, description = UNAUTHENTICATED, body = ErrorResponse),
         (status = 403, description = "`forbidden`: the caller does not hold `roles:manage`", body = ErrorResponse),
@@ -57,10 +57,10 @@ pub(super) async fn list_grants(
     State(state): State<AppState>,
     SignedIn(principal): SignedIn,
     Path(user_id): Path<Uuid>,
-) -> Result<Json<Vec<GrantView>>, ApiError> {
+) -> Result<Json<Vec<RoleGrantView>>, ApiError> {
     principal.require(Permission::RolesManage)?;
     let grants = grants_of(&state, user_id).await?;
-    Ok(Json(grants.into_iter().map(GrantView::from).collect()))
+    Ok(Json(grants.into_iter().map(RoleGrantView::from).collect()))
 }
 
 /// Grants a role for all departments or the listed ones, replacing an earlier grant of the

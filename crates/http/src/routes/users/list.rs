@@ -14,6 +14,7 @@ use crate::routes::responses::{ErrorResponse, NOT_PERMITTED, UNAUTHENTICATED};
 use crate::{ApiError, ApiQuery, AppState};
 use rampart_core::accounts::AccountStatus;
 use rampart_core::accounts::directory::{ListedUser, UserQuery, list_users as search};
+use rampart_domain::records::{CollectionName, DepartmentName};
 
 const DEFAULT_LIMIT: u64 = 50;
 const MAX_LIMIT: u64 = 200;
@@ -103,7 +104,18 @@ pub(super) async fn list_users(
         .map(|status| AccountStatus::parse(&status))
         .map(|parsed| parsed.ok_or(ApiError::Unprocessable("status: active or disabled".into())))
         .transpose()?;
-    let filter = UserQuery { email, role: query.role, department: query.department, status };
+    // The names' rules, as the document states them: a role is a slug, a department a slug that
+    // may hold `-` (a malformed one is refused, not answered with an empty page).
+    let slug = |value: Option<String>, key: &str, parse: fn(&str) -> bool| match value {
+        Some(name) if !parse(&name) => {
+            Err(ApiError::Unprocessable(format!("{key}: not a {key} name")))
+        }
+        other => Ok(other),
+    };
+    let role = slug(query.role, "role", |name| CollectionName::parse(name).is_ok())?;
+    let department =
+        slug(query.department, "department", |name| DepartmentName::parse(name).is_ok())?;
+    let filter = UserQuery { email, role, department, status };
     let (listed, more) = search(&state, &filter, query.after, limit).await?;
     let users: Vec<UserView> = listed.into_iter().map(view).collect();
     let next_after = if more { users.last().map(|user| user.id) } else { None };
