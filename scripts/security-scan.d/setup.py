@@ -232,6 +232,17 @@ def main():
     example("DELETE /api/users/{id}/roles/{role}", "owner",
             path={"id": support_id, "role": "scratch_role"}, expect=[200, 204, 404])
     example("DELETE /api/sessions", "owner")
+    # the user list, invitations, erasure (owner; erasure of nobody: the scan keeps its people)
+    example("GET /api/users", "owner",
+            query={"email": "sales@demo.rampart.test", "role": "staff", "department": "sales",
+                   "status": "active", "limit": "5"})
+    example("POST /api/invitations", "owner",
+            body={"email": "invitee@scan.example", "grants": [{"role": "staff", "departments": ["sales"]}]},
+            expect=[200, 201, 403, 409])
+    example("DELETE /api/invitations/{id}", "owner",
+            path={"id": "00000000-0000-4000-8000-000000000000"}, expect=[204, 404])
+    example("DELETE /api/users/{id}", "owner",
+            path={"id": "00000000-0000-4000-8000-000000000000"}, expect=[204, 403, 404])
     # audit, alerts
     example("GET /api/audit", "owner",
             query={"actor": owner["user_id"], "action": "authn_login_success", "outcome": "success",

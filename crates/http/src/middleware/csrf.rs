@@ -51,7 +51,10 @@ pub(crate) async fn check_csrf(
     let by_cookie = extensions.get::<Principal>().is_some_and(Principal::presented_by_cookie)
         || extensions.get::<PendingSignIn>().is_some_and(|p| p.presented == Presented::Cookie);
     let form = is_form(request.headers());
-    if form && !from_our_pages(request.headers(), &origins.0) {
+    // `Authorization` is never sent by a browser on its own (another site's form cannot set
+    // it): an API client that posts a form body with its key or token is no page to check.
+    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    if form && !bearer && !from_our_pages(request.headers(), &origins.0) {
         return ApiError::CsrfRejected.into_response();
     }
     // A browser's CSP report, or a website form, may carry the cookie but never our token, and
