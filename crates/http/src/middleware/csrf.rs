@@ -96,7 +96,7 @@ pub(crate) async fn check_csrf(
 pub(crate) const FORM_TOKEN_FIELD: &str = "csrf_token";
 
 /// Whether the body is an HTML form's (`application/x-www-form-urlencoded`).
-fn is_form(headers: &HeaderMap) -> bool {
+pub(crate) fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

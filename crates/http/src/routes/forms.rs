@@ -10,7 +10,7 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rampart_domain::records::Document;
 use serde::Serialize;
@@ -64,7 +64,8 @@ pub(super) async fn submit_form(
     Path(name): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    if is_html_form(&request) {
+    // The same test as the CSRF gate's, which asked an HTML form to come from our pages.
+    if crate::middleware::csrf::is_form(request.headers()) {
         // For people: a redirect to the thank-you page, or a page that says what went wrong.
         return Ok(match submit_page_form(&state, &client, &name, request).await {
             Ok(thanks) => Redirect::to(&thanks).into_response(),
@@ -92,14 +93,6 @@ async fn submit_page_form(
     let (fields, thanks) = page_submission(pairs)?;
     rampart_core::records::forms::submit_form(state, client, name, fields).await?;
     Ok(thanks)
-}
-
-fn is_html_form(request: &Request) -> bool {
-    request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// An HTML form's fields (empty ones left out) and its thank-you path: `_next` must be a path on
